@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { trpcServer } from "@hono/trpc-server";
+import { appRouter, authenticateRequest, createContextInner, type AppDeps } from "@parley/api";
+import { Hono, type Context } from "hono";
+
+export interface AppOptions {
+  /** Folder holding the built web app; when absent, `/` explains how to build it. */
+  webDist?: string;
+  /** Reports optional dependencies (the Redis cache) for /readyz. */
+  readinessChecks?: Record<string, () => Promise<"ok" | "degraded">>;
+  /** Take the client address from X-Real-IP (set TRUST_PROXY=1 only behind nginx). */
+  trustProxy?: boolean;
+}
+
+type Env = { Variables: { responseHeaders: Headers } };
+
+export function createApp(deps: AppDeps, options: AppOptions = {}) {
+  const app = new Hono<Env>();
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  app.get("/readyz", async (c) => {
+    try {
+      await deps.db.ping(2_000);
+    } catch {
+      return c.json({ status: "unavailable", database: "unreachable" }, 503);
+    }
+    const checks: Record<string, string> = { database: "ok" };
+    for (const [name, check] of Object.entries(options.readinessChecks ?? {})) {
+      checks[name] = await check().catch(() => "degraded" as const);
+    }
+    const degraded = Object.values(checks).includes("degraded");
+    return c.json({ status: degraded ? "degraded" : "ok", ...checks });
+  });
+
+  app.use("/trpc/*", async (c, next) => {
+    // Procedures add Set-Cookie or Retry-After here; they are copied onto the response.
+    const responseHeaders = new Headers();
+    c.set("responseHeaders", responseHeaders);
+    await next();
+    responseHeaders.forEach((value, name) => c.res.headers.append(name, value));
+  });
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      router: appRouter,
+      endpoint: "/trpc",
+      createContext: async (_opts, c) => {
+        const headers = c.req.raw.headers;
+        const req = {
+          ip: clientIp(c, options.trustProxy ?? false),
+          userAgent: headers.get("user-agent"),
+          headers,
+          responseHeaders: c.get("responseHeaders"),
+        };
+        const user = await authenticateRequest(deps, req);
+        return createContextInner({ deps, user, req });
+      },
+    }),
+  );
+
+  mountWebApp(app, options.webDist);
+  return app;
+}
+
+/** The caller's address: the socket peer, or nginx's X-Real-IP when behind a trusted proxy
+ * (a client could otherwise forge the header to dodge per-IP rate limits). */
+function clientIp(c: Context<Env>, trustProxy: boolean): string {
+  const forwarded = trustProxy ? c.req.header("x-real-ip") : undefined;
+  if (forwarded) return forwarded;
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function mountWebApp(app: Hono<Env>, webDist: string | undefined) {
+  const indexFile = webDist ? path.join(webDist, "index.html") : undefined;
+  if (!webDist || !indexFile || !existsSync(indexFile)) {
+    app.get("/", (c) =>
+      c.text("Parley API is running. Build the web app with `npm run build -w @parley/web`.", 200),
+    );
+    return;
+  }
+  const indexHtml = readFileSync(indexFile, "utf8");
+  app.use("/*", serveStatic({ root: path.relative(process.cwd(), webDist) }));
+  // Client-side routes (/c/123, /settings) get the app shell.
+  app.get("*", (c) => c.html(indexHtml));
+}

@@ -1,0 +1,47 @@
+import type { ServerType } from "@hono/node-server";
+import { serve } from "@hono/node-server";
+import type { AppDeps } from "@parley/api";
+import { createDb, migrate } from "@parley/db";
+import { createApp } from "./app";
+import type { Env } from "./env";
+
+export interface RunningServer {
+  port: number;
+  deps: AppDeps;
+  /** Stops accepting connections, lets requests in flight finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Everything long-lived, chosen from the environment: Postgres or PGlite. */
+export async function buildDeps(env: Env, log: (msg: string) => void = () => {}): Promise<AppDeps> {
+  const url = env.DATABASE_URL ?? env.pgliteDir;
+  const db = await createDb(url, {
+    onPoolError: (error) => log(`database connection lost: ${error.message}`),
+  });
+  const applied = await migrate(db);
+  if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
+  return { db };
+}
+
+export async function startServer(env: Env, log: (msg: string) => void = () => {}): Promise<RunningServer> {
+  const deps = await buildDeps(env, log);
+  const app = createApp(deps, { webDist: env.WEB_DIST, trustProxy: env.TRUST_PROXY });
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    deps,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await deps.db.close();
+      })();
+      return closing;
+    },
+  };
+}

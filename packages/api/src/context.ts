@@ -1,0 +1,53 @@
+import type { Database } from "@parley/db";
+
+/** Who is calling, as resolved by the HTTP adapter from a token or API key. */
+export interface AuthUser {
+  id: string;
+  role: "user" | "admin";
+  /** The session behind the access token; null when the caller used an API key. */
+  sessionId: string | null;
+}
+
+/** What a request knows about its transport, for audit and rate limits. */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+  /** Headers the auth procedures read and write (cookies, Origin). */
+  headers: Headers;
+  /** Response headers a procedure wants to set (Set-Cookie, Retry-After). */
+  responseHeaders: Headers;
+}
+
+/**
+ * Long-lived things shared by every request: built once by the server (apps/api) or by a
+ * test, with real implementations chosen there (Redis or in-process).
+ */
+export interface AppDeps {
+  db: Database;
+}
+
+export interface ContextInner {
+  deps: AppDeps;
+  user: AuthUser | null;
+  req: RequestMeta;
+}
+
+export function createRequestMeta(partial: Partial<RequestMeta> = {}): RequestMeta {
+  return {
+    ip: partial.ip ?? "127.0.0.1",
+    userAgent: partial.userAgent ?? null,
+    headers: partial.headers ?? new Headers(),
+    responseHeaders: partial.responseHeaders ?? new Headers(),
+  };
+}
+
+/** The tRPC context, built from plain values; tests call it directly. */
+export function createContextInner(opts: {
+  deps: AppDeps;
+  user?: AuthUser | null;
+  req?: Partial<RequestMeta>;
+}): ContextInner {
+  return { deps: opts.deps, user: opts.user ?? null, req: createRequestMeta(opts.req) };
+}
+
+export type Context = ContextInner;

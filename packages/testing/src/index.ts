@@ -1,0 +1,2 @@
+export { missing, postgresUrl, redisUrl, servicesRequired } from "./services";
+export { createScratchPostgres, createTestDatabase, type TestDatabase } from "./database";
