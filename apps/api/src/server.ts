@@ -1,6 +1,6 @@
 import type { ServerType } from "@hono/node-server";
 import { serve } from "@hono/node-server";
-import type { AppDeps } from "@parley/api";
+import { createRedis, redisHealth, waitForRedis, type AppDeps } from "@parley/api";
 import { createDb, migrate } from "@parley/db";
 import { createApp } from "./app";
 import type { Env } from "./env";
@@ -20,12 +20,27 @@ export async function buildDeps(env: Env, log: (msg: string) => void = () => {})
   });
   const applied = await migrate(db);
   if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
-  return { db };
+  let redis = null;
+  if (env.REDIS_URL) {
+    let lastError = "";
+    redis = createRedis(env.REDIS_URL, (error) => {
+      // Reconnection attempts repeat the same error; log each distinct one once.
+      if (error.message !== lastError) log(`redis: ${error.message}`);
+      lastError = error.message;
+    });
+    // Start even when Redis is down: everything it backs degrades instead of failing.
+    await waitForRedis(redis).catch((error: Error) => log(`${error.message}; starting degraded`));
+  }
+  return { db, redis };
 }
 
 export async function startServer(env: Env, log: (msg: string) => void = () => {}): Promise<RunningServer> {
   const deps = await buildDeps(env, log);
-  const app = createApp(deps, { webDist: env.WEB_DIST, trustProxy: env.TRUST_PROXY });
+  const app = createApp(deps, {
+    webDist: env.WEB_DIST,
+    trustProxy: env.TRUST_PROXY,
+    readinessChecks: deps.redis ? { cache: () => redisHealth(deps.redis) } : {},
+  });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
   });
@@ -39,6 +54,7 @@ export async function startServer(env: Env, log: (msg: string) => void = () => {
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        deps.redis?.disconnect();
         await deps.db.close();
       })();
       return closing;

@@ -1,4 +1,5 @@
 import type { Database } from "@parley/db";
+import type { Redis } from "ioredis";
 
 /** Who is calling, as resolved by the HTTP adapter from a token or API key. */
 export interface AuthUser {
@@ -24,13 +25,17 @@ export interface RequestMeta {
  */
 export interface AppDeps {
   db: Database;
+  /** Shared Redis connection, or null for the single-process embedded default. Each use
+   * sits behind an interface with an in-process twin (see src/infra). */
+  redis: Redis | null;
 }
 
-export interface ContextInner {
+// A type alias (not an interface) so it satisfies adapters that expect Record<string, unknown>.
+export type ContextInner = {
   deps: AppDeps;
   user: AuthUser | null;
   req: RequestMeta;
-}
+};
 
 export function createRequestMeta(partial: Partial<RequestMeta> = {}): RequestMeta {
   return {

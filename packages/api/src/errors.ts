@@ -42,8 +42,8 @@ export function isDomainError(
 ): error is Error & { code: DomainErrorCode; details?: DomainError["details"]; fields?: string[] } {
   return (
     error instanceof Error &&
-    typeof (error as { code?: unknown }).code === "string" &&
-    domainCodes.has((error as { code: string }).code)
+    typeof (error as unknown as { code?: unknown }).code === "string" &&
+    domainCodes.has((error as unknown as { code: string }).code)
   );
 }
 

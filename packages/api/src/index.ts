@@ -5,3 +5,4 @@ export { createContextInner, createRequestMeta } from "./context";
 export type { AppDeps, AuthUser, Context, ContextInner, RequestMeta } from "./context";
 export { DomainError, isDomainError } from "./errors";
 export { authenticateRequest } from "./auth/authenticate";
+export { createRedis, redisHealth, waitForRedis } from "./infra/redis";

@@ -53,5 +53,6 @@ export async function cliAdapterFor(target: string) {
     readNameColumnsAsText();
     return new PrismaPg({ connectionString: target });
   }
-  return pgliteForCli(target);
+  // Older bundled adapter types (see src/client.ts); the runtime contract matches.
+  return pgliteForCli(target) as unknown as PrismaPg;
 }

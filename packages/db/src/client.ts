@@ -5,6 +5,10 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 
+// pglite-prisma-adapter bundles an older copy of Prisma's adapter types; the runtime
+// contract is the same, so its factory is typed as the one our client expects.
+type DriverAdapterFactory = NonNullable<ConstructorParameters<typeof PrismaClient>[0]>["adapter"];
+
 export type DatabaseKind = "postgres" | "pglite";
 
 /** Plain SQL outside Prisma: migrations, health checks and multi-statement scripts. */
@@ -92,7 +96,9 @@ function openPostgres(url: string, options: CreateDbOptions): Database {
 async function openPglite(url: string): Promise<Database> {
   if (!url.startsWith("memory://")) mkdirSync(url, { recursive: true });
   const client = await PGlite.create(url);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPGlite(client) as unknown as DriverAdapterFactory,
+  });
   const sql: RawSql = {
     query: async <Row>(text: string, params?: unknown[]) =>
       (await client.query<Row>(text, params)).rows,
