@@ -3,6 +3,7 @@ export type { CreateDbOptions, Database, DatabaseKind, RawSql } from "./client";
 export { migrate, migrationsDir, readMigrations } from "./migrate";
 export { UniqueViolationError, rethrowUnique, uniqueViolationFields } from "./errors";
 export * as users from "./queries/users";
+export * as auth from "./queries/auth";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
 export { MessageRole, MessageStatus, Role } from "./generated/prisma/enums";

@@ -1,0 +1,84 @@
+import autocannon from "autocannon";
+
+export interface LoadResult {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+}
+
+export interface LoadOptions {
+  name: string;
+  url: string;
+  connections?: number;
+  durationSeconds?: number;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Drives `url` with autocannon from this process (the servers run in child processes). */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections ?? 200,
+    duration: options.durationSeconds ?? 10,
+    method: options.method ?? "GET",
+    headers: options.headers,
+    body: options.body,
+  });
+  return {
+    name: options.name,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+/** Latency percentiles of an async operation run `concurrency` at a time, `total` times. */
+export async function measureAsync(
+  name: string,
+  operation: () => Promise<unknown>,
+  { total = 20_000, concurrency = 50 } = {},
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let started = 0;
+  const begin = performance.now();
+  const worker = async () => {
+    while (started < total) {
+      started++;
+      const t0 = performance.now();
+      try {
+        await operation();
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - begin) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    requestsPerSecond: total / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    non2xx: 0,
+    requests: total,
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}

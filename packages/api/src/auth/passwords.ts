@@ -1,0 +1,67 @@
+import { hash, verify, type Algorithm } from "@node-rs/argon2";
+import { DomainError } from "../errors";
+
+/** OWASP's argon2id baseline, set explicitly so a library default change cannot weaken it. */
+export const ARGON2_OPTIONS = {
+  // The package's const enum cannot be imported under isolatedModules; 2 is Argon2id.
+  algorithm: 2 as Algorithm,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** Checks `password` against `passwordHash`; with null (unknown user) it still spends the
+   * time of a real check, so response time does not reveal which accounts exist. */
+  verify(passwordHash: string | null, password: string): Promise<boolean>;
+}
+
+export interface PasswordHasherOptions {
+  /** Hashes running at once; each takes ~19 MiB and a thread for tens of milliseconds. */
+  maxConcurrent?: number;
+  /** Callers allowed to wait for a slot before new ones are refused with 503. */
+  maxQueued?: number;
+}
+
+/**
+ * argon2id behind a small semaphore: a burst of logins queues instead of exhausting memory
+ * and the libuv thread pool that the database driver and file I/O share.
+ */
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const limit = createLimiter(options.maxConcurrent ?? 2, options.maxQueued ?? 200);
+  let dummyHash: Promise<string> | undefined;
+  const dummy = () => (dummyHash ??= hash("parley-dummy-password-for-unknown-users", ARGON2_OPTIONS));
+
+  return {
+    hash: (password) => limit(() => hash(password, ARGON2_OPTIONS)),
+    async verify(passwordHash, password) {
+      const target = passwordHash ?? (await dummy());
+      const ok = await limit(() => verify(target, password).catch(() => false));
+      return passwordHash !== null && ok;
+    },
+  };
+}
+
+function createLimiter(maxConcurrent: number, maxQueued: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (running >= maxConcurrent) {
+      if (waiting.length >= maxQueued) {
+        throw new DomainError("SERVICE_UNAVAILABLE", "Too many sign-ins at once, try again in a moment");
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else {
+      running++;
+    }
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

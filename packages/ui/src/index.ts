@@ -1,0 +1,2 @@
+export type { PlatformBridge } from "./platform";
+export { ParleyApp } from "./app/ParleyApp";

@@ -1,0 +1,38 @@
+import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
+
+/**
+ * The session as the client knows it. The access token lives only here, in memory: a
+ * reload loses it and the app gets a new one from the refresh token (cookie or keychain).
+ */
+export interface AuthState {
+  /** "restoring" until the first refresh attempt at start-up has answered. */
+  status: "restoring" | "signedIn" | "signedOut";
+  accessToken: string | null;
+  /** Why the user was sent back to the sign-in screen, shown there once. */
+  signedOutReason: "expired" | null;
+}
+
+const initialState: AuthState = { status: "restoring", accessToken: null, signedOutReason: null };
+
+export const authSlice = createSlice({
+  name: "auth",
+  initialState,
+  reducers: {
+    signedIn(state, action: PayloadAction<{ accessToken: string }>) {
+      state.status = "signedIn";
+      state.accessToken = action.payload.accessToken;
+      state.signedOutReason = null;
+    },
+    tokenRefreshed(state, action: PayloadAction<{ accessToken: string }>) {
+      state.accessToken = action.payload.accessToken;
+      if (state.status !== "signedIn") state.status = "signedIn";
+    },
+    signedOut(state, action: PayloadAction<{ reason?: "expired" } | undefined>) {
+      state.status = "signedOut";
+      state.accessToken = null;
+      state.signedOutReason = action.payload?.reason ?? null;
+    },
+  },
+});
+
+export const { signedIn, tokenRefreshed, signedOut } = authSlice.actions;

@@ -1,0 +1,28 @@
+import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
+
+/** Transient layout state: the sidebar drawer on narrow screens, the conversation search. */
+export interface LayoutState {
+  sidebarOpen: boolean;
+  searchQuery: string;
+  showArchived: boolean;
+}
+
+const initialState: LayoutState = { sidebarOpen: false, searchQuery: "", showArchived: false };
+
+export const layoutSlice = createSlice({
+  name: "layout",
+  initialState,
+  reducers: {
+    sidebarToggled(state, action: PayloadAction<boolean | undefined>) {
+      state.sidebarOpen = action.payload ?? !state.sidebarOpen;
+    },
+    searchChanged(state, action: PayloadAction<string>) {
+      state.searchQuery = action.payload;
+    },
+    archivedToggled(state, action: PayloadAction<boolean | undefined>) {
+      state.showArchived = action.payload ?? !state.showArchived;
+    },
+  },
+});
+
+export const { sidebarToggled, searchChanged, archivedToggled } = layoutSlice.actions;
