@@ -25,7 +25,6 @@ export default tseslint.config(
       "**/out/**",
       "**/generated/**",
       ".data/**",
-      "**/.turbo/**",
       "bench/results/**",
     ],
   },

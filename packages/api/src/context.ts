@@ -1,5 +1,8 @@
 import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
+import type { AuthDeps } from "./auth/deps";
+import type { RateLimiter } from "./infra/rate-limit";
+import type { SessionCache } from "./infra/session-cache";
 
 /** Who is calling, as resolved by the HTTP adapter from a token or API key. */
 export interface AuthUser {
@@ -28,6 +31,12 @@ export interface AppDeps {
   /** Shared Redis connection, or null for the single-process embedded default. Each use
    * sits behind an interface with an in-process twin (see src/infra). */
   redis: Redis | null;
+  /** Auth settings and password hashing (see src/auth; build with createAuthDeps). */
+  auth: AuthDeps["auth"];
+  /** Live-session cache checked on every request (Redis or in-process). */
+  sessionCache: SessionCache;
+  /** Sliding-window limits for login and registration (Redis or in-process). */
+  rateLimiter: RateLimiter;
 }
 
 // A type alias (not an interface) so it satisfies adapters that expect Record<string, unknown>.

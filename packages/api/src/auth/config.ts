@@ -1,3 +1,5 @@
+import type { RateLimitRule } from "../infra/rate-limit";
+
 /** Auth settings chosen by the app (apps/api reads them from the environment). */
 export interface AuthConfig {
   /** HS256 key for access tokens; at least 32 characters. */
@@ -15,11 +17,6 @@ export interface AuthConfig {
   /** Origins, besides the API's own, allowed to make cookie-authenticated calls. */
   allowedOrigins: string[];
   rateLimits: AuthRateLimits;
-}
-
-export interface RateLimitRule {
-  limit: number;
-  windowSeconds: number;
 }
 
 export interface AuthRateLimits {

@@ -97,7 +97,17 @@ export function findRotatedToken(db: Database, tokenHash: string) {
  */
 export async function rotateSessionToken(
   db: Database,
-  args: { sessionId: string; fromHash: string; toHash: string; expiresAt: Date; ip: string | null; userAgent: string | null },
+  args: {
+    sessionId: string;
+    fromHash: string;
+    toHash: string;
+    expiresAt: Date;
+    /** Rotated hashes older than this are dropped: they could no longer be replayed
+     * against a live session anyway, and the table stays small. */
+    pruneRotatedBefore: Date;
+    ip: string | null;
+    userAgent: string | null;
+  },
 ): Promise<boolean> {
   return db.prisma.$transaction(async (tx) => {
     const now = new Date();
@@ -116,6 +126,9 @@ export async function rotateSessionToken(
     await tx.rotatedToken.create({
       data: { tokenHash: args.fromHash, sessionId: args.sessionId, rotatedAt: now },
       select: { tokenHash: true },
+    });
+    await tx.rotatedToken.deleteMany({
+      where: { sessionId: args.sessionId, rotatedAt: { lt: args.pruneRotatedBefore } },
     });
     return true;
   });

@@ -1,0 +1,79 @@
+import type { RequestMeta } from "../context";
+import { DomainError } from "../errors";
+
+/** The web app's refresh token. Path=/trpc: only API calls carry it, never static files. */
+export const REFRESH_COOKIE = "parley_refresh";
+const COOKIE_PATH = "/trpc";
+
+export function readRefreshCookie(req: RequestMeta): string | null {
+  const header = req.headers.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === REFRESH_COOKIE) {
+      const value = part.slice(eq + 1).trim();
+      return value || null;
+    }
+  }
+  return null;
+}
+
+export function setRefreshCookie(req: RequestMeta, token: string, maxAgeSeconds: number): void {
+  req.responseHeaders.append("Set-Cookie", cookie(req, token, maxAgeSeconds));
+}
+
+export function clearRefreshCookie(req: RequestMeta): void {
+  req.responseHeaders.append("Set-Cookie", cookie(req, "", 0));
+}
+
+function cookie(req: RequestMeta, value: string, maxAgeSeconds: number): string {
+  const parts = [
+    `${REFRESH_COOKIE}=${value}`,
+    `Path=${COOKIE_PATH}`,
+    `Max-Age=${maxAgeSeconds}`,
+    "HttpOnly",
+    "SameSite=Lax",
+  ];
+  // Browsers treat http://localhost as a secure context, but a Secure cookie would still be
+  // dropped there by some clients; everywhere else the cookie never travels over plain HTTP.
+  if (!isLocalHost(req)) parts.push("Secure");
+  return parts.join("; ");
+}
+
+function requestHostname(req: RequestMeta): string | null {
+  const host = req.headers.get("host");
+  if (!host) return null;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+function isLocalHost(req: RequestMeta): boolean {
+  const hostname = requestHostname(req);
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+}
+
+/**
+ * Cookie-authenticated mutations must come from the app itself: the `Origin` header must
+ * name this API's own host or one of the configured origins. SameSite=Lax already keeps the
+ * cookie off cross-site POSTs; this also covers same-site sibling origins and old browsers.
+ */
+export function assertAllowedOrigin(req: RequestMeta, allowedOrigins: string[], { required }: { required: boolean }) {
+  const origin = req.headers.get("origin");
+  if (!origin) {
+    if (!required) return;
+    throw new DomainError("FORBIDDEN", "Missing Origin header on a cookie-authenticated request");
+  }
+  if (allowedOrigins.includes(origin)) return;
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  const ownHost = req.headers.get("host");
+  if (originHost && ownHost && originHost === ownHost) return;
+  throw new DomainError("FORBIDDEN", `Origin ${origin.slice(0, 200)} is not allowed`);
+}

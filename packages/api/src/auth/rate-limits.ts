@@ -1,0 +1,27 @@
+import type { RequestMeta } from "../context";
+import { DomainError } from "../errors";
+import type { RateLimiter, RateLimitRule } from "../infra/rate-limit";
+
+/** Records an attempt; over the limit it answers 429 with Retry-After. */
+export async function enforceRateLimit(
+  limiter: RateLimiter,
+  req: RequestMeta,
+  key: string,
+  rule: RateLimitRule,
+  message: string,
+): Promise<void> {
+  const result = await limiter.hit(key, rule);
+  if (result.allowed) return;
+  req.responseHeaders.set("Retry-After", String(result.retryAfterSeconds));
+  throw new DomainError("TOO_MANY_REQUESTS", `${message}; try again in ${result.retryAfterSeconds} s`, {
+    retryAfterSeconds: result.retryAfterSeconds,
+  });
+}
+
+export const rateLimitKeys = {
+  loginIp: (ip: string) => `login:ip:${ip}`,
+  /** Keyed by the resolved account when it exists, so username and email share one budget. */
+  loginAccountIp: (account: string, ip: string) => `login:acct:${account}:ip:${ip}`,
+  registerIp: (ip: string) => `register:ip:${ip}`,
+  reauthUser: (userId: string) => `reauth:user:${userId}`,
+};

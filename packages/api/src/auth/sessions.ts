@@ -1,0 +1,154 @@
+import { auth as q } from "@parley/db";
+import type { AppDeps, RequestMeta } from "../context";
+import { DomainError } from "../errors";
+import { apiKeyKey, sessionKey } from "../infra/session-cache";
+import { signAccessToken } from "./jwt";
+import { generateSessionToken, hashToken, sessionIdFromToken } from "./tokens";
+
+/**
+ * Sessions the lucia-auth.com way. The refresh token is the session token: 256 random bits,
+ * only its SHA-256 stored. Every refresh rotates it; the old hash moves to rotated_tokens,
+ * and presenting a rotated token again means it was copied, so the session is revoked.
+ *
+ * Grace window: two browser tabs sharing the cookie may refresh at the same moment. The
+ * loser presents a token its twin just rotated. A *cookie* presented within
+ * `refreshGraceSeconds` of its rotation gets a new access token but no new refresh token
+ * (the browser already holds the winner's cookie). Tokens sent in the body (desktop, tools)
+ * get no grace: one client holds one token, so a reused one is always a copy.
+ */
+
+export interface IssuedTokens {
+  sessionId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  /** Null when a grace-window refresh issued only an access token. */
+  refreshToken: string | null;
+}
+
+const USER_AGENT_MAX = 512;
+const IP_MAX = 64;
+
+function requestOrigin(req: RequestMeta) {
+  return { userAgent: req.userAgent?.slice(0, USER_AGENT_MAX) ?? null, ip: req.ip.slice(0, IP_MAX) || null };
+}
+
+export async function startSession(
+  deps: AppDeps,
+  user: { id: string; role: "user" | "admin" },
+  req: RequestMeta,
+): Promise<IssuedTokens> {
+  const { config } = deps.auth;
+  const token = generateSessionToken();
+  const session = await q.createSession(deps.db, {
+    id: sessionIdFromToken(token),
+    userId: user.id,
+    tokenHash: hashToken(token),
+    expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000),
+    ...requestOrigin(req),
+  });
+  const access = await signAccessToken(config, { userId: user.id, sessionId: session.id, role: user.role });
+  return { sessionId: session.id, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: token };
+}
+
+const sessionExpired = () => new DomainError("UNAUTHORIZED", "Session expired or signed out; sign in again");
+
+/** Exchanges a refresh token for a new access token and (normally) a new refresh token. */
+export async function refreshSession(
+  deps: AppDeps,
+  presented: string,
+  source: "body" | "cookie",
+  req: RequestMeta,
+): Promise<IssuedTokens & { userId: string }> {
+  const { config } = deps.auth;
+  const presentedHash = hashToken(presented);
+  const session = await q.findSessionByTokenHash(deps.db, presentedHash);
+
+  if (session) {
+    if (session.expiresAt <= new Date() || session.user.disabledAt) {
+      await revokeSessions(deps, [session.id]);
+      throw sessionExpired();
+    }
+    const next = generateSessionToken();
+    const rotated = await q.rotateSessionToken(deps.db, {
+      sessionId: session.id,
+      fromHash: presentedHash,
+      toHash: hashToken(next),
+      expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000),
+      pruneRotatedBefore: new Date(Date.now() - config.sessionTtlSeconds * 1000),
+      ...requestOrigin(req),
+    });
+    if (rotated) {
+      const access = await signAccessToken(config, { userId: session.userId, sessionId: session.id, role: session.user.role });
+      return {
+        userId: session.userId,
+        sessionId: session.id,
+        accessToken: access.token,
+        accessTokenExpiresAt: access.expiresAt,
+        refreshToken: next,
+      };
+    }
+    // Another refresh rotated this token a moment ago: handled as a rotated token below.
+  }
+
+  const reused = await q.findRotatedToken(deps.db, presentedHash);
+  if (!reused) throw sessionExpired();
+
+  const withinGrace =
+    source === "cookie" && Date.now() - reused.rotatedAt.getTime() < config.refreshGraceSeconds * 1000;
+  if (withinGrace) {
+    const live = await q.findSessionById(deps.db, reused.sessionId);
+    if (live && live.expiresAt > new Date() && !live.user.disabledAt) {
+      const access = await signAccessToken(config, { userId: live.userId, sessionId: live.id, role: live.user.role });
+      return {
+        userId: live.userId,
+        sessionId: live.id,
+        accessToken: access.token,
+        accessTokenExpiresAt: access.expiresAt,
+        refreshToken: null,
+      };
+    }
+    throw sessionExpired();
+  }
+
+  await revokeSessions(deps, [reused.sessionId]);
+  throw new DomainError("UNAUTHORIZED", "This refresh token was already used; the session has been revoked for safety");
+}
+
+/** The session a refresh token (current or rotated) belongs to, if any. */
+export async function sessionIdOfRefreshToken(deps: AppDeps, token: string): Promise<string | null> {
+  const tokenHash = hashToken(token);
+  const session = await q.findSessionByTokenHash(deps.db, tokenHash);
+  if (session) return session.id;
+  return (await q.findRotatedToken(deps.db, tokenHash))?.sessionId ?? null;
+}
+
+/** Deletes sessions and forgets them in the cache, so their access tokens fail at once. */
+export async function revokeSessions(deps: AppDeps, sessionIds: string[]): Promise<void> {
+  for (const id of sessionIds) await q.deleteSession(deps.db, { id });
+  await forgetCredentials(deps, { sessionIds });
+}
+
+export async function forgetCredentials(
+  deps: AppDeps,
+  credentials: { sessionIds?: string[]; apiKeyHashes?: string[] },
+): Promise<void> {
+  const keys = [
+    ...(credentials.sessionIds ?? []).map(sessionKey),
+    ...(credentials.apiKeyHashes ?? []).map(apiKeyKey),
+  ];
+  if (keys.length) await deps.sessionCache.delete(keys);
+}
+
+/** Signs a user out everywhere (except `keepSessionId`) and, optionally, revokes their
+ * API keys; used by password change, disable and delete. */
+export async function revokeUserCredentials(
+  deps: AppDeps,
+  userId: string,
+  options: { keepSessionId?: string | null; apiKeys: "revoke" | "keep" | "forget" },
+): Promise<void> {
+  const sessionIds = await q.deleteUserSessions(deps.db, userId, options.keepSessionId ?? null);
+  let apiKeyHashes: string[] = [];
+  if (options.apiKeys === "revoke") apiKeyHashes = await q.revokeUserApiKeys(deps.db, userId);
+  if (options.apiKeys === "forget") apiKeyHashes = await q.apiKeyHashesOfUser(deps.db, userId);
+  await forgetCredentials(deps, { sessionIds, apiKeyHashes });
+}

@@ -1,0 +1,3 @@
+export { createMemoryRateLimiter } from "./memory";
+export { createRedisRateLimiter } from "./redis";
+export type { RateLimiter, RateLimitResult, RateLimitRule } from "./types";

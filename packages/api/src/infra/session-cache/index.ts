@@ -1,0 +1,3 @@
+export { createMemorySessionCache } from "./memory";
+export { createRedisSessionCache } from "./redis";
+export { apiKeyKey, sessionKey, type CachedAccess, type SessionCache } from "./types";

@@ -1,0 +1,25 @@
+/**
+ * What authentication remembers about a live credential so most requests skip Postgres.
+ * Revocation deletes the entry, so a revoked session fails on its very next request.
+ */
+export interface CachedAccess {
+  userId: string;
+  role: "user" | "admin";
+  /** Epoch milliseconds after which the credential is no longer valid. */
+  expiresAt: number;
+}
+
+export interface SessionCache {
+  /** The cached entry, or null on a miss or when the cache is unreachable (callers then ask
+   * Postgres). Never throws. */
+  get(key: string): Promise<CachedAccess | null>;
+  /** Best effort; never throws. */
+  set(key: string, entry: CachedAccess, ttlSeconds: number): Promise<void>;
+  /** Forgets entries at once. Never throws: an implementation that cannot reach its store
+   * must stop serving those keys itself and retry the delete later. */
+  delete(keys: string[]): Promise<void>;
+}
+
+/** Cache keys: one namespace for sessions (by id), one for API keys (by key hash). */
+export const sessionKey = (sessionId: string) => `s:${sessionId}`;
+export const apiKeyKey = (keyHash: string) => `k:${keyHash}`;

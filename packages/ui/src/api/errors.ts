@@ -1,0 +1,51 @@
+import { TRPCClientError } from "@trpc/client";
+
+/** The error shape our server sends (packages/api/src/trpc.ts errorFormatter). */
+export interface ServerErrorData {
+  code?: string;
+  httpStatus?: number;
+  zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+  details?: { field?: string; retryAfterSeconds?: number; [key: string]: unknown } | null;
+}
+
+export function errorData(error: unknown): ServerErrorData | undefined {
+  if (error instanceof TRPCClientError) return (error.data ?? undefined) as ServerErrorData | undefined;
+  return undefined;
+}
+
+export function errorCode(error: unknown): string | undefined {
+  return errorData(error)?.code;
+}
+
+/** Codes a retry cannot fix: asking again would only repeat the answer (DESIGN.md §7). */
+export const NEVER_RETRY = new Set(["UNAUTHORIZED", "FORBIDDEN", "BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TOO_MANY_REQUESTS", "PAYLOAD_TOO_LARGE"]);
+
+/** React Query's retry policy: transient failures twice, the rest never. */
+export function shouldRetryQuery(failureCount: number, error: unknown): boolean {
+  const code = errorCode(error);
+  if (code && NEVER_RETRY.has(code)) return false;
+  return failureCount < 2;
+}
+
+/**
+ * Per-field messages for a form: zod's flattened field errors, or a domain error that
+ * names its field (e.g. CONFLICT on `email`). Everything else is a form-level message.
+ */
+export function fieldErrors(error: unknown): { fields: Record<string, string>; form: string | null } {
+  if (!error) return { fields: {}, form: null };
+  const data = errorData(error);
+  const fields: Record<string, string> = {};
+  for (const [name, messages] of Object.entries(data?.zodError?.fieldErrors ?? {})) {
+    if (messages?.[0]) fields[name] = messages[0];
+  }
+  const field = data?.details?.field;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof field === "string" && !fields[field]) fields[field] = message;
+  const fieldsFromConflict = data?.details?.fields;
+  if (Array.isArray(fieldsFromConflict)) {
+    for (const f of fieldsFromConflict) if (typeof f === "string" && !fields[f]) fields[f] = message;
+  }
+  const hasFields = Object.keys(fields).length > 0;
+  const formFromZod = data?.zodError?.formErrors?.[0];
+  return { fields, form: hasFields ? (formFromZod ?? null) : (formFromZod ?? message) };
+}

@@ -1,0 +1,33 @@
+import { useCallback } from "react";
+import { useAppSelector } from "../store";
+import type { Language } from "../store/prefsSlice";
+import { en, type MessageKey } from "./en";
+import { ru } from "./ru";
+
+export type { MessageKey };
+export const dictionaries: Record<Language, Record<MessageKey, string>> = { en, ru };
+
+/** Fills `{name}` placeholders; unknown placeholders stay visible so a mistake is noticed. */
+export function translate(language: Language, key: MessageKey, vars?: Record<string, string | number>): string {
+  const template = dictionaries[language][key] ?? en[key];
+  if (!vars) return template;
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in vars ? String(vars[name]) : match));
+}
+
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+export function useT(): Translate {
+  const language = useAppSelector((s) => s.prefs.language);
+  return useCallback((key, vars) => translate(language, key, vars), [language]);
+}
+
+export function useLanguage(): Language {
+  return useAppSelector((s) => s.prefs.language);
+}
+
+export function formatDate(language: Language, date: Date | string | number): string {
+  return new Intl.DateTimeFormat(language === "ru" ? "ru-RU" : "en-US", {
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(new Date(date));
+}
