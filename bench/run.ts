@@ -1,15 +1,28 @@
-// `npm run bench`: measures floors and Parley on this machine and writes a Markdown table
-// to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10).
+// `npm run bench`: measures floors and Parley on this machine and writes a Markdown report
+// to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10);
+// BENCH_CONNECTIONS sets the connections of the throughput runs (default 200);
+// BENCH_ONLY=requests,... runs a subset of the Parley sections (floors always run);
+// BENCH_RESULTS_DIR writes the report elsewhere (trial runs).
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { machine, table, type Row } from "./lib/report";
+import { createBenchDatabase, startBenchApi, startModelFixture } from "./lib/environment";
+import { machine, summary, table, type Row } from "./lib/report";
 import { repoRoot } from "./lib/processes";
+import type { BenchContext } from "./scenarios/context";
+import { seedBenchData } from "./scenarios/data";
 import { measureFloors } from "./scenarios/floors";
+import { measureLoginFlood, measureThousandConnections } from "./scenarios/pressure";
+import { measureRequests, readTraffic } from "./scenarios/requests";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+const enabled = (section: string) => !only || only.includes(section);
+/** The model fixture's set time to first token: what chat.send's first token is compared with. */
+const fixtureTtftMs = 100;
 
 async function main() {
+  const started = Date.now();
   const sections: string[] = [`# Parley benchmark`, "", machine(), ""];
   console.log(`floors: ${seconds}s per run at ${connections} connections`);
   const floors = await measureFloors(seconds, connections);
@@ -20,9 +33,39 @@ async function main() {
     ...(floors.postgres ? [{ result: floors.postgres }] : []),
   ];
   sections.push(table("Floors", floorRows), "");
+
+  const database = await createBenchDatabase();
+  const fixture = await startModelFixture(fixtureTtftMs);
+  const checks: BenchContext["checks"] = [];
+  try {
+    console.log(`seeding ${database.kind} database`);
+    const data = await seedBenchData(database);
+    const api = await startBenchApi(database, fixture);
+    sections.push(
+      `API: one process on ${database.kind === "postgres" ? "PostgreSQL" : "embedded PGlite"}` +
+        `${process.env.REDIS_URL ? " and Redis" : " with in-process caches (no REDIS_URL)"}; ` +
+        `load from the bench process with autocannon, ${seconds} s per run.`,
+      "",
+    );
+    const ctx: BenchContext = { api, fixture, fixtureTtftMs, data, seconds, connections, floors, sections, checks };
+    try {
+      const capacity = enabled("requests") ? (await measureRequests(ctx)).authMe.requestsPerSecond : 1_000;
+      const reads = await readTraffic(ctx);
+      if (enabled("flood")) await measureLoginFlood(ctx, [reads.authMe], capacity);
+      if (enabled("connections")) await measureThousandConnections(ctx, reads.authMe);
+    } finally {
+      await api.stop();
+    }
+  } finally {
+    await fixture.stop();
+    await database.drop();
+  }
+
+  sections.splice(3, 0, summary(checks), "");
+  sections.push(`Total bench time: ${Math.round((Date.now() - started) / 1000)} s.`);
   const report = sections.join("\n");
   console.log(report);
-  const dir = path.join(repoRoot, "bench", "results");
+  const dir = process.env.BENCH_RESULTS_DIR ?? path.join(repoRoot, "bench", "results");
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}.md`);
   await writeFile(file, report + "\n");

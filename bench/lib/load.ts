@@ -18,6 +18,10 @@ export interface LoadOptions {
   method?: "GET" | "POST";
   headers?: Record<string, string>;
   body?: string;
+  /** Requests per second per connection (an open-loop load), instead of as fast as possible. */
+  connectionRate?: number;
+  /** Changes each request before it is sent (e.g. a different X-Real-IP per login). */
+  setupRequest?: (request: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** Drives `url` with autocannon from this process (the servers run in child processes). */
@@ -29,6 +33,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? "GET",
     headers: options.headers,
     body: options.body,
+    ...(options.connectionRate ? { connectionRate: options.connectionRate } : {}),
+    ...(options.setupRequest ? { requests: [{ setupRequest: options.setupRequest }] } : {}),
   });
   return {
     name: options.name,

@@ -1,56 +1,51 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { repoRoot, startNodeProcess, type NodeProcess } from "@parley/testing";
+import type { StatsReply, StatsRequest } from "../servers/parley";
 
-export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+export { repoRoot };
 
-export interface Child {
-  process: ChildProcess;
-  port: number;
-  url: string;
-  stop(): Promise<void>;
-}
+export type Child = NodeProcess;
 
 /** Starts a TypeScript entry point in its own Node process and waits for its
  * "listening on http://localhost:PORT" line. */
-export function startChild(entry: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+export function startChild(entry: string, env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<Child> {
+  return startNodeProcess(entry, { env, timeoutMs });
+}
+
+export interface ApiChild extends Child {
+  /** Memory and event-loop delay read inside the API process. */
+  stats(options?: { reset?: boolean; gc?: boolean }): Promise<StatsReply>;
+}
+
+/** The real API through bench/servers/parley.ts, with an IPC channel for in-process stats. */
+export async function startApi(env: Record<string, string | undefined>): Promise<ApiChild> {
+  const child = await startNodeProcess("bench/servers/parley.ts", {
+    env,
+    ipc: true,
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API when it exits (open it in
+    // Chrome DevTools) to find where a missed target's time goes.
+    nodeArgs: ["--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    timeoutMs: 120_000,
   });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${entry} did not start in ${timeoutMs} ms:\n${output}`));
-    }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(/listening on http:\/\/localhost:(\d+)/);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout?.off("data", onData);
-      child.stdout?.resume();
-      child.stderr?.resume();
-      const port = Number(match[1]);
-      resolve({
-        process: child,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-          }),
+  let nextId = 1;
+  return {
+    ...child,
+    stats(options = {}) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.process.off("message", onMessage);
+          reject(new Error("API process did not answer a stats request in 30 s"));
+        }, 30_000);
+        const onMessage = (message: StatsReply) => {
+          if (message?.type !== "stats" || message.id !== id) return;
+          clearTimeout(timer);
+          child.process.off("message", onMessage);
+          resolve(message);
+        };
+        child.process.on("message", onMessage);
+        const request: StatsRequest = { type: "stats", id, ...options };
+        child.process.send(request);
       });
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${entry} exited with ${code}:\n${output}`));
-    });
-  });
+    },
+  };
 }

@@ -35,3 +35,36 @@ export function machine(): string {
   const cpu = cpus();
   return `${new Date().toISOString()} · ${cpu.length} × ${cpu[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version}`;
 }
+
+export interface Figure {
+  name: string;
+  value: string;
+  target?: string;
+  met?: boolean;
+}
+
+/** For results that are not request rates: memory per stream, first-token overhead. */
+export function figures(title: string, rows: Figure[]): string {
+  const lines = [`### ${title}`, "", "| measure | value | target | met |", "|---|---:|---|---|"];
+  for (const f of rows) {
+    lines.push(`| ${f.name} | ${f.value} | ${f.target ?? ""} | ${f.met === undefined ? "" : f.met ? "yes" : "**no**"} |`);
+  }
+  return lines.join("\n");
+}
+
+/** A target checked in this run, for the summary at the top of the report. */
+export interface TargetCheck {
+  target: string;
+  figure: string;
+  met: boolean;
+}
+
+export function summary(checks: TargetCheck[]): string {
+  const missed = checks.filter((c) => !c.met);
+  const lines = [
+    `### Targets: ${checks.length - missed.length} of ${checks.length} met`,
+    "",
+    ...checks.map((c) => `- ${c.met ? "met" : "**missed**"}: ${c.target} — ${c.figure}`),
+  ];
+  return lines.join("\n");
+}

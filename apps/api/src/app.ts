@@ -3,8 +3,12 @@ import path from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter, authenticateRequest, createContextInner, type AppDeps } from "@parley/api";
+import { appRouter, authenticateRequest, createContextInner, wasObserved, type AppDeps } from "@parley/api";
 import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import { createLogger, logProcedureError, noteRequestUser, requestLogging, type Logger } from "./logging";
+import { metricsHandler, type ServerMetrics } from "./metrics";
+import { webAppHeaders } from "./web-headers";
 
 export interface AppOptions {
   /** Folder holding the built web app; when absent, `/` explains how to build it. */
@@ -13,12 +17,23 @@ export interface AppOptions {
   readinessChecks?: Record<string, () => Promise<"ok" | "degraded">>;
   /** Take the client address from X-Real-IP (set TRUST_PROXY=1 only behind nginx). */
   trustProxy?: boolean;
+  /** Request and error logs (JSON lines); silent when absent. */
+  logger?: Logger;
+  /** Served at /metrics when given (see metrics.ts). */
+  metrics?: ServerMetrics;
+  /** When set, /metrics needs it as a Bearer token. */
+  metricsToken?: string;
+  /** Origins of other-origin clients (the desktop app's app://parley, a dev server) that may
+   * call /trpc from a browser; CORS_ORIGINS. Same-origin web needs none. */
+  corsOrigins?: string[];
 }
 
 type Env = { Variables: { responseHeaders: Headers } };
 
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const app = new Hono<Env>();
+  const logger = options.logger ?? createLogger({ level: "silent" });
+  app.use("*", requestLogging(logger));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
@@ -36,6 +51,21 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     return c.json({ status: degraded ? "degraded" : "ok", ...checks });
   });
 
+  if (options.metrics) app.get("/metrics", metricsHandler(options.metrics, options.metricsToken));
+
+  if (options.corsOrigins?.length) {
+    app.use(
+      "/trpc/*",
+      cors({
+        // Only listed origins get Access-Control-Allow-Origin; others are refused by the browser.
+        origin: options.corsOrigins,
+        credentials: true,
+        exposeHeaders: ["Retry-After"],
+        maxAge: 600,
+      }),
+    );
+  }
+
   app.use("/trpc/*", async (c, next) => {
     // Procedures add Set-Cookie or Retry-After here; they are copied onto the response.
     const responseHeaders = new Headers();
@@ -48,6 +78,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     trpcServer({
       router: appRouter,
       endpoint: "/trpc",
+      onError: ({ error, path, type, input }) => {
+        // Calls that reached a procedure were counted by its middleware; count the rest.
+        if (!wasObserved(error)) options.metrics?.procedureObserver.onUnobservedError(path, error.code);
+        logProcedureError(logger, { error, path, type, input });
+      },
       createContext: async (_opts, c) => {
         const headers = c.req.raw.headers;
         const req = {
@@ -57,6 +92,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
           responseHeaders: c.get("responseHeaders"),
         };
         const user = await authenticateRequest(deps, req);
+        noteRequestUser(user?.id);
         return createContextInner({ deps, user, req });
       },
     }),
@@ -87,6 +123,7 @@ function mountWebApp(app: Hono<Env>, webDist: string | undefined) {
     return;
   }
   const indexHtml = readFileSync(indexFile, "utf8");
+  app.use("/*", webAppHeaders());
   app.use("/*", serveStatic({ root: path.relative(process.cwd(), webDist) }));
   // Client-side routes (/c/123, /settings) get the app shell.
   app.get("*", (c) => c.html(indexHtml));

@@ -32,6 +32,13 @@ const envSchema = z.object({
     .default("")
     .transform((v) => v.split(",").map((m) => m.trim()).filter(Boolean)),
   AI_DEFAULT_MODEL: z.string().optional(),
+  /** The user who registers with this email becomes an admin (besides the first user). */
+  ADMIN_EMAIL: z
+    .string()
+    .trim()
+    .transform((v) => v.toLowerCase() || undefined)
+    .pipe(z.email("must be an email address").optional())
+    .optional(),
   CORS_ORIGINS: z
     .string()
     .default("")
@@ -41,6 +48,15 @@ const envSchema = z.object({
     .default("0")
     .transform((v) => v === "1" || v === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Prefix of every Redis key, so deployments (or test runs) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().trim().min(1).max(64).default("parley:"),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (Prometheus sends it). */
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(z.string().min(16, "must be at least 16 characters").optional())
+    .optional(),
   WEB_DIST: z.string().default(path.join(repoRoot, "apps", "web", "dist")),
 });
 

@@ -1,5 +1,9 @@
 import { EnvError, loadEnv } from "./env";
+import { createLogger } from "./logging";
 import { startServer } from "./server";
+
+// Until the environment is read (LOG_LEVEL may be wrong), log at info.
+let logger = createLogger({ level: "info" });
 
 async function main() {
   let env;
@@ -7,15 +11,18 @@ async function main() {
     env = loadEnv();
   } catch (error) {
     if (error instanceof EnvError) {
-      console.error(error.message);
+      logger.fatal(error.message);
       process.exit(1);
     }
     throw error;
   }
-  const log = (msg: string) => console.log(`[parley] ${msg}`);
-  const server = await startServer(env, log);
+  logger = createLogger({ level: env.LOG_LEVEL });
+  const log = (msg: string) => logger.info(msg);
+  const server = await startServer(env, log, { logger });
   const where = env.DATABASE_URL ? "PostgreSQL" : `embedded PGlite in ${env.pgliteDir}`;
-  log(`listening on http://localhost:${server.port} (database: ${where})`);
+  // Always printed, whatever LOG_LEVEL says: scripts and tests wait for this line.
+  const announce = logger.child({}, { level: "info" });
+  announce.info(`listening on http://localhost:${server.port} (database: ${where})`);
 
   const shutdown = (signal: string) => {
     log(`${signal} received, shutting down`);
@@ -31,6 +38,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error("[parley] failed to start:", error);
+  logger.fatal({ err: error }, "failed to start");
   process.exit(1);
 });

@@ -1,19 +1,35 @@
 import type { ServerType } from "@hono/node-server";
 import { serve } from "@hono/node-server";
-import { createRedis, redisHealth, waitForRedis, type AppDeps } from "@parley/api";
+import {
+  appRouter,
+  createActiveUserCounter,
+  createAuthDeps,
+  createRedis,
+  redisHealth,
+  waitForRedis,
+  type AppDeps,
+} from "@parley/api";
 import { createDb, migrate } from "@parley/db";
 import { createApp } from "./app";
 import type { Env } from "./env";
+import type { Logger } from "./logging";
+import { createMetrics, routerProcedures, type ServerMetrics } from "./metrics";
 
 export interface RunningServer {
   port: number;
   deps: AppDeps;
+  /** This server's Prometheus registry and hooks (also served at /metrics). */
+  metrics: ServerMetrics;
   /** Stops accepting connections, lets requests in flight finish, then closes the database. */
   close(): Promise<void>;
 }
 
 /** Everything long-lived, chosen from the environment: Postgres or PGlite. */
-export async function buildDeps(env: Env, log: (msg: string) => void = () => {}): Promise<AppDeps> {
+export async function buildDeps(
+  env: Env,
+  log: (msg: string) => void = () => {},
+  observers: Pick<AppDeps, "procedureObserver" | "generationObserver"> = {},
+): Promise<AppDeps> {
   const url = env.DATABASE_URL ?? env.pgliteDir;
   const db = await createDb(url, {
     onPoolError: (error) => log(`database connection lost: ${error.message}`),
@@ -31,15 +47,40 @@ export async function buildDeps(env: Env, log: (msg: string) => void = () => {})
     // Start even when Redis is down: everything it backs degrades instead of failing.
     await waitForRedis(redis).catch((error: Error) => log(`${error.message}; starting degraded`));
   }
-  return { db, redis };
+  const authDeps = createAuthDeps({
+    redis,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    config: {
+      jwtSecret: env.JWT_SECRET,
+      adminEmail: env.ADMIN_EMAIL ?? null,
+      allowedOrigins: env.CORS_ORIGINS,
+    },
+  });
+  return { db, redis, ...authDeps, activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }), ...observers };
 }
 
-export async function startServer(env: Env, log: (msg: string) => void = () => {}): Promise<RunningServer> {
-  const deps = await buildDeps(env, log);
+export async function startServer(
+  env: Env,
+  log: (msg: string) => void = () => {},
+  options: { logger?: Logger } = {},
+): Promise<RunningServer> {
+  const metrics = createMetrics(routerProcedures(appRouter));
+  const deps = await buildDeps(env, log, {
+    procedureObserver: metrics.procedureObserver,
+    generationObserver: metrics.generationObserver,
+  });
+  metrics.watch({
+    activeUsers: deps.activeUsers,
+    ready: () => deps.db.ping(2_000).then(() => true, () => false),
+  });
   const app = createApp(deps, {
     webDist: env.WEB_DIST,
     trustProxy: env.TRUST_PROXY,
     readinessChecks: deps.redis ? { cache: () => redisHealth(deps.redis) } : {},
+    logger: options.logger,
+    metrics,
+    metricsToken: env.METRICS_TOKEN,
+    corsOrigins: env.CORS_ORIGINS,
   });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
@@ -51,6 +92,7 @@ export async function startServer(env: Env, log: (msg: string) => void = () => {
   return {
     port,
     deps,
+    metrics,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));

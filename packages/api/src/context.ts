@@ -1,6 +1,10 @@
 import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
 import type { AuthDeps } from "./auth/deps";
+import type { GenerationObserver } from "./chat/observer";
+import type { ChatRuntime } from "./chat/runtime";
+import type { ActiveUserCounter } from "./infra/active-users";
+import type { ProcedureObserver } from "./observability";
 import type { RateLimiter } from "./infra/rate-limit";
 import type { SessionCache } from "./infra/session-cache";
 
@@ -37,6 +41,17 @@ export interface AppDeps {
   sessionCache: SessionCache;
   /** Sliding-window limits for login and registration (Redis or in-process). */
   rateLimiter: RateLimiter;
+  /** Distinct signed-in users of the last minutes, for the active-users metric (Redis or
+   * in-process; see src/infra/active-users). Optional: tests may leave it out. */
+  activeUsers?: ActiveUserCounter;
+  /** Told about every procedure call and open stream (the server's Prometheus metrics). */
+  procedureObserver?: ProcedureObserver;
+  /** Chat generation: model provider, stream bus, cancel signal, running generations and
+   * the lease sweeper (build with createChatRuntime). Optional so tests of other areas can
+   * leave it out; chat procedures then answer SERVICE_UNAVAILABLE. */
+  chat?: ChatRuntime;
+  /** Told how every generation goes (time to first token, outcome, usage), for metrics. */
+  generationObserver?: GenerationObserver;
 }
 
 // A type alias (not an interface) so it satisfies adapters that expect Record<string, unknown>.

@@ -1,15 +1,17 @@
+import { isDatabaseUnavailable } from "@parley/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
 import { isDomainError } from "./errors";
+import { reportProcedureCall } from "./observability";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof z.ZodError ? z.flattenError(cause) : null;
-    const details = isDomainError(cause) ? (cause.details ?? null) : null;
+    const details = isDomainError(cause) ? (cause.details ?? conflictDetails(cause.fields)) : null;
     return {
       ...shape,
       data: {
@@ -24,6 +26,12 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/** A unique violation (from @parley/db) names its columns; clients read the first one as
+ * `details.field` to put the message under the right input. */
+function conflictDetails(fields: string[] | undefined) {
+  return fields?.length ? { field: fields[0], fields } : null;
+}
+
 /** Turns domain errors into TRPCErrors and hides unexpected ones behind a generic 500. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -36,6 +44,10 @@ const mapErrors = t.middleware(async ({ next }) => {
           : cause.message;
       throw new TRPCError({ code: cause.code, message, cause });
     }
+    // Postgres down or restarting: a clear 503 the client may retry, not a generic 500.
+    if (isDatabaseUnavailable(cause)) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is unavailable; try again in a moment", cause });
+    }
   }
   return result;
 });
@@ -45,7 +57,14 @@ export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/** Reports every call to the metrics (after mapErrors, so with its final error code). */
+const observe = t.middleware(async ({ ctx, path, type, next }) => {
+  const startedAt = performance.now();
+  const result = await next();
+  return reportProcedureCall(ctx, { path, type, startedAt }, result);
+});
+
+export const publicProcedure = t.procedure.use(observe).use(mapErrors);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });

@@ -58,3 +58,27 @@ export async function rethrowUnique<T>(write: Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+// Prisma's codes for "cannot reach / lost the server / timed out waiting for a connection".
+const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
+const UNAVAILABLE_ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+const UNAVAILABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
+// Postgres SQLSTATEs: 57P01-57P03 shutting down / starting up, class 08 connection exceptions.
+const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08...)$/;
+// node-postgres reports a dropped connection or a pool wait timeout without a code.
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+/**
+ * Whether `error` means the database cannot be reached right now (down, restarting, the
+ * connection dropped), as opposed to a bad query: callers answer 503 and retry later.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 5) return false;
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+  if (error instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA_CODES.has(error.code)) return true;
+  if (typeof e.code === "string" && (UNAVAILABLE_SOCKET_CODES.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
+  const kind = (e as { kind?: unknown }).kind;
+  if (typeof kind === "string" && UNAVAILABLE_ADAPTER_KINDS.has(kind)) return true;
+  if (error instanceof Error && typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1) || isDatabaseUnavailable(e.meta?.driverAdapterError, depth + 1);
+}

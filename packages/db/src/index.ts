@@ -1,9 +1,10 @@
 export { createDb, isPostgresUrl } from "./client";
 export type { CreateDbOptions, Database, DatabaseKind, RawSql } from "./client";
 export { migrate, migrationsDir, readMigrations } from "./migrate";
-export { UniqueViolationError, rethrowUnique, uniqueViolationFields } from "./errors";
+export { UniqueViolationError, isDatabaseUnavailable, rethrowUnique, uniqueViolationFields } from "./errors";
 export * as users from "./queries/users";
 export * as auth from "./queries/auth";
+export * as chat from "./queries/chat";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
 export { MessageRole, MessageStatus, Role } from "./generated/prisma/enums";

@@ -1,2 +1,7 @@
 export { missing, postgresUrl, redisUrl, servicesRequired } from "./services";
 export { createScratchPostgres, createTestDatabase, type TestDatabase } from "./database";
+export { freePort, repoRoot, startNodeProcess, waitFor } from "./processes";
+export type { NodeProcess, StartNodeProcessOptions } from "./processes";
+export { findServerBinaries, missingServerBinaries, serverBinaries, type ServerBinaries } from "./binaries";
+export { nginxConfig, portOpen, startNginx, startPrivatePostgres, startPrivateRedis } from "./private-services";
+export type { PrivateNginx, PrivateService } from "./private-services";

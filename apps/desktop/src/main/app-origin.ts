@@ -22,3 +22,9 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   }
   return candidate.protocol === app.protocol && candidate.host === app.host && candidate.host !== "";
 }
+
+/** "app://parley" or "http://localhost:5173": what the page sends as its Origin header. */
+export function originOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}`;
+}

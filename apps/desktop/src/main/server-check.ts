@@ -5,6 +5,9 @@ export interface ServerCheckOptions {
   fetch?: typeof fetch;
   /** Per request. */
   timeoutMs?: number;
+  /** The renderer's origin: when given, the server must allow it by CORS, or the UI's own
+   * requests would fail after this check passed. */
+  appOrigin?: string;
 }
 
 /** Enough for `{status:"ok"}` and a tRPC result; a bigger answer is not Parley's. */
@@ -25,6 +28,13 @@ export async function checkParleyServer(input: string, options: ServerCheckOptio
 
   const health = await getJson(doFetch, `${base}/healthz`, timeoutMs);
   if (!health.ok) return failure(base, health);
+  if (health.status >= 300 && health.status < 400) {
+    return {
+      ok: false,
+      problem: "not-parley",
+      message: `${base} redirects${health.location ? ` to ${health.location}` : ""}. Enter the address it redirects to (for example with https://).`,
+    };
+  }
   if (health.status !== 200 || !isRecord(health.body) || health.body.status !== "ok") {
     return {
       ok: false,
@@ -33,9 +43,18 @@ export async function checkParleyServer(input: string, options: ServerCheckOptio
     };
   }
 
-  const ping = await getJson(doFetch, `${base}/trpc/health.ping`, timeoutMs);
+  const ping = await getJson(doFetch, `${base}/trpc/health.ping`, timeoutMs, options.appOrigin);
   if (!ping.ok) return failure(base, ping);
-  if (ping.status === 200 && pingSucceeded(ping.body)) return { ok: true, url: base };
+  if (ping.status === 200 && pingSucceeded(ping.body)) {
+    if (options.appOrigin && !corsAllows(ping.allowOrigin, options.appOrigin)) {
+      return {
+        ok: false,
+        problem: "origin-not-allowed",
+        message: `${base} is a Parley server but does not accept requests from the desktop app. Its administrator must add ${options.appOrigin} to CORS_ORIGINS.`,
+      };
+    }
+    return { ok: true, url: base };
+  }
   if (ping.status >= 500 && isTrpcError(ping.body)) {
     return {
       ok: false,
@@ -51,13 +70,16 @@ export async function checkParleyServer(input: string, options: ServerCheckOptio
 }
 
 type FetchOutcome =
-  | { ok: true; status: number; body: unknown; contentType: string }
+  | { ok: true; status: number; body: unknown; contentType: string; allowOrigin: string | null; location: string | null }
   | { ok: false; problem: "unreachable" | "timeout"; detail: string };
 
-async function getJson(doFetch: typeof fetch, url: string, timeoutMs: number): Promise<FetchOutcome> {
+async function getJson(doFetch: typeof fetch, url: string, timeoutMs: number, origin?: string): Promise<FetchOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (origin) headers.origin = origin;
   try {
-    const res = await doFetch(url, { signal, redirect: "error", headers: { accept: "application/json" } });
+    // Redirects are not followed: the address saved must be the one that answers.
+    const res = await doFetch(url, { signal, redirect: "manual", headers });
     const text = await readLimited(res);
     let body: unknown = null;
     try {
@@ -65,7 +87,14 @@ async function getJson(doFetch: typeof fetch, url: string, timeoutMs: number): P
     } catch {
       body = null;
     }
-    return { ok: true, status: res.status, body, contentType: res.headers.get("content-type") ?? "" };
+    return {
+      ok: true,
+      status: res.status,
+      body,
+      contentType: res.headers.get("content-type") ?? "",
+      allowOrigin: res.headers.get("access-control-allow-origin"),
+      location: res.headers.get("location"),
+    };
   } catch (error) {
     if (signal.aborted) return { ok: false, problem: "timeout", detail: `no answer within ${timeoutMs / 1000} s` };
     return { ok: false, problem: "unreachable", detail: networkErrorDetail(error) };
@@ -105,8 +134,7 @@ function networkErrorDetail(error: unknown): string {
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the host name could not be resolved";
   if (code === "ECONNRESET") return "the connection was reset";
   if (code?.startsWith("ERR_TLS") || code?.includes("CERT")) return `a TLS error (${code})`;
-  const message = cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return message.includes("redirect") ? "it redirected elsewhere" : message;
+  return cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
 function describe(outcome: Extract<FetchOutcome, { ok: true }>): string {
@@ -120,6 +148,10 @@ function pingSucceeded(body: unknown): boolean {
   const data = body.result.data;
   const value = isRecord(data.json) ? data.json : data;
   return value.ok === true;
+}
+
+function corsAllows(allowOrigin: string | null, appOrigin: string): boolean {
+  return allowOrigin === "*" || allowOrigin === appOrigin;
 }
 
 function isTrpcError(body: unknown): boolean {

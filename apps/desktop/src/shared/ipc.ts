@@ -10,7 +10,8 @@ export type ServerProblem =
   | "unreachable" // connection refused, unknown host, TLS failure
   | "timeout" // no answer in time
   | "not-parley" // something answers, but it is not a Parley server
-  | "unhealthy"; // a Parley server that reports it cannot serve (e.g. its database is down)
+  | "unhealthy" // a Parley server that reports it cannot serve (e.g. its database is down)
+  | "origin-not-allowed"; // a Parley server whose CORS_ORIGINS does not include the app
 
 export type ServerCheck =
   | { ok: true; url: string }

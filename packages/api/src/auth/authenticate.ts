@@ -1,13 +1,82 @@
+import { auth as q } from "@parley/db";
+import { TRPCError } from "@trpc/server";
 import type { AppDeps, AuthUser, RequestMeta } from "../context";
+import { apiKeyKey, sessionKey, type CachedAccess } from "../infra/session-cache";
+import { verifyAccessToken } from "./jwt";
+import { hashToken, looksLikeApiKey } from "./tokens";
+
+/** How long a live credential may be served from the cache. Revocation deletes entries at
+ * once; the TTL only bounds staleness if a delete could not reach Redis. */
+const CACHE_TTL_SECONDS = 300;
+/** lastUsedAt is refreshed at most this often, and only on a cache miss, so the hot path
+ * never writes to Postgres. */
+const TOUCH_AFTER_MS = 5 * 60 * 1000;
+const MAX_CREDENTIAL_LENGTH = 4096;
 
 /**
- * Resolves the caller from the request (Bearer access token, API key). Placeholder until
- * the auth work lands: every request is anonymous, so protected procedures answer
+ * Resolves the caller from `Authorization: Bearer <credential>`: a personal API key (told
+ * apart by its prefix) or a JWT access token. Every request checks that the session or key
+ * is still live (session cache, then Postgres), so logout, revocation and disabling act on
+ * the next call. Anything invalid resolves to null: protected procedures then answer
  * UNAUTHORIZED.
  */
-export async function authenticateRequest(
-  _deps: AppDeps,
-  _req: RequestMeta,
-): Promise<AuthUser | null> {
-  return null;
+export async function authenticateRequest(deps: AppDeps, req: RequestMeta): Promise<AuthUser | null> {
+  const header = req.headers.get("authorization");
+  if (!header || header.length > MAX_CREDENTIAL_LENGTH) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const credential = match?.[1];
+  if (!credential) return null;
+  try {
+    return looksLikeApiKey(credential)
+      ? await authenticateApiKey(deps, credential)
+      : await authenticateAccessToken(deps, credential);
+  } catch (cause) {
+    // The database is unreachable: say so (503) rather than UNAUTHORIZED, which would make
+    // clients throw away a perfectly good session.
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Sign-in check unavailable, try again", cause });
+  }
+}
+
+async function authenticateAccessToken(deps: AppDeps, token: string): Promise<AuthUser | null> {
+  const claims = await verifyAccessToken(deps.auth.config, token);
+  if (!claims) return null;
+  const key = sessionKey(claims.sessionId);
+  const cached = await deps.sessionCache.get(key);
+  if (cached) {
+    return cached.userId === claims.userId && cached.expiresAt > Date.now()
+      ? { id: cached.userId, role: cached.role, sessionId: claims.sessionId }
+      : null;
+  }
+
+  const session = await q.findSessionById(deps.db, claims.sessionId);
+  if (!session || session.userId !== claims.userId) return null;
+  if (session.expiresAt <= new Date() || session.user.disabledAt) return null;
+  const entry: CachedAccess = { userId: session.userId, role: session.user.role, expiresAt: session.expiresAt.getTime() };
+  await deps.sessionCache.set(key, entry, ttlUntil(entry.expiresAt));
+  if (Date.now() - session.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
+    q.touchSession(deps.db, session.id).catch(() => undefined);
+  }
+  // The role comes from the database, not the token, so a role change applies at once.
+  return { id: session.userId, role: session.user.role, sessionId: session.id };
+}
+
+async function authenticateApiKey(deps: AppDeps, secret: string): Promise<AuthUser | null> {
+  const keyHash = hashToken(secret);
+  const key = apiKeyKey(keyHash);
+  const cached = await deps.sessionCache.get(key);
+  if (cached) return cached.expiresAt > Date.now() ? { id: cached.userId, role: cached.role, sessionId: null } : null;
+
+  const apiKey = await q.findApiKeyByHash(deps.db, keyHash);
+  if (!apiKey || apiKey.revokedAt || apiKey.user.disabledAt) return null;
+  // Keys do not expire; the cache entry does.
+  const expiresAt = Date.now() + CACHE_TTL_SECONDS * 1000;
+  await deps.sessionCache.set(key, { userId: apiKey.userId, role: apiKey.user.role, expiresAt }, CACHE_TTL_SECONDS);
+  if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
+    q.touchApiKey(deps.db, apiKey.id).catch(() => undefined);
+  }
+  return { id: apiKey.userId, role: apiKey.user.role, sessionId: null };
+}
+
+function ttlUntil(expiresAtMs: number): number {
+  return Math.max(1, Math.min(CACHE_TTL_SECONDS, Math.floor((expiresAtMs - Date.now()) / 1000)));
 }

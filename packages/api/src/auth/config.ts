@@ -33,7 +33,7 @@ export interface AuthRateLimits {
 export const defaultRateLimits: AuthRateLimits = {
   loginPerIp: { limit: 50, windowSeconds: 15 * 60 },
   loginPerAccountAndIp: { limit: 5, windowSeconds: 15 * 60 },
-  registerPerIp: { limit: 10, windowSeconds: 60 * 60 },
+  registerPerIp: { limit: 20, windowSeconds: 60 * 60 },
   reauthPerUser: { limit: 10, windowSeconds: 15 * 60 },
 };
 

@@ -102,8 +102,8 @@ export async function rotateSessionToken(
     fromHash: string;
     toHash: string;
     expiresAt: Date;
-    /** Rotated hashes older than this are dropped: they could no longer be replayed
-     * against a live session anyway, and the table stays small. */
+    /** Rotated hashes older than this are dropped so the table stays small; replaying
+     * one that old is then refused as unknown rather than revoking the session. */
     pruneRotatedBefore: Date;
     ip: string | null;
     userAgent: string | null;

@@ -78,3 +78,7 @@ export async function listUsers(db: Database, args: { query?: string; cursor?: s
   const items = rows.slice(0, args.limit);
   return { items, nextCursor: rows.length > args.limit ? (items.at(-1)?.id ?? null) : null };
 }
+
+export function countUsers(db: Database) {
+  return db.prisma.user.count();
+}

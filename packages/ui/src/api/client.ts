@@ -30,8 +30,10 @@ export function trpcUrl(apiBaseUrl: string): string {
  * Procedures that set or clear the refresh cookie. Set-Cookie cannot ride on a streamed
  * batch response, so these go through a plain, one-request-per-call httpLink.
  */
+const COOKIE_PROCEDURES = new Set(["auth.register", "auth.login", "auth.refresh", "auth.logout", "auth.sessions.revoke", "user.delete"]);
+
 export function usesCookieLink(path: string): boolean {
-  return path.startsWith("auth.") && !path.startsWith("auth.sessions.") && !path.startsWith("auth.apiKeys.") && path !== "auth.me";
+  return COOKIE_PROCEDURES.has(path);
 }
 
 function authHeaders(getAccessToken: () => string | null): Record<string, string> {
@@ -76,8 +78,10 @@ const withCredentials = (input: RequestInfo | URL, init?: RequestInit) =>
   fetch(input, { ...init, credentials: "include" });
 
 /** A bare client for the refresh call itself: no retry link, or a failed refresh would recurse. */
-export function createAuthClient(apiBaseUrl: string) {
+export function createAuthClient(apiBaseUrl: string, getAccessToken: () => string | null) {
   return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: trpcUrl(apiBaseUrl), transformer: superjson, fetch: withCredentials })],
+    links: [
+      httpLink({ url: trpcUrl(apiBaseUrl), transformer: superjson, headers: () => authHeaders(getAccessToken), fetch: withCredentials }),
+    ],
   });
 }

@@ -1,0 +1,164 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { pino, type DestinationStream, type Logger } from "pino";
+
+export type { Logger } from "pino";
+
+/** What every log line written while serving one request carries. */
+interface RequestScope {
+  requestId: string;
+  userId?: string;
+}
+
+const requestScope = new AsyncLocalStorage<RequestScope>();
+
+const REDACTED = "[redacted]";
+
+// Names of fields that hold credentials, wherever they sit. pino's redact paths catch them
+// in the first levels of a log object; scrubSecrets catches them at any depth in values
+// that come from clients (tRPC inputs).
+const SECRET_FIELDS = [
+  "password",
+  "newPassword",
+  "currentPassword",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "secret",
+  "authorization",
+  "cookie",
+];
+const SECRET_HEADERS = ["authorization", "cookie", '"set-cookie"', '"x-api-key"', '"proxy-authorization"'];
+
+export const REDACT_PATHS = [
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+  ...SECRET_HEADERS.flatMap((header) => {
+    const path = header.startsWith('"') ? `[${header}]` : `.${header}`;
+    return [`headers${path}`, `*.headers${path}`];
+  }),
+];
+
+const SECRET_KEY = /pass(word|phrase)?$|secret|token|authorization|cookie|api[-_]?key|credential/i;
+// Bearer tokens and JWTs pasted into free text (a chat message, an error) are cut too.
+const SECRET_TEXT = /\b(Bearer\s+)[\w~+/.=-]{8,}|\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+|\bparley_[A-Za-z0-9]{16,}/g;
+const MAX_STRING = 200;
+const MAX_ITEMS = 20;
+const MAX_DEPTH = 5;
+
+/**
+ * A copy of a client-supplied value that is safe to log: credential-named fields are
+ * replaced, token-looking text is cut, and size is bounded (long strings, big arrays and
+ * deep objects are truncated) so a 100 kB chat message never lands in a log line.
+ */
+export function scrubSecrets(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") {
+    const cut = value.replace(SECRET_TEXT, (_match, bearer: string | undefined) => `${bearer ?? ""}${REDACTED}`);
+    return cut.length > MAX_STRING ? `${cut.slice(0, MAX_STRING)}…(${cut.length} chars)` : cut;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return value.toISOString();
+  if (depth >= MAX_DEPTH) return "[too deep]";
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_ITEMS).map((item) => scrubSecrets(item, depth + 1));
+    if (value.length > MAX_ITEMS) items.push(`…(${value.length} items)`);
+    return items;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) ? REDACTED : scrubSecrets(item, depth + 1);
+  }
+  return out;
+}
+
+/** JSON lines on stdout (or `destination`, for tests); the request id is added to every
+ * line written while a request is being served. */
+export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: "parley-api" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      mixin() {
+        const scope = requestScope.getStore();
+        return scope ? { reqId: scope.requestId } : {};
+      },
+    },
+    options.destination,
+  );
+}
+
+/** Accepts a caller's request id (from nginx or a tool) only if it is short and plain, so
+ * nothing odd is echoed back or written to logs. */
+export function acceptRequestId(value: string | undefined): string | undefined {
+  return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
+}
+
+/** Lets the tRPC context note who is calling, for the request's log line. */
+export function noteRequestUser(userId: string | undefined): void {
+  const scope = requestScope.getStore();
+  if (scope && userId) scope.userId = userId;
+}
+
+const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/**
+ * One log line per request, and an `x-request-id` response header (the caller's own id
+ * when well-formed, else a new one). The route is the path only: query strings (tRPC
+ * inputs of GET calls) never reach the log. For a stream the duration is the time to the
+ * response headers. Probes and scrapes log at debug level so they do not drown the rest.
+ */
+export function requestLogging(logger: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    const scope: RequestScope = { requestId: acceptRequestId(c.req.header("x-request-id")) ?? randomUUID() };
+    const startedAt = performance.now();
+    await requestScope.run(scope, next);
+    setResponseHeader(c, "x-request-id", scope.requestId);
+    const status = c.res.status;
+    const path = c.req.path;
+    const level = status >= 500 ? "error" : QUIET_ROUTES.has(path) ? "debug" : "info";
+    logger[level]({
+      reqId: scope.requestId,
+      method: c.req.method,
+      route: path.length > MAX_STRING ? `${path.slice(0, MAX_STRING)}…` : path,
+      status,
+      durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      ...(scope.userId ? { userId: scope.userId } : {}),
+    }, "request");
+  };
+}
+
+function setResponseHeader(c: Parameters<MiddlewareHandler>[0], name: string, value: string) {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    // Some responses (redirects, fetched ones) have immutable headers: copy, then set.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
+}
+
+/**
+ * For tRPC's onError: a failure we did not expect (500) is logged as an error with its
+ * cause; an expected one (bad input, unauthorized, not found) only at debug level. The
+ * input is scrubbed first: login and registration inputs carry passwords.
+ */
+export function logProcedureError(
+  logger: Logger,
+  event: { error: { code: string; message: string; cause?: unknown }; path: string | undefined; type: string; input: unknown },
+): void {
+  const fields = {
+    procedure: event.path && event.path.length <= 100 ? event.path : "unknown",
+    type: event.type,
+    code: event.error.code,
+    input: scrubSecrets(event.input),
+  };
+  if (event.error.code === "INTERNAL_SERVER_ERROR") {
+    logger.error({ ...fields, err: event.error.cause ?? event.error }, "procedure failed");
+  } else if (logger.isLevelEnabled("debug")) {
+    logger.debug({ ...fields, message: event.error.message }, "procedure error");
+  }
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createScratchPostgres, postgresUrl, redisUrl } from "@parley/testing";
+import { loadEnv } from "../src/env";
+import type { Logger } from "../src/logging";
+import { startServer, type RunningServer } from "../src/server";
+
+export interface TestServer {
+  server: RunningServer;
+  base: string;
+  /** A unique Redis key prefix, so parallel runs never share counters. */
+  keyPrefix: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real server on a free port: a fresh Postgres database and the shared Redis when
+ * DATABASE_URL / REDIS_URL are set, else PGlite in a temp folder and in-process services.
+ */
+export async function startTestServer(
+  vars: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "parley-ops-"));
+  const baseUrl = postgresUrl();
+  const scratch = baseUrl ? await createScratchPostgres(baseUrl) : null;
+  const keyPrefix = `test:${randomBytes(6).toString("hex")}:`;
+  const env = loadEnv({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    WEB_DIST: path.join(dataDir, "no-web"),
+    LOG_LEVEL: "silent",
+    REDIS_KEY_PREFIX: keyPrefix,
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...(redisUrl() ? { REDIS_URL: redisUrl()! } : {}),
+    ...vars,
+  });
+  const server = await startServer(env, () => {}, options);
+  return {
+    server,
+    base: `http://127.0.0.1:${server.port}`,
+    keyPrefix,
+    async stop() {
+      if (server.deps.redis) {
+        const keys = await server.deps.redis.keys(`${keyPrefix}*`).catch(() => []);
+        if (keys.length) await server.deps.redis.del(...keys).catch(() => {});
+      }
+      await server.close();
+      await scratch?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One tRPC call over real HTTP (superjson envelope), returning status, body and headers. */
+export async function callProcedure(
+  base: string,
+  procedure: string,
+  options: { input?: unknown; method?: "GET" | "POST"; headers?: Record<string, string> } = {},
+) {
+  const method = options.method ?? (options.input === undefined ? "GET" : "POST");
+  const url = new URL(`${base}/trpc/${procedure}`);
+  const init: RequestInit = { method, headers: { ...options.headers } };
+  if (method === "GET" && options.input !== undefined) {
+    url.searchParams.set("input", JSON.stringify({ json: options.input }));
+  } else if (method === "POST") {
+    init.body = JSON.stringify({ json: options.input ?? null });
+    (init.headers as Record<string, string>)["content-type"] = "application/json";
+  }
+  const response = await fetch(url, init);
+  const body = (await response.json().catch(() => null)) as {
+    result?: { data?: { json?: unknown } };
+    error?: { json?: { data?: { code?: string } } };
+  } | null;
+  return {
+    status: response.status,
+    headers: response.headers,
+    data: body?.result?.data?.json as unknown,
+    errorCode: body?.error?.json?.data?.code,
+  };
+}
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses the Prometheus text format: samples, and the declared type of each family. */
+export function parsePrometheusText(text: string): { samples: Sample[]; types: Map<string, string> } {
+  const samples: Sample[] = [];
+  const types = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    const typeLine = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (typeLine) {
+      types.set(typeLine[1]!, typeLine[2]!);
+      continue;
+    }
+    if (line.startsWith("#")) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/.exec(line);
+    if (!match) throw new Error(`unparseable metrics line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, key, raw] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[key!] = raw!.replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
+    }
+    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  return { samples, types };
+}
+
+/** Every series name a scrape declares: families, plus a histogram's _bucket/_sum/_count. */
+export function exportedSeriesNames(types: Map<string, string>): Set<string> {
+  const names = new Set<string>();
+  for (const [family, type] of types) {
+    names.add(family);
+    if (type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(family + suffix);
+    if (type === "summary") for (const suffix of ["_sum", "_count"]) names.add(family + suffix);
+  }
+  return names;
+}
+
+export async function scrape(base: string, token?: string) {
+  const response = await fetch(`${base}/metrics`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  return parsePrometheusText(await response.text());
+}

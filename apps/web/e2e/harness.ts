@@ -1,0 +1,144 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
+import { createScratchPostgres, postgresUrl, redisUrl, servicesRequired } from "@parley/testing";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { loadEnv } from "../../api/src/env";
+import { startServer, type RunningServer } from "../../api/src/server";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const webDist = path.resolve(here, "..", "dist");
+export const repoRoot = path.resolve(here, "..", "..", "..");
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Why the browser tests cannot run here, or false. Under REQUIRE_SERVICES=1 a missing
+ * browser or build is an error, never a silent skip. */
+export function browserMissing(): string | false {
+  const reason = !existsSync(CHROMIUM)
+    ? `Chromium not found at ${CHROMIUM} (apt-get install chromium)`
+    : !existsSync(path.join(webDist, "index.html"))
+      ? `the web app is not built (${webDist}/index.html missing): run \`npm run build -w @parley/web\` (npm run test:e2e does)`
+      : false;
+  if (reason && servicesRequired) throw new Error(`REQUIRE_SERVICES=1 but ${reason}`);
+  return reason;
+}
+
+export interface Stack {
+  baseUrl: string;
+  server: RunningServer;
+  fixture: ModelFixture;
+  /** Which database the API runs on, as the app reports it. */
+  databaseKind: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real thing, in-process: the API serving the built web app, on a fresh database
+ * (Postgres when DATABASE_URL is set, else PGlite in a temp dir), Redis when REDIS_URL is
+ * set, and the model fixture as the OpenAI-compatible provider.
+ */
+export async function startStack(options: { fixtureDefaults?: { ttftMs?: number; chunkDelayMs?: number } } = {}): Promise<Stack> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "parley-e2e-"));
+  const fixture = await startModelFixture({
+    models: ["fixture-small", "fixture-large"],
+    defaults: { ttftMs: 40, chunkDelayMs: 15, ...options.fixtureDefaults },
+  });
+  const base = postgresUrl();
+  const scratch = base ? await createScratchPostgres(base) : null;
+  const redis = redisUrl();
+  const env = loadEnv({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    WEB_DIST: webDist,
+    LOG_LEVEL: "silent",
+    OPENAI_BASE_URL: fixture.baseUrl,
+    OPENAI_API_KEY: "fixture",
+    AI_MODELS: "fixture-small,fixture-large",
+    AI_DEFAULT_MODEL: "fixture-small",
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...(redis ? { REDIS_URL: redis, REDIS_KEY_PREFIX: `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}:` } : {}),
+  });
+  const server = await startServer(env);
+  return {
+    baseUrl: `http://127.0.0.1:${server.port}`,
+    server,
+    fixture,
+    databaseKind: server.deps.db.kind,
+    async close() {
+      await server.close();
+      await fixture.close();
+      await scratch?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface PageProblems {
+  /** Uncaught errors, console errors and CSP violations seen by the page. */
+  errors: string[];
+  cspViolations: string[];
+  /** Set to true by any payload that manages to run script. */
+  xssFired(): Promise<boolean>;
+}
+
+/**
+ * A fresh context (its own cookies and storage) and page that records console errors,
+ * uncaught exceptions and CSP violations, so a test can assert the page stayed clean.
+ */
+export async function openPage(browser: Browser, baseUrl: string, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await browser.newContext({ baseURL: baseUrl, acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const cspViolations: string[] = [];
+  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+  // A payload that reaches alert()/confirm() has run script.
+  page.on("dialog", (dialog) => {
+    xss = true;
+    void dialog.dismiss();
+  });
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const text = message.text();
+    if (/Content Security Policy|Content-Security-Policy/i.test(text)) cspViolations.push(text);
+    // Expected: failed calls the app handles (401 before sign-in, a 4xx the test provokes).
+    else if (!/Failed to load resource/.test(text)) errors.push(`console: ${text}`);
+  });
+  await context.exposeBinding("__parleyXss", () => {
+    xss = true;
+  });
+  let xss = false;
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  return { context, page, problems: { errors, cspViolations, xssFired: async () => xss } };
+}
+
+/** A unique, valid username for this run. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export const screenshotsDir = path.join(repoRoot, "docs", "screenshots");

@@ -1,0 +1,13 @@
+import { defineProject } from "vitest/config";
+
+// Browser end-to-end tests: the real API (in-process), the real database, the model fixture
+// and Debian's Chromium. One file at a time: they share the machine's two cores.
+export default defineProject({
+  test: {
+    name: "e2e",
+    include: ["e2e/**/*.test.ts"],
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});

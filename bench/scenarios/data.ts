@@ -1,0 +1,68 @@
+import { createPasswordHasher } from "../../packages/api/src/auth/passwords";
+import type { BenchDatabase } from "../lib/environment";
+import { insertConversations, insertConversationWithMessages, insertUser, insertUsers, type SeededUser } from "../lib/seed";
+import { trpcCall } from "../lib/trpc";
+
+export interface SeededData {
+  /** 60 conversations (a full page of 50 and more) and one of them with 10,000 messages. */
+  reader: SeededUser;
+  readerHistoryId: string;
+  /** Two conversations for the paging ratio: 100 and 100,000 messages. */
+  pager: SeededUser;
+  smallConversationId: string;
+  hugeConversationId: string;
+  /** Users that open the concurrent streams (spreading per-user send limits). */
+  streamers: SeededUser[];
+}
+
+export const HISTORY_MESSAGES = 10_000;
+export const SMALL_MESSAGES = 100;
+export const HUGE_MESSAGES = 100_000;
+export const READER_CONVERSATIONS = 60;
+export const STREAMERS = 50;
+
+/** Writes the benchmark's users and history straight into the database (see lib/seed.ts). */
+export async function seedBenchData(database: BenchDatabase): Promise<SeededData> {
+  const password = "bench-password-1234";
+  // One real argon2id hash, as the API would store it, shared by every seeded user.
+  const passwordHash = await createPasswordHasher().hash(password);
+  const db = await database.open();
+  try {
+    return await db.withConnection(async (sql) => {
+      const reader = await insertUser(sql, "bench_reader", password, passwordHash);
+      await insertConversations(sql, reader.id, READER_CONVERSATIONS - 1, "Bench conversation");
+      const readerHistoryId = await insertConversationWithMessages(sql, reader.id, "Long history", HISTORY_MESSAGES);
+      const pager = await insertUser(sql, "bench_pager", password, passwordHash);
+      const smallConversationId = await insertConversationWithMessages(sql, pager.id, "Short", SMALL_MESSAGES);
+      const hugeConversationId = await insertConversationWithMessages(sql, pager.id, "Huge", HUGE_MESSAGES);
+      const streamers = await insertUsers(sql, "bench_streamer_", STREAMERS, password, passwordHash);
+      // Fresh statistics, as autovacuum would gather soon after such a bulk load.
+      await sql.exec("ANALYZE");
+      return { reader, readerHistoryId, pager, smallConversationId, hugeConversationId, streamers };
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+interface LoginResult {
+  accessToken: string;
+  user: { id: string };
+}
+
+/** Signs in through the API; every call uses its own X-Real-IP so the per-IP limit is not hit. */
+export async function signIn(apiUrl: string, user: SeededUser): Promise<string> {
+  const result = await trpcCall<LoginResult>(apiUrl, "auth.login", {
+    type: "mutation",
+    input: { login: user.username, password: user.password, refreshTokenInBody: true },
+    headers: { "x-real-ip": nextClientIp() },
+  });
+  return result.accessToken;
+}
+
+let clientCounter = 0;
+/** 10.x.y.z, a new one per call: as many distinct clients as the bench needs. */
+export function nextClientIp(): string {
+  const n = ++clientCounter;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}

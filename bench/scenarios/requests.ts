@@ -1,0 +1,91 @@
+import { load, type LoadResult } from "../lib/load";
+import { table, type Row } from "../lib/report";
+import { mutationBody, queryUrl } from "../lib/trpc";
+import { fmtMs, fmtPct, type BenchContext } from "./context";
+import { HISTORY_MESSAGES, nextClientIp, signIn } from "./data";
+import type { ReadTraffic } from "./pressure";
+
+export interface Reads {
+  authMe: ReadTraffic;
+  /** A page of 50 conversations (the user has 60). */
+  conversationsList: ReadTraffic;
+  /** The newest page (50) of a conversation of 10,000 messages. */
+  messagesList: ReadTraffic;
+}
+
+/** The signed-in read procedures the other scenarios keep busy. */
+export async function readTraffic(ctx: BenchContext): Promise<Reads> {
+  const token = await signIn(ctx.api.url, ctx.data.reader);
+  const headers = { authorization: `Bearer ${token}` };
+  const url = ctx.api.url;
+  return {
+    authMe: { name: "auth.me", url: queryUrl(url, "auth.me"), headers },
+    conversationsList: {
+      name: "chat.conversations.list (50 items)",
+      url: queryUrl(url, "chat.conversations.list", { limit: 50 }),
+      headers,
+    },
+    messagesList: {
+      name: `chat.messages.list (newest 50 of ${HISTORY_MESSAGES.toLocaleString("en")})`,
+      url: queryUrl(url, "chat.messages.list", { conversationId: ctx.data.readerHistoryId, limit: 50 }),
+      headers,
+    },
+  };
+}
+
+/** Request/response procedures under load, each compared with the tRPC no-op floor. */
+export async function measureRequests(ctx: BenchContext): Promise<{ authMe: LoadResult }> {
+  const { api, seconds, connections, floors } = ctx;
+  const noop = floors.trpcNoop;
+  const reads = await readTraffic(ctx);
+  const rows: Row[] = [];
+
+  const authMe = await load({ ...reads.authMe, connections, durationSeconds: seconds });
+  const authMeMet =
+    authMe.requestsPerSecond >= 0.6 * noop.requestsPerSecond && authMe.p99 <= 1.5 * noop.p99 && clean(authMe);
+  rows.push({ result: authMe, floor: noop, target: "≥ 60 % req/s, p99 ≤ 1.5×", met: authMeMet });
+  ctx.checks.push({
+    target: "auth.me ≥ 60 % of the tRPC no-op's req/s with p99 ≤ 1.5× its p99",
+    figure: `${fmtPct(authMe.requestsPerSecond / noop.requestsPerSecond)} req/s, p99 ${fmtMs(authMe.p99)} vs ${fmtMs(noop.p99)} (${(authMe.p99 / noop.p99).toFixed(2)}×)${errorsNote(authMe)}`,
+    met: authMeMet,
+  });
+
+  const conversationsList = await load({ ...reads.conversationsList, connections, durationSeconds: seconds });
+  const listMet = conversationsList.requestsPerSecond >= 0.4 * noop.requestsPerSecond && clean(conversationsList);
+  rows.push({ result: conversationsList, floor: noop, target: "≥ 40 % req/s", met: listMet });
+  ctx.checks.push({
+    target: "chat.conversations.list (50 items) ≥ 40 % of the tRPC no-op's req/s",
+    figure: `${fmtPct(conversationsList.requestsPerSecond / noop.requestsPerSecond)} (${Math.round(conversationsList.requestsPerSecond)} vs ${Math.round(noop.requestsPerSecond)} req/s)${errorsNote(conversationsList)}`,
+    met: listMet,
+  });
+
+  const messagesList = await load({ ...reads.messagesList, connections, durationSeconds: seconds });
+  rows.push({ result: messagesList, floor: noop, target: "informative" });
+
+  // argon2id costs tens of milliseconds of CPU per call and the API runs at most two at
+  // once, so a few connections already saturate it; more would only measure the queue.
+  const loginConnections = 8;
+  const login = await load({
+    name: `auth.login (argon2id, ${loginConnections} connections)`,
+    url: `${api.url}/trpc/auth.login`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: mutationBody({ login: ctx.data.reader.username, password: ctx.data.reader.password, refreshTokenInBody: true }),
+    setupRequest: withClientIp,
+    connections: loginConnections,
+    durationSeconds: seconds,
+  });
+  rows.push({ result: login, floor: noop, target: "informative" });
+
+  ctx.sections.push(table("Parley procedures (vs the tRPC no-op floor)", rows), "");
+  return { authMe };
+}
+
+/** Gives each request its own client address (the API trusts X-Real-IP, as behind nginx). */
+export function withClientIp(request: Record<string, unknown>): Record<string, unknown> {
+  const headers = (request.headers as Record<string, string> | undefined) ?? {};
+  return { ...request, headers: { ...headers, "x-real-ip": nextClientIp() } };
+}
+
+export const clean = (r: LoadResult) => r.errors === 0 && r.non2xx === 0;
+export const errorsNote = (r: LoadResult) => (clean(r) ? "" : `, ${r.errors} errors and ${r.non2xx} non-2xx`);

@@ -1,0 +1,198 @@
+import { randomUUID } from "node:crypto";
+import { createParleyClient, type ParleyClient } from "@parley/client";
+import { percentile } from "../lib/load";
+import { figures } from "../lib/report";
+import type { SeededUser } from "../lib/seed";
+import { fmtMs, type BenchContext } from "./context";
+import { signIn } from "./data";
+
+/** What chat.stream's onData receives: tracked events, `{ delta }` then a final status. */
+type StreamEvent = { id: string; data: { delta?: string; status?: string } };
+
+interface OpenedReply {
+  /** Milliseconds from calling chat.send to the first text of the reply. */
+  firstTokenMs: number;
+  /** Resolves with the final status and the text received. */
+  done: Promise<{ status: string; text: string }>;
+  close(): void;
+}
+
+/** Sends a message and follows its reply over SSE, as the web app and tools do. */
+async function openReply(client: ParleyClient, content: string): Promise<OpenedReply> {
+  const started = performance.now();
+  const sent = await client.chat.send.mutate({ content, clientMessageId: randomUUID() });
+  let resolveFirst!: (ms: number) => void;
+  let rejectFirst!: (error: unknown) => void;
+  const first = new Promise<number>((resolve, reject) => {
+    resolveFirst = resolve;
+    rejectFirst = reject;
+  });
+  let text = "";
+  let resolveDone!: (v: { status: string; text: string }) => void;
+  const done = new Promise<{ status: string; text: string }>((resolve) => (resolveDone = resolve));
+  const subscription = client.chat.stream.subscribe(
+    { messageId: sent.assistantMessage.id },
+    {
+      onData(event: unknown) {
+        const { data } = event as StreamEvent;
+        if (data.delta) {
+          if (!text) resolveFirst(performance.now() - started);
+          text += data.delta;
+        }
+        if (data.status) {
+          resolveDone({ status: data.status, text });
+          subscription.unsubscribe();
+        }
+      },
+      onError(error) {
+        rejectFirst(error);
+        resolveDone({ status: `client error: ${error.message}`, text });
+      },
+    },
+  );
+  const firstTokenMs = await first;
+  return { firstTokenMs, done, close: () => subscription.unsubscribe() };
+}
+
+/** Time to the first content chunk straight from the fixture, as a streaming client sees it. */
+async function directFirstToken(fixtureUrl: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${fixtureUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer fixture" },
+    body: JSON.stringify({ model: "fixture-small", stream: true, messages: [{ role: "user", content: "hello" }] }),
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let firstMs: number | null = null;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    if (firstMs === null && /"content":"[^"]/.test(buffer)) firstMs = performance.now() - started;
+  }
+  if (firstMs === null) throw new Error("the fixture sent no content");
+  return firstMs;
+}
+
+function clientFor(ctx: BenchContext, token: string): ParleyClient {
+  return createParleyClient({ url: ctx.api.url, token });
+}
+
+async function signInAll(ctx: BenchContext, users: SeededUser[]): Promise<ParleyClient[]> {
+  const clients: ParleyClient[] = [];
+  for (const user of users) clients.push(clientFor(ctx, await signIn(ctx.api.url, user)));
+  return clients;
+}
+
+/**
+ * chat.send → first token, against the fixture's set time to first token, one request at
+ * a time so the figure is latency, not queueing. The overhead is Parley's median minus the
+ * fixture's own median, both measured from this process.
+ */
+export async function measureFirstToken(ctx: BenchContext, samples: number): Promise<void> {
+  const users = ctx.data.firstTokenUsers;
+  const clients = await signInAll(ctx, users);
+  // Warm up both paths (connections, JIT) before measuring.
+  for (let i = 0; i < 3; i++) {
+    await directFirstToken(ctx.fixture.url);
+    await (await openReply(clients[i % clients.length]!, "warm up")).done;
+  }
+  const direct: number[] = [];
+  const parley: number[] = [];
+  const failures: string[] = [];
+  for (let i = 0; i < samples; i++) {
+    direct.push(await directFirstToken(ctx.fixture.url));
+    const reply = await openReply(clients[i % clients.length]!, `Question ${i}`);
+    parley.push(reply.firstTokenMs);
+    const end = await reply.done;
+    if (end.status !== "complete") failures.push(end.status);
+  }
+  direct.sort((a, b) => a - b);
+  parley.sort((a, b) => a - b);
+  const overheadP50 = percentile(parley, 50) - percentile(direct, 50);
+  const overheadP99 = percentile(parley, 99) - percentile(direct, 99);
+  const met = overheadP50 < 5 && failures.length === 0;
+  ctx.checks.push({
+    target: "chat.send adds < 5 ms to the model's time to first token",
+    figure: `+${overheadP50.toFixed(1)} ms at the median (+${overheadP99.toFixed(1)} ms at p99), fixture TTFT set to ${ctx.fixtureTtftMs} ms${failures.length ? `, ${failures.length} replies not complete` : ""}`,
+    met,
+  });
+  ctx.sections.push(
+    figures(`chat.send → first token (${samples} sequential sends over SSE with @parley/client; fixture TTFT ${ctx.fixtureTtftMs} ms)`, [
+      { name: "fixture alone: first token p50 / p99", value: `${fmtMs(percentile(direct, 50))} / ${fmtMs(percentile(direct, 99))}` },
+      { name: "through Parley: first token p50 / p99", value: `${fmtMs(percentile(parley, 50))} / ${fmtMs(percentile(parley, 99))}` },
+      { name: "overhead at the median", value: `${overheadP50.toFixed(1)} ms`, target: "< 5 ms", met },
+      { name: "overhead at p99", value: `${overheadP99.toFixed(1)} ms` },
+      { name: "replies not complete", value: String(failures.length) },
+    ]),
+    "",
+  );
+}
+
+/**
+ * Many replies streaming at once in one API process: each is a real generation (the
+ * fixture streams a chunk every `chunkMs`) with an SSE subscriber in this process. Memory
+ * is read inside the API after a full GC, before and while all streams are open; the
+ * event-loop delay covers the time all of them are open.
+ */
+export async function measureConcurrentStreams(ctx: BenchContext, count: number, chunkMs: number): Promise<void> {
+  const users = ctx.data.streamers;
+  const clients = await signInAll(ctx, users);
+  const words = Math.ceil((ctx.seconds * 3 * 1000) / chunkMs) + 40; // open well past the measuring window
+  const content = `[[fixture words=${words} delay=${chunkMs} ttft=0]] Tell me a long story.`;
+  const before = await ctx.api.stats({ gc: true, reset: true });
+
+  const replies: OpenedReply[] = [];
+  const openErrors: string[] = [];
+  let next = 0;
+  const openStarted = performance.now();
+  // Open them 50 at a time, as many users arriving over a few seconds would.
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < count) {
+        const i = next++;
+        try {
+          replies.push(await openReply(clients[i % clients.length]!, content));
+        } catch (error) {
+          openErrors.push((error as Error).message);
+        }
+      }
+    }),
+  );
+  const openSeconds = (performance.now() - openStarted) / 1000;
+  await ctx.api.stats({ reset: true });
+  await new Promise((r) => setTimeout(r, Math.max(2, ctx.seconds) * 1000));
+  const during = await ctx.api.stats({ gc: true });
+  const open = replies.length;
+
+  const ends = await Promise.all(replies.map((r) => r.done));
+  const expectedText = Array.from({ length: words }, (_, i) => `w${i + 1}`).join(" ");
+  const complete = ends.filter((e) => e.status === "complete" && e.text === expectedText).length;
+  const rssPerStream = (during.rss - before.rss) / open;
+  const heapPerStream = (during.heapUsed + during.external - before.heapUsed - before.external) / open;
+  const memoryMet = open === count && rssPerStream < 100 * 1024;
+  const allDone = complete === count && openErrors.length === 0;
+  ctx.checks.push({
+    target: `${count.toLocaleString("en")} concurrent streams in one API process at < 100 KB each`,
+    figure: `${(rssPerStream / 1024).toFixed(1)} KB RSS per stream (${(heapPerStream / 1024).toFixed(1)} KB heap+external), ${open} open, ${complete} complete with the full text, event-loop delay p99 ${fmtMs(during.eventLoop.p99)}`,
+    met: memoryMet && allDone,
+  });
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  ctx.sections.push(
+    figures(
+      `${count.toLocaleString("en")} concurrent streams in one API process (a chunk every ${chunkMs} ms each, ~${Math.round((count * 1000) / chunkMs)} events/s in all)`,
+      [
+        { name: "streams opened (send + subscribe)", value: `${open} in ${openSeconds.toFixed(1)} s${openErrors.length ? `, ${openErrors.length} failed: ${openErrors[0]}` : ""}` },
+        { name: "memory per open stream (RSS, after GC)", value: kb(rssPerStream), target: "< 100 KB", met: memoryMet },
+        { name: "memory per open stream (JS heap + external)", value: kb(heapPerStream) },
+        { name: "API RSS before / with all streams open", value: `${mb(before.rss)} / ${mb(during.rss)}` },
+        { name: "event-loop delay while open: p50 / p99 / max", value: `${fmtMs(during.eventLoop.p50)} / ${fmtMs(during.eventLoop.p99)} / ${fmtMs(during.eventLoop.max)}` },
+        { name: "replies complete with the full text", value: `${complete} of ${count}`, target: "all", met: allDone },
+      ],
+    ),
+    "",
+  );
+}

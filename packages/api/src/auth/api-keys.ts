@@ -1,0 +1,26 @@
+import { auth as q } from "@parley/db";
+import type { AppDeps } from "../context";
+import { DomainError } from "../errors";
+import type { CreatedApiKey } from "./public-types";
+import { forgetCredentials } from "./sessions";
+import { generateApiKey, hashToken } from "./tokens";
+
+/** Enough for any real set of tools; stops a script from filling the table. */
+export const MAX_ACTIVE_API_KEYS = 25;
+
+/** Creates a key; the secret is in this return value only and is never shown again. */
+export async function createApiKey(deps: AppDeps, userId: string, name: string): Promise<CreatedApiKey> {
+  if ((await q.countActiveApiKeys(deps.db, userId)) >= MAX_ACTIVE_API_KEYS) {
+    throw new DomainError("PRECONDITION_FAILED", `At most ${MAX_ACTIVE_API_KEYS} API keys; revoke one first`);
+  }
+  const { secret, displayPrefix } = generateApiKey();
+  const key = await q.createApiKey(deps.db, { userId, name, prefix: displayPrefix, keyHash: hashToken(secret) });
+  return { ...key, secret };
+}
+
+export async function revokeApiKey(deps: AppDeps, userId: string, id: string): Promise<void> {
+  const keyHash = await q.revokeApiKey(deps.db, { id, userId });
+  // Another user's key looks exactly like a missing one.
+  if (!keyHash) throw new DomainError("NOT_FOUND", "API key not found");
+  await forgetCredentials(deps, { apiKeyHashes: [keyHash] });
+}

@@ -1,0 +1,252 @@
+import { chat, type Database } from "@parley/db";
+import type { CancelSignal } from "../infra/cancel";
+import type { FinalStatus, StreamBus, TokenUsage } from "../infra/stream-bus";
+import { BusWriter } from "./bus-writer";
+import { notify, type GenerationObserver } from "./observer";
+import { buildPrompt } from "./prompt";
+import { describeModelError, ModelError, setupHint, type ModelProvider } from "./provider";
+import type { ChatSettings } from "./settings";
+import { generateTitle } from "./title";
+
+export interface GenerationJob {
+  messageId: string;
+  conversationId: string;
+  model: string;
+  temperature: number | null;
+  systemPrompt: string | null;
+  /** Depth of the reply; the prompt is the active branch above it. */
+  replyDepth: number;
+  /** Set for a conversation's first reply: its automatic title is made from this text. */
+  titleFrom: string | null;
+}
+
+export interface GenerationManagerDeps {
+  db: Database;
+  bus: StreamBus;
+  cancel: CancelSignal;
+  provider: ModelProvider;
+  settings: ChatSettings;
+  observer: () => GenerationObserver | undefined;
+  log: (message: string) => void;
+}
+
+/** Why a generation ended before the model finished. */
+type EndReason =
+  | "stopped" // a user asked
+  | "shutdown" // this replica is going away
+  | "lost" // the reply was finalized elsewhere (swept, force-stopped) or deleted
+  | "timeout"; // the model went quiet
+
+export const interruptedMessage =
+  "The server writing this reply stopped before it finished. The text so far is kept; you can regenerate it.";
+
+/**
+ * Runs generations in this process, independent of any HTTP request or subscriber: each
+ * streams the model's reply to the stream bus and, throttled, to the database, renews its
+ * lease while alive, and ends with a final state (complete, stopped, error, interrupted).
+ */
+export class GenerationManager {
+  private readonly running = new Map<string, { done: Promise<void>; end: (reason: EndReason) => void }>();
+  private readonly shutdownController = new AbortController();
+  private accepting = true;
+
+  constructor(private readonly deps: GenerationManagerDeps) {}
+
+  /** False once shutdown began: new work should go to another replica. */
+  get isAccepting() {
+    return this.accepting;
+  }
+
+  get size() {
+    return this.running.size;
+  }
+
+  /** Starts a generation in the background; its outcome is written, never thrown. */
+  start(job: GenerationJob): void {
+    let end: (reason: EndReason) => void = () => {};
+    const done = this.run(job, (fn) => (end = fn))
+      .catch((error: unknown) => this.deps.log(`generation ${job.messageId} failed: ${String(error)}`))
+      .finally(() => this.running.delete(job.messageId));
+    this.running.set(job.messageId, { done, end: (reason) => end(reason) });
+  }
+
+  /** Resolves when the generation of `messageId` in this process (if any) has ended. */
+  async settled(messageId: string): Promise<void> {
+    await this.running.get(messageId)?.done;
+  }
+
+  /**
+   * Lets running generations finish for up to `graceMs`, then cuts the rest off: they are
+   * stored `interrupted` with their text, honestly, instead of being left to the sweep.
+   */
+  async shutdown(graceMs = this.deps.settings.shutdownGraceMs): Promise<void> {
+    this.accepting = false;
+    const all = () => Promise.all([...this.running.values()].map((g) => g.done));
+    await Promise.race([all(), sleep(graceMs)]);
+    this.shutdownController.abort();
+    for (const generation of this.running.values()) generation.end("shutdown");
+    await Promise.race([all(), sleep(3_000)]);
+  }
+
+  private async run(job: GenerationJob, exposeEnd: (end: (reason: EndReason) => void) => void) {
+    const { db, bus, cancel, provider, settings } = this.deps;
+    const observer = this.deps.observer();
+    const id = job.messageId;
+    const startedAt = performance.now();
+    const abort = new AbortController();
+    let endReason: EndReason | null = null;
+    const end = (reason: EndReason) => {
+      endReason ??= reason;
+      abort.abort();
+    };
+    exposeEnd(end);
+    if (this.shutdownController.signal.aborted) end("shutdown");
+
+    let text = "";
+    let usage: TokenUsage | null = null;
+    let firstTokenMs: number | null = null;
+    const writer = new BusWriter(bus, id);
+    const leaseUntil = () => new Date(Date.now() + settings.leaseMs);
+
+    // Partial text reaches the database at most every saveIntervalMs, one write at a time;
+    // each save also renews the lease. A save that matches nothing means someone else
+    // finalized the reply (a forced stop, the sweep, a deletion): stop generating.
+    let saving: Promise<void> | null = null;
+    let lastSaveAt = Date.now();
+    const save = () => {
+      if (saving) return;
+      lastSaveAt = Date.now();
+      saving = chat
+        .saveReplyProgress(db, id, text, leaseUntil())
+        .then((ok) => void (ok || end("lost")))
+        .catch((error: unknown) => this.deps.log(`saving reply ${id} failed: ${String(error)}`))
+        .finally(() => (saving = null));
+    };
+    const leaseTimer = setInterval(() => {
+      if (Date.now() - lastSaveAt >= settings.leaseMs / 3) save();
+    }, Math.max(50, Math.floor(settings.leaseMs / 3)));
+    let watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
+    const unwatch = cancel.watch(id, () => end("stopped"));
+
+    notify(observer, "onStart", { messageId: id, model: job.model });
+    let status: FinalStatus = "complete";
+    let error: ModelError | null = null;
+    try {
+      if (!provider.configured) throw new ModelError("not_configured", setupHint);
+      const messages = await buildPrompt(db, {
+        conversationId: job.conversationId,
+        replyDepth: job.replyDepth,
+        systemPrompt: job.systemPrompt,
+        tokenBudget: settings.promptTokenBudget,
+      });
+      let finished = false;
+      if (!abort.signal.aborted) {
+        const stream = provider.stream({ model: job.model, messages, temperature: job.temperature, signal: abort.signal });
+        for await (const chunk of stream) {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
+          if (chunk.usage) usage = chunk.usage;
+          if (chunk.delta) {
+            if (firstTokenMs === null) {
+              firstTokenMs = performance.now() - startedAt;
+              notify(observer, "onFirstToken", { messageId: id, model: job.model, timeToFirstTokenMs: firstTokenMs });
+            }
+            text += chunk.delta;
+            writer.push(chunk.delta);
+            if (Date.now() - lastSaveAt >= settings.saveIntervalMs) save();
+          }
+          if (abort.signal.aborted) break;
+        }
+        finished = !abort.signal.aborted;
+      }
+      if (!finished) throw new Error("generation ended early");
+    } catch (cause) {
+      ({ status, error } = this.outcomeOf(endReason, cause, job.model, text));
+    } finally {
+      clearInterval(leaseTimer);
+      clearTimeout(watchdog);
+      unwatch();
+    }
+
+    await saving;
+    if (endReason !== "lost") await this.finalize(job, writer, { status, text, usage, error });
+    writer.close();
+    notify(observer, "onFinish", {
+      messageId: id,
+      model: job.model,
+      status,
+      durationMs: performance.now() - startedAt,
+      timeToFirstTokenMs: firstTokenMs,
+      usage,
+      errorKind: status === "error" ? (error?.kind ?? "unknown") : null,
+    });
+    if (status === "complete" && job.titleFrom !== null) await this.title(job, job.titleFrom);
+  }
+
+  private outcomeOf(endReason: EndReason | null, cause: unknown, model: string, text: string) {
+    switch (endReason) {
+      case "stopped":
+        return { status: "stopped" as const, error: null };
+      case "shutdown":
+      case "lost":
+        return { status: "interrupted" as const, error: null };
+      default: {
+        const error = describeModelError(cause, {
+          model,
+          timedOut: endReason === "timeout",
+          receivedText: text.length > 0,
+          timeoutMs: this.deps.settings.modelTimeoutMs,
+        });
+        return { status: "error" as const, error };
+      }
+    }
+  }
+
+  /** The database first (the lasting copy), then the bus's final entry for subscribers. */
+  private async finalize(
+    job: GenerationJob,
+    writer: BusWriter,
+    outcome: { status: FinalStatus; text: string; usage: TokenUsage | null; error: ModelError | null },
+  ) {
+    const { db, bus, settings } = this.deps;
+    const errorText = outcome.status === "interrupted" ? interruptedMessage : (outcome.error?.message ?? null);
+    let stored = false;
+    try {
+      stored = await chat.finishReply(db, job.messageId, {
+        status: outcome.status,
+        content: outcome.text,
+        error: errorText,
+        model: job.model,
+        promptTokens: outcome.usage?.promptTokens ?? null,
+        completionTokens: outcome.usage?.completionTokens ?? null,
+      });
+    } catch (error) {
+      // The lease runs out and the sweep stores the text from the bus as interrupted.
+      this.deps.log(`storing the end of reply ${job.messageId} failed: ${String(error)}`);
+    }
+    if (!stored) return;
+    await writer.finish({
+      kind: "final",
+      status: outcome.status,
+      length: outcome.text.length,
+      usage: outcome.usage,
+      model: job.model,
+      error: errorText,
+    });
+    await bus.expire(job.messageId, settings.finishedStreamTtlMs).catch(() => {});
+  }
+
+  private async title(job: GenerationJob, userText: string) {
+    const signal = AbortSignal.any([this.shutdownController.signal, AbortSignal.timeout(15_000)]);
+    try {
+      const title = await generateTitle(this.deps.provider, { model: job.model, userText, signal });
+      await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, title);
+    } catch (error) {
+      this.deps.log(`titling conversation ${job.conversationId} failed: ${String(error)}`);
+    }
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,78 @@
+import type { Database } from "@parley/db";
+import type { Redis } from "ioredis";
+import { createMemoryCancelSignal, createRedisCancelSignal, type CancelSignal } from "../infra/cancel";
+import { createMemoryStreamBus, createRedisStreamBus, type StreamBus } from "../infra/stream-bus";
+import { GenerationManager } from "./generation";
+import type { GenerationObserver } from "./observer";
+import { createOpenAIProvider, type ModelProvider } from "./provider";
+import { defaultChatSettings, type AiConfig, type ChatSettings } from "./settings";
+import { LeaseSweeper } from "./sweeper";
+
+/** Everything long-lived that chat needs, built once per process (see createChatRuntime). */
+export interface ChatRuntime {
+  provider: ModelProvider;
+  streamBus: StreamBus;
+  cancelSignal: CancelSignal;
+  generations: GenerationManager;
+  sweeper: LeaseSweeper;
+  settings: ChatSettings;
+  /** Starts the lease sweeper. */
+  start(): void;
+  /** Finishes or honestly ends running generations, stops the sweeper, closes connections. */
+  close(): Promise<void>;
+}
+
+export interface ChatRuntimeOptions {
+  db: Database;
+  /** Redis for several replicas; null for one process (in-process bus and cancel signal). */
+  redis: Redis | null;
+  ai: AiConfig;
+  settings?: Partial<ChatSettings>;
+  /** Prefix of chat's Redis keys (tests use a unique one). */
+  keyPrefix?: string;
+  /** Read at each generation, so an observer can be attached after the runtime is built. */
+  observer?: () => GenerationObserver | undefined;
+  log?: (message: string) => void;
+}
+
+export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
+  const settings = { ...defaultChatSettings, ...options.settings };
+  const log = options.log ?? (() => {});
+  const observer = options.observer ?? (() => undefined);
+  const keyPrefix = options.keyPrefix ?? "parley:";
+  const streamBus = options.redis ? createRedisStreamBus(options.redis, { keyPrefix }) : createMemoryStreamBus();
+  const cancelSignal = options.redis
+    ? createRedisCancelSignal(options.redis, { keyPrefix })
+    : createMemoryCancelSignal();
+  const provider = createOpenAIProvider(options.ai);
+  const generations = new GenerationManager({
+    db: options.db,
+    bus: streamBus,
+    cancel: cancelSignal,
+    provider,
+    settings,
+    observer,
+    log,
+  });
+  const sweeper = new LeaseSweeper({ db: options.db, bus: streamBus, settings, observer, log });
+
+  let closing: Promise<void> | undefined;
+  return {
+    provider,
+    streamBus,
+    cancelSignal,
+    generations,
+    sweeper,
+    settings,
+    start: () => sweeper.start(),
+    close() {
+      closing ??= (async () => {
+        await generations.shutdown();
+        await sweeper.stop();
+        await cancelSignal.close();
+        await streamBus.close();
+      })();
+      return closing;
+    },
+  };
+}

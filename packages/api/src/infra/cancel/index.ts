@@ -1,0 +1,3 @@
+export { createMemoryCancelSignal } from "./memory";
+export { createRedisCancelSignal, type RedisCancelSignalOptions } from "./redis";
+export type { CancelSignal, CancelSignalOptions } from "./types";

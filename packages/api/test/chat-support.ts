@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto";
+import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
+import { isTrackedEnvelope } from "@trpc/server";
+import { createChatRuntime, type ChatSettings, type ReplyEvent } from "../src";
+import { createAuthTestContext, type AuthTestContext, type Registered } from "./support";
+
+export interface ChatTestContext extends AuthTestContext {
+  fixture: ModelFixture;
+  /** A caller signed in as `user`. */
+  as(user: Registered): Promise<Awaited<ReturnType<AuthTestContext["caller"]>>["api"]>;
+}
+
+/**
+ * Procedure-test deps with chat: the auth test context (real database, Redis when
+ * REDIS_URL is set) plus a chat runtime talking to a model fixture over real HTTP.
+ */
+export async function createChatTestContext(
+  options: { settings?: Partial<ChatSettings>; provider?: boolean; redis?: boolean } = {},
+): Promise<ChatTestContext> {
+  const ctx = await createAuthTestContext({ redis: options.redis });
+  const fixture = await startModelFixture();
+  ctx.deps.chat = createChatRuntime({
+    db: ctx.deps.db,
+    redis: ctx.deps.redis,
+    keyPrefix: `test:chat:${randomUUID()}:`,
+    ai:
+      options.provider === false
+        ? { models: [] }
+        : { baseUrl: fixture.baseUrl, apiKey: "fixture-key", models: ["fixture-small", "fixture-large"], defaultModel: "fixture-small" },
+    settings: { saveIntervalMs: 50, streamCheckMs: 500, stopWaitMs: 1_000, modelTimeoutMs: 5_000, ...options.settings },
+  });
+  ctx.deps.chat.start();
+  return {
+    ...ctx,
+    fixture,
+    as: async (user) => (await ctx.caller({ token: user.accessToken })).api,
+    async cleanup() {
+      await ctx.deps.chat?.close();
+      await fixture.close();
+      await ctx.cleanup();
+    },
+  };
+}
+
+export interface CollectedStream {
+  /** Text of the delta events. */
+  text: string;
+  deltas: string[];
+  final: Extract<ReplyEvent, { status: string }> | null;
+  /** Id of the last event received. */
+  lastEventId: string | null;
+}
+
+/**
+ * Reads a `chat.stream` subscription until its final event, or until `stopAfterDeltas`
+ * deltas arrived (then it disconnects, as a dropped client would).
+ */
+export async function collectStream(
+  iterable: AsyncIterable<unknown>,
+  options: { stopAfterDeltas?: number } = {},
+): Promise<CollectedStream> {
+  const result: CollectedStream = { text: "", deltas: [], final: null, lastEventId: null };
+  for await (const envelope of iterable) {
+    if (!isTrackedEnvelope(envelope)) throw new Error("chat.stream events must be tracked");
+    const [id, data] = envelope as unknown as [string, ReplyEvent];
+    result.lastEventId = id;
+    if ("delta" in data) {
+      result.deltas.push(data.delta);
+      result.text += data.delta;
+      if (options.stopAfterDeltas !== undefined && result.deltas.length >= options.stopAfterDeltas) break;
+    } else {
+      result.final = data;
+      break;
+    }
+  }
+  return result;
+}
+
+/** Polls `check` until it returns a value other than undefined (a test's own deadline applies). */
+export async function eventually<T>(check: () => Promise<T | undefined>, intervalMs = 25): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export const newClientId = () => randomUUID();

@@ -1,0 +1,598 @@
+import type { Database } from "../client";
+import { rethrowUnique } from "../errors";
+import { Prisma } from "../generated/prisma/client";
+
+/**
+ * Conversations and messages. Messages form a tree through `parentId` (edits and
+ * regenerations are siblings); exactly one message per depth is `active`, and the active
+ * ones form one chain from the root, so the visible branch is an index range scan on
+ * (conversation_id, active, depth). Every function that changes which messages are active
+ * locks the conversation row first, so concurrent sends cannot break that invariant.
+ */
+
+export const DEFAULT_TITLE = "New chat";
+
+export const conversationSelect = {
+  id: true,
+  title: true,
+  model: true,
+  systemPrompt: true,
+  temperature: true,
+  pinned: true,
+  archived: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export const messageSelect = {
+  id: true,
+  conversationId: true,
+  parentId: true,
+  depth: true,
+  active: true,
+  role: true,
+  content: true,
+  status: true,
+  model: true,
+  error: true,
+  promptTokens: true,
+  completionTokens: true,
+  clientMessageId: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export type ConversationRow = Prisma.ConversationGetPayload<{ select: typeof conversationSelect }>;
+export type MessageRow = Prisma.MessageGetPayload<{ select: typeof messageSelect }>;
+export type ReplyStatus = MessageRow["status"];
+
+/** A rule of the message tree was broken by the caller; `code` maps to an API error. */
+export class ChatRuleError extends Error {
+  constructor(
+    readonly code: "NOT_FOUND" | "BAD_REQUEST" | "CONFLICT",
+    message: string,
+    readonly details?: { field?: string },
+  ) {
+    super(message);
+    this.name = "ChatRuleError";
+  }
+}
+
+type Tx = Prisma.TransactionClient;
+
+// ---------------------------------------------------------------------------------------
+// Conversations
+
+export interface ConversationCursor {
+  updatedAt: Date;
+  id: string;
+}
+
+export interface ListConversationsArgs {
+  limit: number;
+  cursor?: ConversationCursor;
+  archived?: boolean;
+  pinned?: boolean;
+  /** Words to find in titles or message text (full-text, prefix match per word). */
+  query?: string;
+}
+
+/** Newest activity first, paged by (updatedAt, id). */
+export async function listConversations(db: Database, userId: string, args: ListConversationsArgs) {
+  const tsQuery = args.query ? toPrefixTsQuery(args.query) : null;
+  let rows: ConversationRow[];
+  if (args.query !== undefined && !tsQuery) {
+    rows = []; // the query had no searchable word at all
+  } else if (tsQuery) {
+    const ids = await searchConversationIds(db, userId, tsQuery, args);
+    const found = await db.prisma.conversation.findMany({
+      where: { id: { in: ids }, userId },
+      select: conversationSelect,
+    });
+    const byId = new Map(found.map((c) => [c.id, c]));
+    rows = ids.map((id) => byId.get(id)).filter((c): c is ConversationRow => c !== undefined);
+  } else {
+    rows = await db.prisma.conversation.findMany({
+      where: {
+        userId,
+        archived: args.archived ?? false,
+        ...(args.pinned !== undefined && { pinned: args.pinned }),
+        ...(args.cursor && {
+          OR: [
+            { updatedAt: { lt: args.cursor.updatedAt } },
+            { updatedAt: args.cursor.updatedAt, id: { lt: args.cursor.id } },
+          ],
+        }),
+      },
+      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+      take: args.limit + 1,
+      select: conversationSelect,
+    });
+  }
+  const items = rows.slice(0, args.limit);
+  const last = items.at(-1);
+  const nextCursor: ConversationCursor | null =
+    rows.length > args.limit && last ? { updatedAt: last.updatedAt, id: last.id } : null;
+  return { items, nextCursor };
+}
+
+/** Words become `word:*` terms joined by AND. Only letters and digits pass, so the user's
+ * text can never carry tsquery syntax. Null when nothing searchable is left. */
+export function toPrefixTsQuery(text: string): string | null {
+  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+  return words.length ? words.map((w) => `${w.slice(0, 64)}:*`).join(" & ") : null;
+}
+
+// The expressions match the GIN indexes of migration 20261124000100_search_index exactly,
+// so the planner can use them.
+async function searchConversationIds(db: Database, userId: string, tsQuery: string, args: ListConversationsArgs) {
+  const cursor = args.cursor
+    ? Prisma.sql`AND (c.updated_at, c.id) < (${args.cursor.updatedAt}, ${args.cursor.id}::uuid)`
+    : Prisma.empty;
+  const pinned = args.pinned === undefined ? Prisma.empty : Prisma.sql`AND c.pinned = ${args.pinned}`;
+  const rows = await db.prisma.$queryRaw<Array<{ id: string }>>`
+    SELECT c.id::text AS id
+    FROM conversations c
+    WHERE c.user_id = ${userId}::uuid
+      AND c.archived = ${args.archived ?? false}
+      ${pinned}
+      ${cursor}
+      AND (
+        to_tsvector('simple', c.title) @@ to_tsquery('simple', ${tsQuery})
+        OR EXISTS (
+          SELECT 1 FROM messages m
+          WHERE m.conversation_id = c.id
+            AND to_tsvector('simple', m.content) @@ to_tsquery('simple', ${tsQuery})
+        )
+      )
+    ORDER BY c.updated_at DESC, c.id DESC
+    LIMIT ${args.limit + 1}`;
+  return rows.map((r) => r.id);
+}
+
+export function getConversation(db: Database, userId: string, id: string) {
+  return db.prisma.conversation.findFirst({ where: { id, userId }, select: conversationSelect });
+}
+
+export interface ConversationSettings {
+  title?: string;
+  model?: string | null;
+  systemPrompt?: string | null;
+  temperature?: number | null;
+  pinned?: boolean;
+  archived?: boolean;
+}
+
+export function createConversation(db: Database, userId: string, data: ConversationSettings) {
+  return db.prisma.conversation.create({
+    data: { userId, ...data, title: data.title ?? DEFAULT_TITLE },
+    select: conversationSelect,
+  });
+}
+
+/** Null when the conversation does not exist or belongs to someone else. */
+export async function updateConversation(db: Database, userId: string, id: string, patch: ConversationSettings) {
+  const { count } = await db.prisma.conversation.updateMany({ where: { id, userId }, data: patch });
+  return count ? getConversation(db, userId, id) : null;
+}
+
+/** False when the conversation does not exist or belongs to someone else. */
+export async function deleteConversation(db: Database, userId: string, id: string): Promise<boolean> {
+  const { count } = await db.prisma.conversation.deleteMany({ where: { id, userId } });
+  return count > 0;
+}
+
+/** Sets an automatic title unless the conversation was renamed meanwhile. */
+export async function setTitleIfUnchanged(db: Database, id: string, title: string, expected = DEFAULT_TITLE) {
+  const { count } = await db.prisma.conversation.updateMany({ where: { id, title: expected }, data: { title } });
+  return count > 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages: reading
+
+export function findMessage(db: Database, userId: string, id: string) {
+  return db.prisma.message.findFirst({ where: { id, userId }, select: messageSelect });
+}
+
+export interface BranchPageArgs {
+  limit: number;
+  /** Older messages: depth below this. Without before/after: the newest page. */
+  beforeDepth?: number;
+  /** Newer messages: depth above this. */
+  afterDepth?: number;
+}
+
+/** A page of the active branch, oldest first. `hasMore` says whether the page could go on
+ * in the direction read (older for `beforeDepth` or the newest page, newer for `afterDepth`). */
+export async function listActiveBranch(db: Database, conversationId: string, args: BranchPageArgs) {
+  const forward = args.afterDepth !== undefined;
+  const rows = await db.prisma.message.findMany({
+    where: {
+      conversationId,
+      active: true,
+      ...(forward
+        ? { depth: { gt: args.afterDepth } }
+        : args.beforeDepth !== undefined && { depth: { lt: args.beforeDepth } }),
+    },
+    orderBy: { depth: forward ? "asc" : "desc" },
+    take: args.limit + 1,
+    select: messageSelect,
+  });
+  const hasMore = rows.length > args.limit;
+  const page = rows.slice(0, args.limit);
+  return { items: forward ? page : page.reverse(), hasMore };
+}
+
+/**
+ * The siblings (same parent, oldest first) of each message, for a branch switcher: a
+ * message with one sibling has no alternatives. Roots are siblings of each other.
+ */
+export async function siblingIdsOf(
+  db: Database,
+  conversationId: string,
+  messages: Array<{ id: string; parentId: string | null }>,
+): Promise<Map<string, string[]>> {
+  const parentIds = [...new Set(messages.map((m) => m.parentId).filter((p): p is string => p !== null))];
+  const hasRoot = messages.some((m) => m.parentId === null);
+  const rows = await db.prisma.message.findMany({
+    where: {
+      conversationId,
+      OR: [
+        ...(parentIds.length ? [{ parentId: { in: parentIds } }] : []),
+        // Roots through the (conversation_id, active, depth) index, one scan per value of `active`.
+        ...(hasRoot
+          ? [
+              { active: true, depth: 0, parentId: null },
+              { active: false, depth: 0, parentId: null },
+            ]
+          : []),
+      ],
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, parentId: true },
+  });
+  const byParent = new Map<string | null, string[]>();
+  for (const row of rows) {
+    const list = byParent.get(row.parentId) ?? [];
+    list.push(row.id);
+    byParent.set(row.parentId, list);
+  }
+  return new Map(messages.map((m) => [m.id, byParent.get(m.parentId) ?? [m.id]]));
+}
+
+/** Active messages above `belowDepth`, newest first, for building a prompt within a budget. */
+export function promptMessages(db: Database, conversationId: string, belowDepth: number, take: number) {
+  return db.prisma.message.findMany({
+    where: { conversationId, active: true, depth: { lt: belowDepth } },
+    orderBy: { depth: "desc" },
+    take,
+    select: { role: true, content: true, depth: true },
+  });
+}
+
+/** The whole active branch for an export, oldest first, up to `limit` messages. */
+export async function exportBranch(db: Database, conversationId: string, limit: number) {
+  const rows = await db.prisma.message.findMany({
+    where: { conversationId, active: true },
+    orderBy: { depth: "asc" },
+    take: limit + 1,
+    select: messageSelect,
+  });
+  return { items: rows.slice(0, limit), truncated: rows.length > limit };
+}
+
+/** What `chat.send` returned the first time for this client message id, for a retry. */
+export async function findExchangeByClientId(db: Database, userId: string, clientMessageId: string) {
+  const userMessage = await db.prisma.message.findUnique({
+    where: { userId_clientMessageId: { userId, clientMessageId } },
+    select: messageSelect,
+  });
+  if (!userMessage) return null;
+  const [assistantMessage, conversation] = await Promise.all([
+    db.prisma.message.findFirst({
+      where: { parentId: userMessage.id, role: "assistant" },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: messageSelect,
+    }),
+    getConversation(db, userId, userMessage.conversationId),
+  ]);
+  if (!assistantMessage || !conversation) return null;
+  return { conversation, userMessage, assistantMessage };
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages: changing the tree
+
+export interface CreateExchangeArgs {
+  userId: string;
+  /** An existing conversation, or the settings of a new one. */
+  conversation: { id: string } | { create: ConversationSettings };
+  content: string;
+  clientMessageId: string;
+  /** "tip": continue the active branch; null: a new root; an id: edit, as a new branch
+   * after that (assistant) message. */
+  parent: "tip" | null | string;
+  model: string | null;
+  leaseExpiresAt: Date;
+}
+
+/**
+ * Stores a user message and the assistant placeholder (`streaming`) in one transaction,
+ * making them the active branch from their depth on. A repeated clientMessageId fails
+ * with UniqueViolationError; the caller then returns the first exchange.
+ */
+export async function createExchange(db: Database, args: CreateExchangeArgs) {
+  return rethrowUnique(
+    db.prisma.$transaction(async (tx) => {
+      let conversationId: string;
+      if ("create" in args.conversation) {
+        conversationId = (await tx.conversation.create({
+          data: { userId: args.userId, ...args.conversation.create, title: args.conversation.create.title ?? DEFAULT_TITLE },
+          select: { id: true },
+        })).id;
+      } else {
+        conversationId = args.conversation.id;
+        await lockConversation(tx, args.userId, conversationId);
+      }
+      const parent = await resolveParent(tx, conversationId, args.parent);
+      const depth = parent ? parent.depth + 1 : 0;
+      await tx.message.updateMany({
+        where: { conversationId, active: true, depth: { gte: depth } },
+        data: { active: false },
+      });
+      const userMessage = await tx.message.create({
+        data: {
+          conversationId,
+          userId: args.userId,
+          parentId: parent?.id ?? null,
+          depth,
+          role: "user",
+          content: args.content,
+          clientMessageId: args.clientMessageId,
+        },
+        select: messageSelect,
+      });
+      const assistantMessage = await tx.message.create({
+        data: {
+          conversationId,
+          userId: args.userId,
+          parentId: userMessage.id,
+          depth: depth + 1,
+          role: "assistant",
+          status: "streaming",
+          model: args.model,
+          leaseExpiresAt: args.leaseExpiresAt,
+        },
+        select: messageSelect,
+      });
+      const conversation = await tx.conversation.update({
+        where: { id: conversationId },
+        data: { updatedAt: new Date() },
+        select: conversationSelect,
+      });
+      return { conversation, userMessage, assistantMessage };
+    }),
+  );
+}
+
+async function resolveParent(tx: Tx, conversationId: string, parent: CreateExchangeArgs["parent"]) {
+  if (parent === null) return null;
+  if (parent === "tip") {
+    const tip = await tx.message.findFirst({
+      where: { conversationId, active: true },
+      orderBy: { depth: "desc" },
+      select: { id: true, depth: true, role: true, status: true },
+    });
+    if (tip?.status === "streaming") {
+      throw new ChatRuleError("CONFLICT", "A reply is still being written; wait for it or stop it first");
+    }
+    return tip;
+  }
+  const message = await tx.message.findFirst({
+    where: { id: parent, conversationId },
+    select: { id: true, depth: true, role: true },
+  });
+  if (!message) throw new ChatRuleError("NOT_FOUND", "Parent message not found", { field: "parentId" });
+  if (message.role !== "assistant") {
+    throw new ChatRuleError("BAD_REQUEST", "parentId must be a reply (an assistant message), or null for the first message", {
+      field: "parentId",
+    });
+  }
+  return message;
+}
+
+/**
+ * A new reply beside an existing one (same parent and depth), made the active branch.
+ * The replaced reply and what followed it stay, inactive, for the branch switcher.
+ */
+export async function createRegeneration(
+  db: Database,
+  args: { userId: string; messageId: string; model: string | null; leaseExpiresAt: Date },
+) {
+  return db.prisma.$transaction(async (tx) => {
+    const original = await tx.message.findFirst({
+      where: { id: args.messageId, userId: args.userId },
+      select: { id: true, conversationId: true, parentId: true, depth: true, role: true, status: true, model: true },
+    });
+    if (!original) throw new ChatRuleError("NOT_FOUND", "Message not found", { field: "messageId" });
+    if (original.role !== "assistant" || original.parentId === null) {
+      throw new ChatRuleError("BAD_REQUEST", "Only replies can be regenerated", { field: "messageId" });
+    }
+    await lockConversation(tx, args.userId, original.conversationId);
+    const current = await tx.message.findUniqueOrThrow({ where: { id: original.id }, select: { status: true } });
+    if (current.status === "streaming") {
+      throw new ChatRuleError("CONFLICT", "This reply is still being written; stop it first");
+    }
+    await activatePath(tx, original.conversationId, original.parentId, original.depth);
+    const assistantMessage = await tx.message.create({
+      data: {
+        conversationId: original.conversationId,
+        userId: args.userId,
+        parentId: original.parentId,
+        depth: original.depth,
+        role: "assistant",
+        status: "streaming",
+        model: args.model ?? original.model,
+        leaseExpiresAt: args.leaseExpiresAt,
+      },
+      select: messageSelect,
+    });
+    await tx.conversation.update({ where: { id: original.conversationId }, data: { updatedAt: new Date() } });
+    return { assistantMessage };
+  });
+}
+
+/**
+ * Makes the branch through `messageId` the active one: its ancestors, itself, and below it
+ * the most recent child at each level.
+ */
+export async function switchBranch(db: Database, userId: string, messageId: string) {
+  return db.prisma.$transaction(async (tx) => {
+    const target = await tx.message.findFirst({
+      where: { id: messageId, userId },
+      select: { id: true, conversationId: true, depth: true, active: true },
+    });
+    if (!target) throw new ChatRuleError("NOT_FOUND", "Message not found", { field: "messageId" });
+    await lockConversation(tx, userId, target.conversationId);
+    const fresh = await tx.message.findUniqueOrThrow({ where: { id: target.id }, select: { active: true } });
+    if (fresh.active) return { conversationId: target.conversationId, changed: false };
+
+    const descendants = await latestDescendantChain(tx, target.id);
+    await activatePath(tx, target.conversationId, target.id, target.depth + 1);
+    if (descendants.length) {
+      await tx.message.updateMany({ where: { id: { in: descendants } }, data: { active: true } });
+    }
+    return { conversationId: target.conversationId, changed: true };
+  });
+}
+
+/**
+ * Activates `messageId` and its inactive ancestors, and deactivates every active message
+ * from the first changed depth on (at least from `endDepth`): afterwards the active chain
+ * ends at `messageId`. Walks up only until the first active ancestor, since the active
+ * messages always form one chain from the root.
+ */
+async function activatePath(tx: Tx, conversationId: string, messageId: string, endDepth: number) {
+  const path = await tx.$queryRaw<Array<{ id: string; depth: number; active: boolean }>>`
+    WITH RECURSIVE path AS (
+      SELECT id, parent_id, depth, active FROM messages
+      WHERE id = ${messageId}::uuid AND conversation_id = ${conversationId}::uuid
+      UNION ALL
+      SELECT m.id, m.parent_id, m.depth, m.active
+      FROM messages m JOIN path p ON m.id = p.parent_id
+      WHERE NOT p.active
+    )
+    SELECT id::text AS id, depth, active FROM path`;
+  const inactive = path.filter((m) => !m.active);
+  const fromDepth = Math.min(endDepth, ...inactive.map((m) => m.depth));
+  await tx.message.updateMany({
+    where: { conversationId, active: true, depth: { gte: fromDepth } },
+    data: { active: false },
+  });
+  if (inactive.length) {
+    await tx.message.updateMany({ where: { id: { in: inactive.map((m) => m.id) } }, data: { active: true } });
+  }
+}
+
+/** Below `messageId`: the newest child, then its newest child, and so on. */
+async function latestDescendantChain(tx: Tx, messageId: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<Array<{ id: string; parent_id: string; created_at: Date }>>`
+    WITH RECURSIVE subtree AS (
+      SELECT id, parent_id, created_at FROM messages WHERE parent_id = ${messageId}::uuid
+      UNION ALL
+      SELECT m.id, m.parent_id, m.created_at FROM messages m JOIN subtree s ON m.parent_id = s.id
+    )
+    SELECT id::text AS id, parent_id::text AS parent_id, created_at FROM subtree`;
+  const newestChild = new Map<string, { id: string; at: number }>();
+  for (const row of rows) {
+    const at = new Date(row.created_at).getTime();
+    const best = newestChild.get(row.parent_id);
+    if (!best || at > best.at || (at === best.at && row.id > best.id)) newestChild.set(row.parent_id, { id: row.id, at });
+  }
+  const chain: string[] = [];
+  for (let next = newestChild.get(messageId); next; next = newestChild.get(next.id)) chain.push(next.id);
+  return chain;
+}
+
+async function lockConversation(tx: Tx, userId: string, conversationId: string) {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id::text AS id FROM conversations
+    WHERE id = ${conversationId}::uuid AND user_id = ${userId}::uuid
+    FOR UPDATE`;
+  if (!rows.length) throw new ChatRuleError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
+}
+
+// ---------------------------------------------------------------------------------------
+// Replies being generated. Every write is conditional on `status = streaming`: once a reply
+// is final (stopped by a user, swept as interrupted, or deleted) no late write revives it,
+// and a generator whose write matched nothing knows to give up.
+
+export async function saveReplyProgress(db: Database, id: string, content: string, leaseExpiresAt: Date) {
+  const { count } = await db.prisma.message.updateMany({
+    where: { id, status: "streaming" },
+    data: { content, leaseExpiresAt },
+  });
+  return count > 0;
+}
+
+export async function renewReplyLease(db: Database, id: string, leaseExpiresAt: Date) {
+  const { count } = await db.prisma.message.updateMany({ where: { id, status: "streaming" }, data: { leaseExpiresAt } });
+  return count > 0;
+}
+
+export interface ReplyOutcome {
+  status: Exclude<ReplyStatus, "streaming">;
+  content: string;
+  error?: string | null;
+  model?: string | null;
+  promptTokens?: number | null;
+  completionTokens?: number | null;
+}
+
+/** Writes a reply's final state; false when it was already final (or deleted). */
+export async function finishReply(db: Database, id: string, outcome: ReplyOutcome, onlyIfLeaseBefore?: Date) {
+  const { count } = await db.prisma.message.updateMany({
+    where: {
+      id,
+      status: "streaming",
+      ...(onlyIfLeaseBefore && { leaseExpiresAt: { lt: onlyIfLeaseBefore } }),
+    },
+    data: {
+      status: outcome.status,
+      content: outcome.content,
+      error: outcome.error ? outcome.error.slice(0, 500) : null,
+      ...(outcome.model !== undefined && { model: outcome.model }),
+      promptTokens: outcome.promptTokens ?? null,
+      completionTokens: outcome.completionTokens ?? null,
+      leaseExpiresAt: null,
+    },
+  });
+  return count > 0;
+}
+
+/** Replies still `streaming` whose generator stopped renewing its lease. */
+export function findLapsedReplies(db: Database, now: Date, limit: number) {
+  return db.prisma.message.findMany({
+    where: { status: "streaming", leaseExpiresAt: { lt: now } },
+    orderBy: { leaseExpiresAt: "asc" },
+    take: limit,
+    select: { id: true, content: true, conversationId: true, model: true, createdAt: true },
+  });
+}
+
+/** The current state of one reply, for subscribers and the stop procedure. */
+export function replyState(db: Database, id: string) {
+  return db.prisma.message.findUnique({
+    where: { id },
+    select: {
+      status: true,
+      content: true,
+      model: true,
+      error: true,
+      promptTokens: true,
+      completionTokens: true,
+      leaseExpiresAt: true,
+    },
+  });
+}

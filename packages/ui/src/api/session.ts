@@ -1,0 +1,104 @@
+import type { QueryClient } from "@tanstack/react-query";
+import type { PlatformBridge } from "../platform";
+import type { AppStore } from "../store";
+import { signedIn, signedOut, tokenRefreshed } from "../store/authSlice";
+import type { TokenRefresher } from "./authRetryLink";
+import type { createAuthClient } from "./client";
+import { errorCode } from "./errors";
+
+/** What auth.login / auth.register / auth.refresh answer with. */
+export interface IssuedTokens {
+  accessToken: string;
+  /** Only when asked for in the body (desktop); the web gets an HttpOnly cookie instead. */
+  refreshToken?: string | null;
+}
+
+/**
+ * Owns the session on the client: the access token in Redux (memory only), the refresh
+ * token in the HttpOnly cookie (web) or the platform's keychain store (desktop).
+ */
+export class SessionManager implements TokenRefresher {
+  private inFlight: Promise<boolean> | null = null;
+
+  constructor(
+    private readonly deps: {
+      store: AppStore;
+      platform: PlatformBridge;
+      authClient: ReturnType<typeof createAuthClient>;
+      queryClient: QueryClient;
+    },
+  ) {}
+
+  /** True when the refresh token lives in the platform store and travels in the body. */
+  get tokenInBody(): boolean {
+    return Boolean(this.deps.platform.refreshTokenStore);
+  }
+
+  getAccessToken = (): string | null => this.deps.store.getState().auth.accessToken;
+
+  /** At start-up: a stored session becomes signed in, anything else signed out. */
+  async restore(): Promise<void> {
+    const ok = await this.refresh();
+    if (!ok && this.deps.store.getState().auth.status !== "signedOut") this.deps.store.dispatch(signedOut());
+  }
+
+  /** One refresh at a time: parallel UNAUTHORIZED answers share a single rotation. */
+  refresh(): Promise<boolean> {
+    this.inFlight ??= this.doRefresh().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async doRefresh(): Promise<boolean> {
+    const { authClient, platform, store } = this.deps;
+    try {
+      let tokens: IssuedTokens;
+      if (platform.refreshTokenStore) {
+        const stored = await platform.refreshTokenStore.get();
+        if (!stored) return false;
+        tokens = await authClient.auth.refresh.mutate({ refreshToken: stored });
+        if (tokens.refreshToken) await platform.refreshTokenStore.set(tokens.refreshToken);
+      } else {
+        tokens = await authClient.auth.refresh.mutate();
+      }
+      store.dispatch(tokenRefreshed({ accessToken: tokens.accessToken }));
+      return true;
+    } catch (error) {
+      // The server refused the token: forget it. Other failures (network) keep it for later.
+      if (errorCode(error) === "UNAUTHORIZED" || errorCode(error) === "BAD_REQUEST") {
+        await platform.refreshTokenStore?.set(null);
+      }
+      return false;
+    }
+  }
+
+  async completeSignIn(tokens: IssuedTokens): Promise<void> {
+    if (this.deps.platform.refreshTokenStore && tokens.refreshToken) {
+      await this.deps.platform.refreshTokenStore.set(tokens.refreshToken);
+    }
+    this.deps.queryClient.clear();
+    this.deps.store.dispatch(signedIn({ accessToken: tokens.accessToken }));
+  }
+
+  async signOut(): Promise<void> {
+    const { authClient, platform, store, queryClient } = this.deps;
+    try {
+      const stored = platform.refreshTokenStore ? await platform.refreshTokenStore.get() : null;
+      await authClient.auth.logout.mutate(stored ? { refreshToken: stored } : undefined);
+    } catch {
+      // Signing out locally must work even when the server cannot be reached.
+    }
+    await platform.refreshTokenStore?.set(null);
+    store.dispatch(signedOut());
+    queryClient.clear();
+  }
+
+  /** The server no longer accepts this session (revoked, expired, disabled). */
+  expire = (): void => {
+    if (this.deps.store.getState().auth.status === "signedOut") return;
+    void this.deps.platform.refreshTokenStore?.set(null);
+    this.deps.store.dispatch(signedOut({ reason: "expired" }));
+    this.deps.queryClient.clear();
+  };
+}

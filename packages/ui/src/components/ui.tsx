@@ -1,0 +1,259 @@
+import {
+  forwardRef,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type ButtonHTMLAttributes,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type TextareaHTMLAttributes,
+} from "react";
+
+export function cx(...classes: (string | false | null | undefined)[]): string {
+  return classes.filter(Boolean).join(" ");
+}
+
+type Variant = "primary" | "secondary" | "ghost" | "danger";
+
+const variants: Record<Variant, string> = {
+  primary: "bg-accent text-white hover:bg-accent-strong disabled:opacity-50",
+  secondary: "border border-line bg-surface text-fg hover:bg-muted disabled:opacity-50",
+  ghost: "text-fg hover:bg-muted disabled:opacity-50",
+  danger: "bg-danger text-white hover:opacity-90 disabled:opacity-50",
+};
+
+export const Button = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm" | "md" }>(
+  function Button({ variant = "secondary", size = "md", className, type = "button", ...props }, ref) {
+    return (
+      <button
+        ref={ref}
+        type={type}
+        className={cx(
+          "inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors disabled:cursor-not-allowed",
+          size === "sm" ? "h-8 px-2.5 text-sm" : "h-10 px-4 text-sm",
+          variants[variant],
+          className,
+        )}
+        {...props}
+      />
+    );
+  },
+);
+
+/** A button with only an icon: the label is required, for screen readers and tooltips. */
+export const IconButton = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLButtonElement> & { label: string }>(
+  function IconButton({ label, className, type = "button", ...props }, ref) {
+    return (
+      <button
+        ref={ref}
+        type={type}
+        aria-label={label}
+        title={label}
+        className={cx(
+          "inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-fg-soft hover:bg-muted hover:text-fg disabled:opacity-40",
+          className,
+        )}
+        {...props}
+      />
+    );
+  },
+);
+
+interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+}
+
+/** A labelled input whose error is announced and tied to it with aria-describedby. */
+export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextField({ label, error, hint, id, className, ...props }, ref) {
+  const autoId = useId();
+  const inputId = id ?? autoId;
+  const describedBy = [error ? `${inputId}-error` : null, hint ? `${inputId}-hint` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={cx("flex flex-col gap-1", className)}>
+      <label htmlFor={inputId} className="text-sm font-medium">
+        {label}
+      </label>
+      <input
+        ref={ref}
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={cx(
+          "h-10 rounded-lg border bg-surface px-3 text-sm text-fg placeholder:text-fg-soft",
+          error ? "border-danger" : "border-line",
+        )}
+        {...props}
+      />
+      {hint && !error ? (
+        <p id={`${inputId}-hint`} className="text-xs text-fg-soft">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${inputId}-error`} role="alert" className="text-xs text-danger">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+});
+
+export function TextArea({ label, className, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string }) {
+  const id = useId();
+  return (
+    <div className={cx("flex flex-col gap-1", className)}>
+      <label htmlFor={id} className="text-sm font-medium">
+        {label}
+      </label>
+      <textarea id={id} className="min-h-24 rounded-lg border border-line bg-surface p-3 text-sm text-fg" {...props} />
+    </div>
+  );
+}
+
+export function Alert({ children, tone = "danger" }: { children: ReactNode; tone?: "danger" | "info" | "success" }) {
+  const tones = {
+    danger: "border-danger/40 bg-danger/10 text-danger",
+    info: "border-line bg-muted text-fg",
+    success: "border-success/40 bg-success/10 text-success",
+  };
+  return (
+    <div role={tone === "danger" ? "alert" : "status"} className={cx("rounded-lg border px-3 py-2 text-sm", tones[tone])}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * A modal built on <dialog>: the browser traps focus, Escape closes it, and focus returns
+ * to the element that opened it.
+ */
+export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onClose={onClose}
+      onClick={(event) => {
+        if (event.target === ref.current) onClose();
+      }}
+      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl border border-line bg-surface p-0 text-fg shadow-xl backdrop:bg-black/40"
+    >
+      {open ? (
+        <div className="flex flex-col gap-4 p-5">
+          <h2 id={titleId} className="text-lg font-semibold">
+            {title}
+          </h2>
+          {children}
+        </div>
+      ) : null}
+    </dialog>
+  );
+}
+
+export interface MenuItem {
+  label: string;
+  onSelect: () => void;
+  danger?: boolean;
+}
+
+/** A menu button: arrow keys move between items, Escape closes and returns focus. */
+export function Menu({ label, items, trigger, align = "end" }: { label: string; items: MenuItem[]; trigger: ReactNode; align?: "start" | "end" }) {
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+  const menuId = useId();
+
+  useEffect(() => {
+    if (!open) return;
+    listRef.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
+    const onPointer = (event: PointerEvent) => {
+      if (!listRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener("pointerdown", onPointer);
+    return () => document.removeEventListener("pointerdown", onPointer);
+  }, [open]);
+
+  const close = () => {
+    setOpen(false);
+    buttonRef.current?.focus();
+  };
+
+  return (
+    <div className="relative">
+      <button
+        ref={buttonRef}
+        type="button"
+        aria-label={label}
+        title={label}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        onClick={() => setOpen((o) => !o)}
+        className="inline-flex h-8 w-8 items-center justify-center rounded-md text-fg-soft hover:bg-muted hover:text-fg"
+      >
+        {trigger}
+      </button>
+      {open ? (
+        <div
+          ref={listRef}
+          id={menuId}
+          role="menu"
+          aria-label={label}
+          onKeyDown={(event) => {
+            const items = [...(listRef.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
+            const index = items.indexOf(document.activeElement as HTMLElement);
+            if (event.key === "Escape") {
+              event.preventDefault();
+              close();
+            } else if (event.key === "ArrowDown") {
+              event.preventDefault();
+              items[(index + 1) % items.length]?.focus();
+            } else if (event.key === "ArrowUp") {
+              event.preventDefault();
+              items[(index - 1 + items.length) % items.length]?.focus();
+            } else if (event.key === "Tab") {
+              setOpen(false);
+            }
+          }}
+          className={cx(
+            "absolute z-30 mt-1 min-w-44 rounded-lg border border-line bg-surface py-1 shadow-lg",
+            align === "end" ? "right-0" : "left-0",
+          )}
+        >
+          {items.map((item) => (
+            <button
+              key={item.label}
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              onClick={() => {
+                close();
+                item.onSelect();
+              }}
+              className={cx("block w-full px-3 py-2 text-left text-sm hover:bg-muted focus:bg-muted", item.danger && "text-danger")}
+            >
+              {item.label}
+            </button>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <span role="status" aria-label={label} className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-current border-t-transparent" />
+  );
+}

@@ -1,0 +1,21 @@
+/** Saves text as a file through a temporary object URL (works in the browser and Electron). */
+export function downloadText(filename: string, content: string, mimeType: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: mimeType }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A file name from a title: letters, digits and dashes only, never empty. */
+export function safeFileName(title: string, extension: string): string {
+  const base = title
+    .normalize("NFKD")
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+  return `${base || "conversation"}.${extension}`;
+}

@@ -1,0 +1,59 @@
+import { useEffect } from "react";
+import { MenuIcon } from "../components/icons";
+import { IconButton } from "../components/ui";
+import { useT } from "../i18n";
+import { useRouter } from "../lib/router";
+import { useAppDispatch, useAppSelector } from "../store";
+import { sidebarToggled } from "../store/layoutSlice";
+import { AdminScreen } from "./AdminScreen";
+import { ChatScreen } from "./chat/ChatScreen";
+import { SettingsScreen } from "./settings/SettingsScreen";
+import { Sidebar } from "./sidebar/Sidebar";
+
+/** Signed-in layout: the conversation sidebar (a drawer below `md`) and the current screen. */
+export function AppShell() {
+  const t = useT();
+  const { route } = useRouter();
+  const dispatch = useAppDispatch();
+  const sidebarOpen = useAppSelector((s) => s.layout.sidebarOpen);
+
+  // The drawer closes when the screen changes (a conversation was picked on a phone).
+  useEffect(() => {
+    dispatch(sidebarToggled(false));
+  }, [route, dispatch]);
+
+  useEffect(() => {
+    if (!sidebarOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") dispatch(sidebarToggled(false));
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [sidebarOpen, dispatch]);
+
+  return (
+    <div className="flex h-full overflow-hidden">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-lg focus:bg-surface focus:p-2">
+        {t("app.skipToContent")}
+      </a>
+      {sidebarOpen ? (
+        <div className="fixed inset-0 z-30 bg-black/40 md:hidden" aria-hidden="true" onClick={() => dispatch(sidebarToggled(false))} />
+      ) : null}
+      <Sidebar open={sidebarOpen} />
+      <div className="flex min-w-0 flex-1 flex-col">
+        {route.name !== "chat" ? (
+          <div className="flex h-14 shrink-0 items-center gap-2 border-b border-line px-2 md:hidden">
+            <IconButton label={t("nav.openSidebar")} onClick={() => dispatch(sidebarToggled(true))}>
+              <MenuIcon />
+            </IconButton>
+          </div>
+        ) : null}
+        <main id="main" tabIndex={-1} className="flex min-h-0 flex-1 flex-col overflow-y-auto focus:outline-none">
+          {route.name === "chat" ? <ChatScreen conversationId={route.conversationId} /> : null}
+          {route.name === "settings" ? <SettingsScreen tab={route.tab} /> : null}
+          {route.name === "admin" ? <AdminScreen /> : null}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import { useId, useState } from "react";
+import { trpc } from "../../api/client";
+import { DownloadIcon, MenuIcon, SlidersIcon } from "../../components/icons";
+import { Alert, Button, Dialog, IconButton, Menu, TextArea } from "../../components/ui";
+import { useT } from "../../i18n";
+import { downloadText } from "../../lib/download";
+import { useAppDispatch } from "../../store";
+import { sidebarToggled } from "../../store/layoutSlice";
+
+export interface ConversationSettings {
+  id: string;
+  title: string | null;
+  model: string | null;
+  systemPrompt: string | null;
+}
+
+export interface ChatHeaderProps {
+  conversation: ConversationSettings | null;
+  /** For a chat that does not exist yet: the model chosen for its first message. */
+  pendingModel: string | null;
+  onPendingModelChange(model: string): void;
+}
+
+export function ChatHeader({ conversation, pendingModel, onPendingModelChange }: ChatHeaderProps) {
+  const t = useT();
+  const dispatch = useAppDispatch();
+  const utils = trpc.useUtils();
+  const modelId = useId();
+  const models = trpc.chat.models.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const [promptOpen, setPromptOpen] = useState(false);
+  const [prompt, setPrompt] = useState("");
+  const update = trpc.chat.conversations.update.useMutation({
+    onSuccess: () => {
+      setPromptOpen(false);
+      if (conversation) void utils.chat.conversations.get.invalidate({ id: conversation.id });
+    },
+  });
+  const [exportError, setExportError] = useState<string | null>(null);
+  const exportAs = async (id: string, format: "json" | "markdown") => {
+    setExportError(null);
+    try {
+      const file = await utils.chat.conversations.export.fetch({ id, format }, { staleTime: 0 });
+      downloadText(file.filename, file.content, file.mimeType);
+    } catch (error) {
+      setExportError(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const available = models.data?.models ?? [];
+  const currentModel = conversation ? (conversation.model ?? models.data?.defaultModel ?? "") : (pendingModel ?? models.data?.defaultModel ?? "");
+
+  return (
+    <header className="flex h-14 shrink-0 items-center gap-1 border-b border-line px-2 sm:gap-2 sm:px-4">
+      <IconButton label={t("nav.openSidebar")} className="md:hidden" onClick={() => dispatch(sidebarToggled(true))}>
+        <MenuIcon />
+      </IconButton>
+      <h1 className="min-w-0 flex-1 truncate font-medium">{conversation?.title || t("sidebar.untitled")}</h1>
+      <label htmlFor={modelId} className="sr-only">{t("chat.model")}</label>
+      <select
+        id={modelId}
+        value={currentModel}
+        disabled={available.length === 0}
+        onChange={(e) => {
+          if (conversation) update.mutate({ id: conversation.id, model: e.target.value });
+          else onPendingModelChange(e.target.value);
+        }}
+        className="h-9 max-w-[9rem] truncate rounded-lg border border-line bg-surface px-2 text-sm sm:max-w-[14rem]"
+      >
+        {available.length === 0 ? <option value="">{t("chat.noModels")}</option> : null}
+        {available.map((m) => (
+          <option key={m} value={m}>{m}</option>
+        ))}
+      </select>
+      {conversation ? (
+        <>
+          <IconButton
+            label={t("chat.systemPrompt")}
+            onClick={() => {
+              setPrompt(conversation.systemPrompt ?? "");
+              setPromptOpen(true);
+            }}
+          >
+            <SlidersIcon />
+          </IconButton>
+          <Menu
+            label={t("chat.export")}
+            trigger={<DownloadIcon />}
+            items={[
+              { label: t("chat.exportMarkdown"), onSelect: () => void exportAs(conversation.id, "markdown") },
+              { label: t("chat.exportJson"), onSelect: () => void exportAs(conversation.id, "json") },
+            ]}
+          />
+        </>
+      ) : null}
+      <Dialog open={promptOpen} onClose={() => setPromptOpen(false)} title={t("chat.systemPrompt")}>
+        <form
+          className="flex flex-col gap-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (conversation) update.mutate({ id: conversation.id, systemPrompt: prompt });
+          }}
+        >
+          <TextArea label={t("chat.systemPromptHint")} value={prompt} onChange={(e) => setPrompt(e.target.value)} maxLength={8000} rows={6} />
+          {update.error ? <Alert>{update.error.message}</Alert> : null}
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => setPromptOpen(false)}>{t("chat.cancel")}</Button>
+            <Button type="submit" variant="primary" disabled={update.isPending}>{t("chat.save")}</Button>
+          </div>
+        </form>
+      </Dialog>
+      {exportError ? <span className="sr-only" role="alert">{exportError}</span> : null}
+    </header>
+  );
+}

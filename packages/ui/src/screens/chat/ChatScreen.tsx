@@ -1,0 +1,205 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { trpc } from "../../api/client";
+import { errorCode } from "../../api/errors";
+import { Alert, Button } from "../../components/ui";
+import { useT } from "../../i18n";
+import { usePlatform } from "../../lib/platform";
+import { useRouter } from "../../lib/router";
+import { useAppDispatch } from "../../store";
+import { draftChanged, draftCleared, NEW_CHAT_DRAFT } from "../../store/draftsSlice";
+import { streamFinished } from "../../store/streamsSlice";
+import { ChatHeader } from "./ChatHeader";
+import { Composer } from "./Composer";
+import { MessageItem, type ChatMessage } from "./MessageItem";
+import { useReplyStream, type StreamEnd } from "./useReplyStream";
+
+export function ChatScreen({ conversationId }: { conversationId: string | null }) {
+  const t = useT();
+  const dispatch = useAppDispatch();
+  const platform = usePlatform();
+  const { navigate } = useRouter();
+  const utils = trpc.useUtils();
+  const draftKey = conversationId ?? NEW_CHAT_DRAFT;
+  const [pendingModel, setPendingModel] = useState<string | null>(null);
+  // One id per message being sent: a retried send (network error) repeats the same id, and
+  // the server answers with the rows it already stored instead of calling the model twice.
+  const pendingSend = useRef<{ content: string; clientMessageId: string } | null>(null);
+
+  const conversation = trpc.chat.conversations.get.useQuery({ id: conversationId ?? "" }, { enabled: Boolean(conversationId) });
+  const messagesQuery = trpc.chat.messages.list.useInfiniteQuery(
+    { conversationId: conversationId ?? "" },
+    { enabled: Boolean(conversationId), getNextPageParam: (page) => page.nextCursor ?? undefined },
+  );
+  const messages: ChatMessage[] = useMemo(
+    () => (messagesQuery.data?.pages ?? []).slice().reverse().flatMap((p) => p.items as ChatMessage[]),
+    [messagesQuery.data],
+  );
+  const streamingReply = messages.find((m) => m.role === "assistant" && m.status === "streaming") ?? null;
+
+  const refreshConversation = useCallback(() => {
+    if (conversationId) {
+      void utils.chat.messages.list.invalidate({ conversationId });
+      void utils.chat.conversations.get.invalidate({ id: conversationId });
+    }
+    void utils.chat.conversations.list.invalidate();
+  }, [conversationId, utils]);
+
+  const send = trpc.chat.send.useMutation({
+    onSuccess: (result) => {
+      pendingSend.current = null;
+      dispatch(draftCleared(draftKey));
+      if (!conversationId) navigate({ name: "chat", conversationId: result.conversation.id }, { replace: true });
+      void utils.chat.messages.list.invalidate({ conversationId: result.conversation.id });
+      void utils.chat.conversations.list.invalidate();
+    },
+  });
+  const stop = trpc.chat.stop.useMutation({ onSettled: refreshConversation });
+  const regenerate = trpc.chat.regenerate.useMutation({ onSuccess: refreshConversation });
+  const switchBranch = trpc.chat.messages.switchBranch.useMutation({ onSuccess: refreshConversation });
+  const busy = Boolean(streamingReply) || send.isPending || regenerate.isPending;
+
+  const submit = (content: string, parentId?: string | null) => {
+    if (!pendingSend.current || pendingSend.current.content !== content) {
+      pendingSend.current = { content, clientMessageId: crypto.randomUUID() };
+    }
+    send.mutate({
+      ...(conversationId ? { conversationId } : {}),
+      content,
+      clientMessageId: pendingSend.current.clientMessageId,
+      ...(parentId !== undefined ? { parentId } : {}),
+      ...(!conversationId && pendingModel ? { model: pendingModel } : {}),
+    });
+  };
+
+  const onStreamEnd = useCallback(
+    (end: StreamEnd) => {
+      refreshConversation();
+      if (platform.notify && document.hidden && end.status === "complete") {
+        platform.notify(t("chat.notifyDone"), conversation.data?.title ?? t("app.name"));
+      }
+    },
+    [refreshConversation, platform, t, conversation.data?.title],
+  );
+
+  // Progress kept for replies that have since finished (in another tab, or while away).
+  useEffect(() => {
+    for (const m of messages) if (m.role === "assistant" && m.status !== "streaming") dispatch(streamFinished({ messageId: m.id }));
+  }, [messages, dispatch]);
+
+  const { scroller, content } = useAutoScroll();
+
+  if (conversationId && (errorCode(conversation.error) === "NOT_FOUND" || errorCode(messagesQuery.error) === "NOT_FOUND")) {
+    return (
+      <>
+        <ChatHeader conversation={null} pendingModel={pendingModel} onPendingModelChange={setPendingModel} />
+        <div className="mx-auto mt-10 w-full max-w-md px-4">
+          <Alert>{t("chat.notFound")}</Alert>
+        </div>
+      </>
+    );
+  }
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <ChatHeader conversation={conversation.data ?? null} pendingModel={pendingModel} onPendingModelChange={setPendingModel} />
+      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto" data-testid="messages">
+        <div ref={content} className="min-h-full">
+        {!conversationId || (messagesQuery.isSuccess && messages.length === 0) ? (
+          <div className="mx-auto flex h-full min-h-[50vh] max-w-md flex-col items-center justify-center gap-2 px-6 text-center">
+            <h2 className="text-2xl font-semibold">{t("chat.emptyTitle")}</h2>
+            <p className="text-sm text-fg-soft">{t("chat.emptyHint")}</p>
+          </div>
+        ) : (
+          <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
+            {messagesQuery.hasNextPage ? (
+              <Button size="sm" variant="ghost" className="self-center" onClick={() => void messagesQuery.fetchNextPage()} disabled={messagesQuery.isFetchingNextPage}>
+                {t("sidebar.loadMore")}
+              </Button>
+            ) : null}
+            {messages.map((message) =>
+              message.role === "assistant" && message.status === "streaming" ? (
+                <StreamingMessage key={message.id} message={message} onEnd={onStreamEnd} />
+              ) : (
+                <MessageItem
+                  key={message.id}
+                  message={message}
+                  streaming={false}
+                  busy={busy}
+                  onEdit={message.role === "user" ? (content) => submit(content, message.parentId) : undefined}
+                  onRegenerate={message.role === "assistant" ? () => regenerate.mutate({ messageId: message.id }) : undefined}
+                  onSwitchBranch={(id) => switchBranch.mutate({ messageId: id })}
+                />
+              ),
+            )}
+          </div>
+        )}
+        </div>
+      </div>
+      {send.error ? (
+        <div className="mx-auto w-full max-w-3xl px-4 pb-2">
+          <Alert>
+            <span className="flex flex-wrap items-center gap-2">
+              <span className="flex-1">{send.error.message}</span>
+              {pendingSend.current ? (
+                <Button size="sm" onClick={() => pendingSend.current && submit(pendingSend.current.content)}>{t("common.retry")}</Button>
+              ) : null}
+            </span>
+          </Alert>
+        </div>
+      ) : null}
+      {regenerate.error || stop.error || switchBranch.error ? (
+        <div className="mx-auto w-full max-w-3xl px-4 pb-2">
+          <Alert>{(regenerate.error ?? stop.error ?? switchBranch.error)?.message}</Alert>
+        </div>
+      ) : null}
+      <Composer
+        draftKey={draftKey}
+        streaming={Boolean(streamingReply)}
+        disabled={send.isPending}
+        onSend={(text) => {
+          dispatch(draftChanged({ key: draftKey, text }));
+          submit(text);
+        }}
+        onStop={() => streamingReply && stop.mutate({ messageId: streamingReply.id })}
+      />
+    </div>
+  );
+}
+
+function StreamingMessage({ message, onEnd }: { message: ChatMessage; onEnd: (end: StreamEnd) => void }) {
+  const t = useT();
+  const stream = useReplyStream(message.id, true, onEnd);
+  return (
+    <div className="flex flex-col gap-1">
+      <MessageItem message={message} liveText={stream.text ?? message.content} streaming busy />
+      {stream.status === "connecting" && stream.error ? (
+        <p className="text-xs text-fg-soft" role="status">{t("chat.reconnecting")}</p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Keeps the view pinned to the newest text while the reader is at the bottom; content
+ * growth (a streaming reply re-renders only itself) is noticed with a ResizeObserver. */
+function useAutoScroll() {
+  const scroller = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onScroll = () => {
+      atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    };
+    el.addEventListener("scroll", onScroll, { passive: true });
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    if (content.current) observer.observe(content.current);
+    return () => {
+      el.removeEventListener("scroll", onScroll);
+      observer.disconnect();
+    };
+  }, []);
+  return { scroller, content };
+}

@@ -1,0 +1,52 @@
+import { cx } from "../../components/ui";
+import { useT, type MessageKey } from "../../i18n";
+import { SETTINGS_TABS, useRouter, type SettingsTab } from "../../lib/router";
+import { ApiKeysSettings } from "./ApiKeysSettings";
+import { AppearanceSettings } from "./AppearanceSettings";
+import { PasswordSettings } from "./PasswordSettings";
+import { ProfileSettings } from "./ProfileSettings";
+import { SessionsSettings } from "./SessionsSettings";
+
+const TAB_LABELS: Record<SettingsTab, MessageKey> = {
+  profile: "settings.profile",
+  password: "settings.password",
+  sessions: "settings.sessions",
+  apiKeys: "settings.apiKeys",
+  appearance: "settings.appearance",
+};
+
+export function SettingsScreen({ tab }: { tab: SettingsTab }) {
+  const t = useT();
+  const { href, navigate } = useRouter();
+  return (
+    <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
+      <h1 className="text-xl font-semibold">{t("settings.title")}</h1>
+      <nav aria-label={t("settings.title")} className="-mx-1 flex gap-1 overflow-x-auto border-b border-line pb-px">
+        {SETTINGS_TABS.map((name) => (
+          <a
+            key={name}
+            href={href({ name: "settings", tab: name })}
+            aria-current={name === tab ? "page" : undefined}
+            onClick={(event) => {
+              event.preventDefault();
+              navigate({ name: "settings", tab: name });
+            }}
+            className={cx(
+              "shrink-0 rounded-t-lg border-b-2 px-3 py-2 text-sm",
+              name === tab ? "border-accent font-medium text-fg" : "border-transparent text-fg-soft hover:text-fg",
+            )}
+          >
+            {t(TAB_LABELS[name])}
+          </a>
+        ))}
+      </nav>
+      <section aria-label={t(TAB_LABELS[tab])}>
+        {tab === "profile" ? <ProfileSettings /> : null}
+        {tab === "password" ? <PasswordSettings /> : null}
+        {tab === "sessions" ? <SessionsSettings /> : null}
+        {tab === "apiKeys" ? <ApiKeysSettings /> : null}
+        {tab === "appearance" ? <AppearanceSettings /> : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+import { useState } from "react";
+import { trpc } from "../../api/client";
+import { DotsIcon, PinIcon } from "../../components/icons";
+import { Alert, Button, cx, Dialog, Menu, TextField } from "../../components/ui";
+import { useT } from "../../i18n";
+import { useRouter } from "../../lib/router";
+
+export interface ConversationSummary {
+  id: string;
+  title: string | null;
+  pinned: boolean;
+  archived: boolean;
+}
+
+export function ConversationItem({ conversation, active }: { conversation: ConversationSummary; active: boolean }) {
+  const t = useT();
+  const { href, navigate } = useRouter();
+  const utils = trpc.useUtils();
+  const [renaming, setRenaming] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [title, setTitle] = useState("");
+  const displayTitle = conversation.title || t("sidebar.untitled");
+
+  const invalidate = () => {
+    void utils.chat.conversations.list.invalidate();
+    void utils.chat.conversations.get.invalidate({ id: conversation.id });
+  };
+  const update = trpc.chat.conversations.update.useMutation({
+    onSuccess: () => {
+      setRenaming(false);
+      invalidate();
+    },
+  });
+  const remove = trpc.chat.conversations.delete.useMutation({
+    onSuccess: () => {
+      setConfirmingDelete(false);
+      void utils.chat.conversations.list.invalidate();
+      if (active) navigate({ name: "chat", conversationId: null }, { replace: true });
+    },
+  });
+
+  return (
+    <li className="group relative">
+      <a
+        href={href({ name: "chat", conversationId: conversation.id })}
+        aria-current={active ? "page" : undefined}
+        onClick={(e) => {
+          e.preventDefault();
+          navigate({ name: "chat", conversationId: conversation.id });
+        }}
+        className={cx(
+          "flex items-center gap-2 rounded-lg py-2 pl-2.5 pr-10 text-sm",
+          active ? "bg-muted font-medium" : "hover:bg-muted",
+        )}
+      >
+        {conversation.pinned ? <PinIcon width={14} height={14} className="shrink-0 text-fg-soft" /> : null}
+        <span className="truncate">{displayTitle}</span>
+      </a>
+      <div className="absolute right-1 top-1/2 -translate-y-1/2">
+        <Menu
+          label={t("sidebar.actions", { title: displayTitle })}
+          trigger={<DotsIcon />}
+          items={[
+            {
+              label: t("sidebar.rename"),
+              onSelect: () => {
+                setTitle(conversation.title ?? "");
+                setRenaming(true);
+              },
+            },
+            { label: conversation.pinned ? t("sidebar.unpin") : t("sidebar.pin"), onSelect: () => update.mutate({ id: conversation.id, pinned: !conversation.pinned }) },
+            {
+              label: conversation.archived ? t("sidebar.unarchive") : t("sidebar.archive"),
+              onSelect: () => update.mutate({ id: conversation.id, archived: !conversation.archived }),
+            },
+            { label: t("sidebar.delete"), danger: true, onSelect: () => setConfirmingDelete(true) },
+          ]}
+        />
+      </div>
+      <Dialog open={renaming} onClose={() => setRenaming(false)} title={t("sidebar.rename")}>
+        <form
+          className="flex flex-col gap-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            update.mutate({ id: conversation.id, title: title.trim() });
+          }}
+        >
+          <TextField label={t("sidebar.renameLabel")} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} autoFocus error={update.error?.message} />
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => setRenaming(false)}>{t("chat.cancel")}</Button>
+            <Button type="submit" variant="primary" disabled={!title.trim() || update.isPending}>{t("chat.save")}</Button>
+          </div>
+        </form>
+      </Dialog>
+      <Dialog open={confirmingDelete} onClose={() => setConfirmingDelete(false)} title={t("sidebar.delete")}>
+        <p className="text-sm">{t("sidebar.deleteConfirm", { title: displayTitle })}</p>
+        {remove.error ? <Alert>{remove.error.message}</Alert> : null}
+        <div className="flex justify-end gap-2">
+          <Button onClick={() => setConfirmingDelete(false)}>{t("chat.cancel")}</Button>
+          <Button variant="danger" onClick={() => remove.mutate({ id: conversation.id })} disabled={remove.isPending}>{t("sidebar.delete")}</Button>
+        </div>
+      </Dialog>
+    </li>
+  );
+}

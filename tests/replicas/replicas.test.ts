@@ -1,0 +1,149 @@
+// Several API replicas behind nginx, sharing one PostgreSQL and one Redis, all real
+// processes on loopback. The tests run in order on one cluster: the later ones stop Redis
+// and Postgres, which the earlier ones need.
+import { defaultRateLimits } from "@parley/api";
+import { createParleyClient, signUp, TRPCClientError } from "@parley/client";
+import { missingServerBinaries, waitFor } from "@parley/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readiness, startCluster, type Cluster } from "./cluster";
+
+const skip = missingServerBinaries();
+
+/** The tRPC error code of a failed call, or "ok". */
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "ok";
+  } catch (error) {
+    if (error instanceof TRPCClientError) return String(error.data?.code ?? error.message);
+    throw error;
+  }
+}
+
+describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""}`, () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+  }, 240_000);
+
+  afterAll(async () => {
+    await cluster?.close();
+  }, 60_000);
+
+  const replica = (i: number) => cluster.replicas[i]!;
+
+  it("a session made on one replica works on every other one and through nginx", async () => {
+    const account = await signUp(replica(0).url);
+    for (const target of [replica(1).url, replica(2).url, cluster.nginx.url]) {
+      const me = await createParleyClient({ url: target, token: account.accessToken }).auth.me.query();
+      expect(me.id).toBe(account.user.id);
+    }
+    // Logging out on one replica ends the session on all of them at once.
+    await createParleyClient({ url: replica(2).url, token: account.accessToken }).auth.logout.mutate();
+    for (const target of [replica(0).url, replica(1).url]) {
+      const client = createParleyClient({ url: target, token: account.accessToken });
+      expect(await outcome(client.auth.me.query())).toBe("UNAUTHORIZED");
+    }
+  });
+
+  it("shares the login rate limit between replicas", async () => {
+    const account = await signUp(replica(0).url);
+    const attacker = { "x-real-ip": "203.0.113.77" };
+    const tryLogin = (url: string, password: string, headers = attacker) =>
+      outcome(
+        createParleyClient({ url, headers }).auth.login.mutate({ login: account.user.username, password, refreshTokenInBody: true }),
+      );
+    // Spread wrong passwords over the replicas until one refuses: with per-process limits
+    // each replica would allow its own full budget, three times as many in all.
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const result = await tryLogin(replica(attempt % 3).url, "wrong-password");
+      outcomes.push(result);
+      if (result === "TOO_MANY_REQUESTS") break;
+    }
+    const allowed = outcomes.filter((o) => o === "UNAUTHORIZED").length;
+    expect(outcomes.at(-1)).toBe("TOO_MANY_REQUESTS");
+    // Now every replica refuses this account from this address, even the right password...
+    for (const i of [0, 1, 2]) expect(await tryLogin(replica(i).url, account.password)).toBe("TOO_MANY_REQUESTS");
+    // ...while the owner, elsewhere, still gets in.
+    expect(await tryLogin(replica(1).url, account.password, { "x-real-ip": "198.51.100.5" })).toBe("ok");
+    // One budget for all replicas: exactly the configured number of tries, not one per replica.
+    expect(allowed).toBe(defaultRateLimits.loginPerAccountAndIp.limit);
+  });
+
+  it("degrades while Redis is down (sign-in and history still work) and recovers when it returns", async () => {
+    const account = await signUp(cluster.nginx.url);
+    await cluster.redis.stop();
+    try {
+      for (const r of cluster.replicas) {
+        await waitFor(`${r.name} to report the cache degraded`, async () => {
+          const ready = await readiness(r.url);
+          return ready.status === 200 && ready.body.cache === "degraded";
+        });
+      }
+      // Sign-in, an existing session and reading history go to Postgres.
+      const fresh = await createParleyClient({ url: replica(1).url }).auth.login.mutate({
+        login: account.user.email,
+        password: account.password,
+        refreshTokenInBody: true,
+      });
+      for (const r of cluster.replicas) {
+        const client = createParleyClient({ url: r.url, token: fresh.accessToken });
+        expect((await client.auth.me.query()).id).toBe(account.user.id);
+        const sessions = await createParleyClient({ url: r.url, token: account.accessToken }).auth.sessions.list.query();
+        expect(sessions.length).toBeGreaterThanOrEqual(2);
+      }
+    } finally {
+      await cluster.redis.start();
+    }
+    for (const r of cluster.replicas) {
+      await waitFor(`${r.name} to report the cache ok again`, async () => (await readiness(r.url)).body.cache === "ok");
+    }
+    // Back on Redis: a logout on one replica still ends the session everywhere.
+    await createParleyClient({ url: replica(0).url, token: account.accessToken }).auth.logout.mutate();
+    for (const r of cluster.replicas) {
+      expect(await outcome(createParleyClient({ url: r.url, token: account.accessToken }).auth.me.query())).toBe(
+        "UNAUTHORIZED",
+      );
+    }
+  });
+
+  it("answers clear 503s while Postgres is down and recovers without a restart", async () => {
+    const account = await signUp(cluster.nginx.url);
+    const pids = cluster.replicas.map((r) => r.process?.process.pid);
+    await cluster.postgres.stop();
+    try {
+      for (const r of cluster.replicas) {
+        const ready = await readiness(r.url);
+        expect(ready.status).toBe(503);
+        expect(ready.body.database).toBe("unreachable");
+      }
+      // Through nginx, as a browser sees it: HTTP 503 with a tRPC error saying why.
+      const me = await fetch(`${cluster.nginx.url}/trpc/auth.me`, {
+        headers: { authorization: `Bearer ${account.accessToken}` },
+      });
+      expect(me.status).toBe(503);
+      const body = (await me.json()) as { error: { json: { message: string; data: { code: string } } } };
+      expect(body.error.json.data.code).toBe("SERVICE_UNAVAILABLE");
+      expect(body.error.json.message).not.toMatch(/prisma|ECONNREFUSED|stack/i);
+      const login = createParleyClient({ url: replica(2).url }).auth.login.mutate({
+        login: account.user.username,
+        password: account.password,
+        refreshTokenInBody: true,
+      });
+      expect(await outcome(login)).toBe("SERVICE_UNAVAILABLE");
+    } finally {
+      await cluster.postgres.start();
+    }
+    for (const r of cluster.replicas) {
+      await waitFor(`${r.name} to be ready again`, async () => (await readiness(r.url)).status === 200, {
+        timeoutMs: 30_000,
+      });
+      const client = createParleyClient({ url: r.url, token: account.accessToken });
+      expect((await client.auth.me.query()).id).toBe(account.user.id);
+    }
+    // Same processes: nothing was restarted.
+    expect(cluster.replicas.map((r) => r.process?.process.pid)).toEqual(pids);
+  });
+});
