@@ -1,7 +1,8 @@
 // `npm run bench`: measures floors and Parley on this machine and writes a Markdown report
 // to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10);
 // BENCH_CONNECTIONS sets the connections of the throughput runs (default 200);
-// BENCH_ONLY=requests,... runs a subset of the Parley sections (floors always run);
+// BENCH_ONLY=requests,paging,first-token,flood,connections,streams runs a subset of the
+// Parley sections (floors always run: every ratio needs them);
 // BENCH_RESULTS_DIR writes the report elsewhere (trial runs).
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,6 +12,8 @@ import { repoRoot } from "./lib/processes";
 import type { BenchContext } from "./scenarios/context";
 import { seedBenchData } from "./scenarios/data";
 import { measureFloors } from "./scenarios/floors";
+import { measurePaging } from "./scenarios/paging";
+import { measureConcurrentStreams, measureFirstToken } from "./scenarios/streaming";
 import { measureLoginFlood, measureThousandConnections } from "./scenarios/pressure";
 import { measureRequests, readTraffic } from "./scenarios/requests";
 
@@ -18,6 +21,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const enabled = (section: string) => !only || only.includes(section);
+/** Concurrent streams and how often each gets a chunk (BENCH_STREAMS, BENCH_STREAM_CHUNK_MS). */
+const streamCount = Number(process.env.BENCH_STREAMS ?? 1_000);
+const streamChunkMs = Number(process.env.BENCH_STREAM_CHUNK_MS ?? 250);
 /** The model fixture's set time to first token: what chat.send's first token is compared with. */
 const fixtureTtftMs = 100;
 
@@ -51,8 +57,11 @@ async function main() {
     try {
       const capacity = enabled("requests") ? (await measureRequests(ctx)).authMe.requestsPerSecond : 1_000;
       const reads = await readTraffic(ctx);
-      if (enabled("flood")) await measureLoginFlood(ctx, [reads.authMe], capacity);
+      if (enabled("paging")) await measurePaging(ctx);
+      if (enabled("first-token")) await measureFirstToken(ctx, Math.max(20, seconds * 5));
+      if (enabled("flood")) await measureLoginFlood(ctx, [reads.authMe, reads.conversationsList], capacity);
       if (enabled("connections")) await measureThousandConnections(ctx, reads.authMe);
+      if (enabled("streams")) await measureConcurrentStreams(ctx, streamCount, streamChunkMs);
     } finally {
       await api.stop();
     }

@@ -9,5 +9,7 @@ export default defineProject({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // Streams take seconds, not milliseconds: expect.poll waits for what a person would.
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });

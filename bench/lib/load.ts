@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
 export interface LoadResult {
@@ -8,6 +10,9 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   requests: number;
+  /** CPU time the server process spent per request (all its threads), when measured: a
+   * figure the other processes on a shared machine disturb far less than req/s. */
+  cpuMsPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -22,10 +27,27 @@ export interface LoadOptions {
   connectionRate?: number;
   /** Changes each request before it is sent (e.g. a different X-Real-IP per login). */
   setupRequest?: (request: Record<string, unknown>) => Record<string, unknown>;
+  /** The server's process id, to measure its CPU time per request (Linux /proc). */
+  serverPid?: number;
+}
+
+let clockTicks: number | undefined;
+/** CPU seconds (user + system, all threads) a process has used so far; undefined off Linux. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may itself contain spaces: state is [0], utime [11], stime [12].
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Drives `url` with autocannon from this process (the servers run in child processes). */
 export async function load(options: LoadOptions): Promise<LoadResult> {
+  const cpuBefore = options.serverPid ? processCpuSeconds(options.serverPid) : undefined;
   const result = await autocannon({
     url: options.url,
     connections: options.connections ?? 200,
@@ -44,7 +66,14 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     requests: result.requests.total,
+    cpuMsPerRequest: cpuPerRequest(options.serverPid, cpuBefore, result.requests.total),
   };
+}
+
+function cpuPerRequest(pid: number | undefined, before: number | undefined, requests: number): number | undefined {
+  const after = pid ? processCpuSeconds(pid) : undefined;
+  if (before === undefined || after === undefined || !requests) return undefined;
+  return ((after - before) * 1000) / requests;
 }
 
 /** Latency percentiles of an async operation run `concurrency` at a time, `total` times. */

@@ -13,19 +13,26 @@ export interface Row {
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : "–");
 const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
 
+/** "0.12 ms (2.5× floor)" */
+function cpu(r: LoadResult, floor?: LoadResult): string {
+  if (r.cpuMsPerRequest === undefined) return "";
+  const vs = floor?.cpuMsPerRequest ? ` (${(r.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(1)}×)` : "";
+  return `${r.cpuMsPerRequest.toFixed(3)} ms${vs}`;
+}
+
 export function table(title: string, rows: Row[]): string {
   const lines = [
     `### ${title}`,
     "",
-    "| scenario | req/s | p50 | p99 | errors | vs floor (req/s, p99) | target | met |",
-    "|---|---:|---:|---:|---:|---|---|---|",
+    "| scenario | req/s | p50 | p99 | errors | server CPU / request | vs floor (req/s, p99) | target | met |",
+    "|---|---:|---:|---:|---:|---:|---|---|---|",
   ];
   for (const { result: r, floor, target, met } of rows) {
     const ratio = floor
       ? `${pct(r.requestsPerSecond / floor.requestsPerSecond)} of ${floor.name}, ${(r.p99 / floor.p99).toFixed(2)}×`
       : "";
     lines.push(
-      `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors + r.non2xx} | ${ratio} | ${target ?? ""} | ${met === undefined ? "" : met ? "yes" : "**no**"} |`,
+      `| ${r.name} | ${Math.round(r.requestsPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.errors + r.non2xx} | ${cpu(r, floor)} | ${ratio} | ${target ?? ""} | ${met === undefined ? "" : met ? "yes" : "**no**"} |`,
     );
   }
   return lines.join("\n");

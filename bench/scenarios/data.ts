@@ -11,14 +11,17 @@ export interface SeededData {
   pager: SeededUser;
   smallConversationId: string;
   hugeConversationId: string;
-  /** Users that open the concurrent streams (spreading per-user send limits). */
+  /** Users that open the concurrent streams (spreading the per-user send limit). */
   streamers: SeededUser[];
+  /** Users for the first-token samples, apart from the streamers for the same reason. */
+  firstTokenUsers: SeededUser[];
 }
 
 export const HISTORY_MESSAGES = 10_000;
 export const SMALL_MESSAGES = 100;
 export const HUGE_MESSAGES = 100_000;
 export const READER_CONVERSATIONS = 60;
+/** The API allows 30 sends per user per minute: 1,000 streams need 34 users at least. */
 export const STREAMERS = 50;
 
 /** Writes the benchmark's users and history straight into the database (see lib/seed.ts). */
@@ -36,9 +39,10 @@ export async function seedBenchData(database: BenchDatabase): Promise<SeededData
       const smallConversationId = await insertConversationWithMessages(sql, pager.id, "Short", SMALL_MESSAGES);
       const hugeConversationId = await insertConversationWithMessages(sql, pager.id, "Huge", HUGE_MESSAGES);
       const streamers = await insertUsers(sql, "bench_streamer_", STREAMERS, password, passwordHash);
+      const firstTokenUsers = await insertUsers(sql, "bench_sender_", STREAMERS, password, passwordHash);
       // Fresh statistics, as autovacuum would gather soon after such a bulk load.
       await sql.exec("ANALYZE");
-      return { reader, readerHistoryId, pager, smallConversationId, hugeConversationId, streamers };
+      return { reader, readerHistoryId, pager, smallConversationId, hugeConversationId, streamers, firstTokenUsers };
     });
   } finally {
     await db.close();

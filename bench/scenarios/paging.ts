@@ -21,6 +21,7 @@ export async function measurePaging(ctx: BenchContext): Promise<void> {
       headers,
       connections,
       durationSeconds: seconds,
+      serverPid: api.process.pid,
     });
   const small = SMALL_MESSAGES.toLocaleString("en");
   const huge = HUGE_MESSAGES.toLocaleString("en");

@@ -79,6 +79,7 @@ export async function measureThousandConnections(ctx: BenchContext, read: ReadTr
     headers: read.headers,
     connections,
     durationSeconds: ctx.seconds,
+    serverPid: ctx.api.process.pid,
   });
   const met = clean(result) && result.p99 < 200;
   ctx.checks.push({

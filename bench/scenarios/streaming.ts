@@ -10,6 +10,10 @@ import { signIn } from "./data";
 type StreamEvent = { id: string; data: { delta?: string; status?: string } };
 
 interface OpenedReply {
+  conversationId: string;
+  /** Clock time (ms since the epoch) chat.send was called, and how long it took to answer. */
+  startedAt: number;
+  sendMs: number;
   /** Milliseconds from calling chat.send to the first text of the reply. */
   firstTokenMs: number;
   /** Resolves with the final status and the text received. */
@@ -18,9 +22,10 @@ interface OpenedReply {
 }
 
 /** Sends a message and follows its reply over SSE, as the web app and tools do. */
-async function openReply(client: ParleyClient, content: string): Promise<OpenedReply> {
+async function openReply(client: ParleyClient, content: string, conversationId?: string): Promise<OpenedReply> {
   const started = performance.now();
-  const sent = await client.chat.send.mutate({ content, clientMessageId: randomUUID() });
+  const sent = await client.chat.send.mutate({ content, clientMessageId: randomUUID(), conversationId });
+  const sentAt = performance.now();
   let resolveFirst!: (ms: number) => void;
   let rejectFirst!: (error: unknown) => void;
   const first = new Promise<number>((resolve, reject) => {
@@ -40,6 +45,7 @@ async function openReply(client: ParleyClient, content: string): Promise<OpenedR
           text += data.delta;
         }
         if (data.status) {
+          if (!text) rejectFirst(new Error(`the reply ended "${data.status}" before any text`));
           resolveDone({ status: data.status, text });
           subscription.unsubscribe();
         }
@@ -50,8 +56,19 @@ async function openReply(client: ParleyClient, content: string): Promise<OpenedR
       },
     },
   );
-  const firstTokenMs = await first;
-  return { firstTokenMs, done, close: () => subscription.unsubscribe() };
+  const timeout = setTimeout(() => rejectFirst(new Error("no first token within 60 s")), 60_000);
+  const firstTokenMs = await first.finally(() => clearTimeout(timeout)).catch((error: unknown) => {
+    subscription.unsubscribe();
+    throw error;
+  });
+  return {
+    conversationId: sent.conversation.id,
+    startedAt: performance.timeOrigin + started,
+    sendMs: sentAt - started,
+    firstTokenMs,
+    done,
+    close: () => subscription.unsubscribe(),
+  };
 }
 
 /** Time to the first content chunk straight from the fixture, as a streaming client sees it. */
@@ -94,41 +111,73 @@ async function signInAll(ctx: BenchContext, users: SeededUser[]): Promise<Parley
 export async function measureFirstToken(ctx: BenchContext, samples: number): Promise<void> {
   const users = ctx.data.firstTokenUsers;
   const clients = await signInAll(ctx, users);
-  // Warm up both paths (connections, JIT) before measuring.
-  for (let i = 0; i < 3; i++) {
+  // Warm up both paths (connections, JIT) and give each user a conversation: later sends
+  // go into it, so no sample pays for (or overlaps) the title made after a first reply.
+  const conversations: string[] = [];
+  for (const client of clients) {
     await directFirstToken(ctx.fixture.url);
-    await (await openReply(clients[i % clients.length]!, "warm up")).done;
+    const warm = await openReply(client, "warm up");
+    await warm.done;
+    conversations.push(warm.conversationId);
   }
+  await new Promise((r) => setTimeout(r, 1_000)); // let the titles be written
+  await fetch(`${ctx.fixture.url}/admin/reset`, { method: "POST" });
+
   const direct: number[] = [];
   const parley: number[] = [];
+  const send: number[] = [];
+  const toModel: number[] = [];
+  const afterModel: number[] = [];
   const failures: string[] = [];
+  const sent: Array<{ marker: string; reply: OpenedReply }> = [];
   for (let i = 0; i < samples; i++) {
     direct.push(await directFirstToken(ctx.fixture.url));
-    const reply = await openReply(clients[i % clients.length]!, `Question ${i}`);
+    const marker = `Question ${i} of the first-token run`;
+    const reply = await openReply(clients[i % clients.length]!, marker, conversations[i % clients.length]);
     parley.push(reply.firstTokenMs);
+    send.push(reply.sendMs);
+    sent.push({ marker, reply });
     const end = await reply.done;
     if (end.status !== "complete") failures.push(end.status);
   }
-  direct.sort((a, b) => a - b);
-  parley.sort((a, b) => a - b);
+  // Where the time goes, from the fixture's log of when each model request arrived.
+  const calls = ((await (await fetch(`${ctx.fixture.url}/admin/calls`)).json()) as { calls: FixtureCall[] }).calls;
+  for (const { marker, reply } of sent) {
+    const call = calls.find((c) => c.stream && c.messages.at(-1)?.content.includes(marker));
+    if (!call) continue;
+    const received = Date.parse(call.receivedAt);
+    toModel.push(received - reply.startedAt);
+    afterModel.push(reply.startedAt + reply.firstTokenMs - (received + ctx.fixtureTtftMs));
+  }
+  for (const list of [direct, parley, send, toModel, afterModel]) list.sort((a, b) => a - b);
   const overheadP50 = percentile(parley, 50) - percentile(direct, 50);
   const overheadP99 = percentile(parley, 99) - percentile(direct, 99);
   const met = overheadP50 < 5 && failures.length === 0;
   ctx.checks.push({
     target: "chat.send adds < 5 ms to the model's time to first token",
-    figure: `+${overheadP50.toFixed(1)} ms at the median (+${overheadP99.toFixed(1)} ms at p99), fixture TTFT set to ${ctx.fixtureTtftMs} ms${failures.length ? `, ${failures.length} replies not complete` : ""}`,
+    figure: `+${overheadP50.toFixed(1)} ms at the median (+${overheadP99.toFixed(1)} ms at p99), fixture TTFT set to ${ctx.fixtureTtftMs} ms; median ${fmtMs(percentile(toModel, 50))} from chat.send to the model request, ${fmtMs(percentile(afterModel, 50))} from the model's first token to the client${failures.length ? `, ${failures.length} replies not complete` : ""}`,
     met,
   });
+  const p50p99 = (list: number[]) => `${fmtMs(percentile(list, 50))} / ${fmtMs(percentile(list, 99))}`;
   ctx.sections.push(
     figures(`chat.send → first token (${samples} sequential sends over SSE with @parley/client; fixture TTFT ${ctx.fixtureTtftMs} ms)`, [
-      { name: "fixture alone: first token p50 / p99", value: `${fmtMs(percentile(direct, 50))} / ${fmtMs(percentile(direct, 99))}` },
-      { name: "through Parley: first token p50 / p99", value: `${fmtMs(percentile(parley, 50))} / ${fmtMs(percentile(parley, 99))}` },
+      { name: "fixture alone: first token p50 / p99", value: p50p99(direct) },
+      { name: "through Parley: first token p50 / p99", value: p50p99(parley) },
       { name: "overhead at the median", value: `${overheadP50.toFixed(1)} ms`, target: "< 5 ms", met },
       { name: "overhead at p99", value: `${overheadP99.toFixed(1)} ms` },
+      { name: "chat.send call (HTTP answer) p50 / p99", value: p50p99(send) },
+      { name: "chat.send called → model request arrives, p50 / p99", value: p50p99(toModel) },
+      { name: "model's first token sent → client has it, p50 / p99", value: p50p99(afterModel) },
       { name: "replies not complete", value: String(failures.length) },
     ]),
     "",
   );
+}
+
+interface FixtureCall {
+  stream: boolean;
+  messages: Array<{ role: string; content: string }>;
+  receivedAt: string;
 }
 
 /**
@@ -142,6 +191,12 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
   const clients = await signInAll(ctx, users);
   const words = Math.ceil((ctx.seconds * 3 * 1000) / chunkMs) + 40; // open well past the measuring window
   const content = `[[fixture words=${words} delay=${chunkMs} ttft=0]] Tell me a long story.`;
+  // One short reply per user first, so code loaded and caches filled on first use are in
+  // the baseline rather than counted against the streams.
+  await Promise.all(
+    clients.map(async (client) => (await openReply(client, "[[fixture words=3 delay=1 ttft=0]] warm up")).done),
+  );
+  await new Promise((r) => setTimeout(r, 1_000));
   const before = await ctx.api.stats({ gc: true, reset: true });
 
   const replies: OpenedReply[] = [];
@@ -167,7 +222,12 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
   const during = await ctx.api.stats({ gc: true });
   const open = replies.length;
 
-  const ends = await Promise.all(replies.map((r) => r.done));
+  // Every reply should end by itself soon after its last word; a minute more is plenty.
+  const deadline = new Promise<{ status: string; text: string }>((resolve) =>
+    setTimeout(() => resolve({ status: "did not end in time", text: "" }), (words * chunkMs) + 60_000).unref(),
+  );
+  const ends = await Promise.all(replies.map((r) => Promise.race([r.done, deadline])));
+  for (const r of replies) r.close();
   const expectedText = Array.from({ length: words }, (_, i) => `w${i + 1}`).join(" ");
   const complete = ends.filter((e) => e.status === "complete" && e.text === expectedText).length;
   const rssPerStream = (during.rss - before.rss) / open;

@@ -3,6 +3,7 @@
 // Bench-only: the product's entry point is apps/api/src/main.ts.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadEnv } from "../../apps/api/src/env";
+import { createLogger } from "../../apps/api/src/logging";
 import { startServer } from "../../apps/api/src/server";
 
 export interface StatsRequest {
@@ -29,7 +30,11 @@ export interface StatsReply {
 const histogram = monitorEventLoopDelay({ resolution: 10 });
 histogram.enable();
 
-const server = await startServer(loadEnv());
+const env = loadEnv();
+// As main.ts does; the bench runs at LOG_LEVEL=warn, so the request-logging middleware runs
+// but writes no line per request.
+const logger = createLogger({ level: env.LOG_LEVEL });
+const server = await startServer(env, (msg) => logger.info(msg), { logger });
 console.log(`listening on http://localhost:${server.port}`);
 
 process.on("message", (message: StatsRequest) => {

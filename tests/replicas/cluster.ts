@@ -77,6 +77,9 @@ export async function startCluster(
       OPENAI_API_KEY: "fixture",
       AI_MODELS: MODEL,
       AI_DEFAULT_MODEL: MODEL,
+      // A killed replica's reply is found within seconds instead of the production 30 s.
+      GENERATION_LEASE_MS: "3000",
+      GENERATION_SWEEP_INTERVAL_MS: "500",
       ...options.env,
     };
     const ports = await Promise.all(Array.from({ length: options.replicas ?? 3 }, () => freePort()));

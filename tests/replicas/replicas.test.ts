@@ -2,7 +2,8 @@
 // processes on loopback. The tests run in order on one cluster: the later ones stop Redis
 // and Postgres, which the earlier ones need.
 import { defaultRateLimits } from "@parley/api";
-import { createParleyClient, signUp, TRPCClientError } from "@parley/client";
+import { randomUUID } from "node:crypto";
+import { createParleyClient, signUp, TRPCClientError, type ParleyClient } from "@parley/client";
 import { missingServerBinaries, waitFor } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readiness, startCluster, type Cluster } from "./cluster";
@@ -18,6 +19,58 @@ async function outcome(call: Promise<unknown>): Promise<string> {
     if (error instanceof TRPCClientError) return String(error.data?.code ?? error.message);
     throw error;
   }
+}
+
+/** The fixture's reply to a `[[fixture words=N]]` marker: "w1 w2 ... wN". */
+const numbered = (count: number) => Array.from({ length: count }, (_, i) => `w${i + 1}`).join(" ");
+
+interface Followed {
+  text: string;
+  lastEventId: string | null;
+  /** The final status, or null when we stopped reading early. */
+  status: string | null;
+}
+
+/**
+ * Reads a reply's stream (chat.stream over SSE) until it ends, or until `stopAfterChars`
+ * characters arrived: then it disconnects, as a closed laptop would.
+ */
+function followReply(
+  client: ParleyClient,
+  messageId: string,
+  options: { lastEventId?: string | null; stopAfterChars?: number; timeoutMs?: number } = {},
+): Promise<Followed> {
+  return new Promise((resolve, reject) => {
+    const result: Followed = { text: "", lastEventId: options.lastEventId ?? null, status: null };
+    const timer = setTimeout(() => {
+      subscription.unsubscribe();
+      reject(new Error(`stream did not end in time; got ${JSON.stringify(result)}`));
+    }, options.timeoutMs ?? 60_000);
+    const finish = () => {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+      resolve(result);
+    };
+    const subscription = client.chat.stream.subscribe(
+      { messageId, lastEventId: options.lastEventId ?? null },
+      {
+        onData(event) {
+          const { id, data } = event as { id: string; data: { delta?: string; status?: string } };
+          result.lastEventId = id;
+          if (data.delta) result.text += data.delta;
+          if (data.status) {
+            result.status = data.status;
+            return finish();
+          }
+          if (options.stopAfterChars !== undefined && result.text.length >= options.stopAfterChars) finish();
+        },
+        onError(error) {
+          clearTimeout(timer);
+          reject(error);
+        },
+      },
+    );
+  });
 }
 
 describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""}`, () => {
@@ -72,8 +125,69 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
     expect(allowed).toBe(defaultRateLimits.loginPerAccountAndIp.limit);
   });
 
+  it("resumes a stream on another replica with no gap and no duplicate", async () => {
+    const account = await signUp(cluster.nginx.url);
+    const onA = createParleyClient({ url: replica(0).url, token: account.accessToken });
+    const onB = createParleyClient({ url: replica(1).url, token: account.accessToken });
+    const sent = await onA.chat.send.mutate({
+      content: "[[fixture words=80 delay=20]] Count for me.",
+      clientMessageId: randomUUID(),
+    });
+    const first = await followReply(onA, sent.assistantMessage.id, { stopAfterChars: 40 });
+    expect(first.status).toBeNull();
+    expect(first.lastEventId).toBeTruthy();
+    const rest = await followReply(onB, sent.assistantMessage.id, { lastEventId: first.lastEventId });
+    expect(rest.status).toBe("complete");
+    expect(first.text + rest.text).toBe(numbered(80));
+    // And a reader arriving later, through nginx, gets the whole reply once.
+    const late = await followReply(createParleyClient({ url: cluster.nginx.url, token: account.accessToken }), sent.assistantMessage.id);
+    expect(late.text).toBe(numbered(80));
+  });
+
+  it("killing a replica mid-stream loses no message and leaves the reply interrupted with its partial text", async () => {
+    const account = await signUp(cluster.nginx.url);
+    const victim = replica(0);
+    const onVictim = createParleyClient({ url: victim.url, token: account.accessToken });
+    const onB = createParleyClient({ url: replica(1).url, token: account.accessToken });
+    const content = "[[fixture words=400 delay=25]] Tell me everything.";
+    // The replica that takes chat.send runs the generation.
+    const sent = await onVictim.chat.send.mutate({ content, clientMessageId: randomUUID() });
+    const seen = await followReply(onB, sent.assistantMessage.id, { stopAfterChars: 200 });
+    // Let a throttled save of the partial text reach the database, then crash the replica.
+    await new Promise((r) => setTimeout(r, 1_500));
+    await cluster.killReplica(victim);
+
+    let reply: { status: string; content: string } | undefined;
+    await waitFor(
+      "another replica's sweep to mark the reply interrupted",
+      async () => {
+        const page = await onB.chat.messages.list.query({ conversationId: sent.conversation.id });
+        reply = page.items.find((m) => m.id === sent.assistantMessage.id);
+        return reply?.status === "interrupted";
+      },
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
+    const page = await onB.chat.messages.list.query({ conversationId: sent.conversation.id });
+    const userMessage = page.items.find((m) => m.id === sent.userMessage.id);
+    expect(userMessage?.content).toBe(content);
+    // The partial text is kept: at least what a reader had already seen, and a true prefix.
+    expect(reply!.content.length).toBeGreaterThanOrEqual(seen.text.length);
+    expect(reply!.content.length).toBeLessThan(numbered(400).length);
+    expect(numbered(400).startsWith(reply!.content)).toBe(true);
+    // A reader that resumes on a surviving replica gets the rest of that text and the verdict.
+    const resumed = await followReply(onB, sent.assistantMessage.id, { lastEventId: seen.lastEventId });
+    expect(resumed.status).toBe("interrupted");
+    expect(seen.text + resumed.text).toBe(reply!.content);
+
+    await cluster.startReplica(victim);
+    expect((await readiness(victim.url)).status).toBe(200);
+  });
+
   it("degrades while Redis is down (sign-in and history still work) and recovers when it returns", async () => {
     const account = await signUp(cluster.nginx.url);
+    const before = createParleyClient({ url: cluster.nginx.url, token: account.accessToken });
+    const sent = await before.chat.send.mutate({ content: "[[fixture words=5]] Remember this.", clientMessageId: randomUUID() });
+    expect((await followReply(before, sent.assistantMessage.id)).status).toBe("complete");
     await cluster.redis.stop();
     try {
       for (const r of cluster.replicas) {
@@ -93,6 +207,8 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
         expect((await client.auth.me.query()).id).toBe(account.user.id);
         const sessions = await createParleyClient({ url: r.url, token: account.accessToken }).auth.sessions.list.query();
         expect(sessions.length).toBeGreaterThanOrEqual(2);
+        const history = await client.chat.messages.list.query({ conversationId: sent.conversation.id });
+        expect(history.items.map((m) => m.content)).toEqual(["[[fixture words=5]] Remember this.", numbered(5)]);
       }
     } finally {
       await cluster.redis.start();

@@ -57,6 +57,18 @@ const envSchema = z.object({
     .transform((v) => v || undefined)
     .pipe(z.string().min(16, "must be at least 16 characters").optional())
     .optional(),
+  /** Chat generation: a reply's lease, renewed while its generator lives; a lapsed one is
+   * found by the sweep (every GENERATION_SWEEP_INTERVAL_MS) and stored `interrupted`. */
+  GENERATION_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
+  GENERATION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Longest wait for the model's first token, and between two chunks. */
+  AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Prompt budget in estimated tokens (system prompt + as much of the branch as fits). */
+  AI_PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(256).max(2_000_000).default(16_000),
+  /** Messages (send and regenerate) one user may start per minute. */
+  CHAT_SENDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** How long chat.stop waits for the generating replica to stop before stopping it itself. */
+  CHAT_STOP_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   WEB_DIST: z.string().default(path.join(repoRoot, "apps", "web", "dist")),
 });
 

@@ -30,7 +30,13 @@ const SECRET_FIELDS = [
   "authorization",
   "cookie",
 ];
-const SECRET_HEADERS = ["authorization", "cookie", '"set-cookie"', '"x-api-key"', '"proxy-authorization"'];
+const SECRET_HEADERS = [
+  "authorization",
+  "cookie",
+  '"set-cookie"',
+  '"x-api-key"',
+  '"proxy-authorization"',
+];
 
 export const REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
@@ -42,7 +48,8 @@ export const REDACT_PATHS = [
 
 const SECRET_KEY = /pass(word|phrase)?$|secret|token|authorization|cookie|api[-_]?key|credential/i;
 // Bearer tokens and JWTs pasted into free text (a chat message, an error) are cut too.
-const SECRET_TEXT = /\b(Bearer\s+)[\w~+/.=-]{8,}|\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+|\bparley_[A-Za-z0-9]{16,}/g;
+const SECRET_TEXT =
+  /\b(Bearer\s+)[\w~+/.=-]{8,}|\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+|\bparley_[A-Za-z0-9]{16,}/g;
 const MAX_STRING = 200;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 5;
@@ -54,7 +61,10 @@ const MAX_DEPTH = 5;
  */
 export function scrubSecrets(value: unknown, depth = 0): unknown {
   if (typeof value === "string") {
-    const cut = value.replace(SECRET_TEXT, (_match, bearer: string | undefined) => `${bearer ?? ""}${REDACTED}`);
+    const cut = value.replace(
+      SECRET_TEXT,
+      (_match, bearer: string | undefined) => `${bearer ?? ""}${REDACTED}`,
+    );
     return cut.length > MAX_STRING ? `${cut.slice(0, MAX_STRING)}…(${cut.length} chars)` : cut;
   }
   if (value === null || typeof value !== "object") return value;
@@ -113,21 +123,26 @@ const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
  */
 export function requestLogging(logger: Logger): MiddlewareHandler {
   return async (c, next) => {
-    const scope: RequestScope = { requestId: acceptRequestId(c.req.header("x-request-id")) ?? randomUUID() };
+    const scope: RequestScope = {
+      requestId: acceptRequestId(c.req.header("x-request-id")) ?? randomUUID(),
+    };
     const startedAt = performance.now();
     await requestScope.run(scope, next);
     setResponseHeader(c, "x-request-id", scope.requestId);
     const status = c.res.status;
     const path = c.req.path;
     const level = status >= 500 ? "error" : QUIET_ROUTES.has(path) ? "debug" : "info";
-    logger[level]({
-      reqId: scope.requestId,
-      method: c.req.method,
-      route: path.length > MAX_STRING ? `${path.slice(0, MAX_STRING)}…` : path,
-      status,
-      durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
-      ...(scope.userId ? { userId: scope.userId } : {}),
-    }, "request");
+    logger[level](
+      {
+        reqId: scope.requestId,
+        method: c.req.method,
+        route: path.length > MAX_STRING ? `${path.slice(0, MAX_STRING)}…` : path,
+        status,
+        durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+        ...(scope.userId ? { userId: scope.userId } : {}),
+      },
+      "request",
+    );
   };
 }
 
@@ -148,7 +163,12 @@ function setResponseHeader(c: Parameters<MiddlewareHandler>[0], name: string, va
  */
 export function logProcedureError(
   logger: Logger,
-  event: { error: { code: string; message: string; cause?: unknown }; path: string | undefined; type: string; input: unknown },
+  event: {
+    error: { code: string; message: string; cause?: unknown };
+    path: string | undefined;
+    type: string;
+    input: unknown;
+  },
 ): void {
   const fields = {
     procedure: event.path && event.path.length <= 100 ? event.path : "unknown",

@@ -93,7 +93,10 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
     async collect() {
       if (!activeUsers) return this.set(0);
       // Redis down: keep the last value rather than fail the whole scrape.
-      await activeUsers.count().then((n) => this.set(n), () => {});
+      await activeUsers.count().then(
+        (n) => this.set(n),
+        () => {},
+      );
     },
   });
   new Gauge({
@@ -146,7 +149,10 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
       onCall(call) {
         const procedure = procedureLabel(call.path);
         calls.inc({ procedure, type: call.type });
-        duration.observe({ procedure, type: call.type, status: String(call.httpStatus) }, call.durationMs / 1000);
+        duration.observe(
+          { procedure, type: call.type, status: String(call.httpStatus) },
+          call.durationMs / 1000,
+        );
         if (call.errorCode) errors.inc({ procedure, code: call.errorCode });
       },
       onStreamOpened: (path) => openStreams.inc({ procedure: procedureLabel(path) }),
@@ -170,9 +176,12 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
         const model = modelLabel(outcome.model);
         generations.inc({ model, status: outcome.status });
         generationDuration.observe({ model }, outcome.durationMs / 1000);
-        if (outcome.status === "error") generationErrors.inc({ model, kind: errorKindLabel(outcome.errorKind ?? "unknown") });
-        if (outcome.usage?.promptTokens) tokens.inc({ model, kind: "prompt" }, outcome.usage.promptTokens);
-        if (outcome.usage?.completionTokens) tokens.inc({ model, kind: "completion" }, outcome.usage.completionTokens);
+        if (outcome.status === "error")
+          generationErrors.inc({ model, kind: errorKindLabel(outcome.errorKind ?? "unknown") });
+        if (outcome.usage?.promptTokens)
+          tokens.inc({ model, kind: "prompt" }, outcome.usage.promptTokens);
+        if (outcome.usage?.completionTokens)
+          tokens.inc({ model, kind: "completion" }, outcome.usage.completionTokens);
       },
     },
     async render() {

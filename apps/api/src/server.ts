@@ -4,6 +4,7 @@ import {
   appRouter,
   createActiveUserCounter,
   createAuthDeps,
+  createChatRuntime,
   createRedis,
   redisHealth,
   waitForRedis,
@@ -56,7 +57,29 @@ export async function buildDeps(
       allowedOrigins: env.CORS_ORIGINS,
     },
   });
-  return { db, redis, ...authDeps, activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }), ...observers };
+  const deps: AppDeps = { db, redis, ...authDeps, activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }), ...observers };
+  deps.chat = createChatRuntime({
+    db,
+    redis,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    ai: {
+      baseUrl: env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY,
+      models: env.AI_MODELS,
+      defaultModel: env.AI_DEFAULT_MODEL,
+    },
+    settings: {
+      leaseMs: env.GENERATION_LEASE_MS,
+      sweepIntervalMs: env.GENERATION_SWEEP_INTERVAL_MS,
+      modelTimeoutMs: env.AI_TIMEOUT_MS,
+      promptTokenBudget: env.AI_PROMPT_TOKEN_BUDGET,
+      sendsPerMinute: env.CHAT_SENDS_PER_MINUTE,
+      stopWaitMs: env.CHAT_STOP_WAIT_MS,
+    },
+    observer: () => deps.generationObserver,
+    log,
+  });
+  return deps;
 }
 
 export async function startServer(
@@ -87,6 +110,8 @@ export async function startServer(
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
+  // Every replica sweeps for replies whose generator died (lapsed lease).
+  deps.chat?.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -95,7 +120,12 @@ export async function startServer(
     metrics,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Replies being written finish, or are stored `interrupted` with their text; then the
+        // open streams are cut, so their clients resume (lastEventId) on another replica.
+        await deps.chat?.close();
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await closed;
         deps.redis?.disconnect();
         await deps.db.close();
       })();

@@ -7,7 +7,9 @@ function captureLogs() {
   const lines: string[] = [];
   return {
     lines,
-    destination: { write: (chunk: string) => void lines.push(...chunk.split("\n").filter(Boolean)) },
+    destination: {
+      write: (chunk: string) => void lines.push(...chunk.split("\n").filter(Boolean)),
+    },
     records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
@@ -26,7 +28,10 @@ const responses: { requestId: string | null; route: string }[] = [];
 
 beforeAll(async () => {
   // The most talkative level: every line the server can write is checked.
-  t = await startTestServer({}, { logger: createLogger({ level: "trace", destination: logs.destination }) });
+  t = await startTestServer(
+    {},
+    { logger: createLogger({ level: "trace", destination: logs.destination }) },
+  );
   const call = async (procedure: string, options: Parameters<typeof callProcedure>[2]) => {
     const result = await callProcedure(t.base, procedure, options);
     responses.push({ requestId: result.headers.get("x-request-id"), route: `/trpc/${procedure}` });
@@ -52,23 +57,35 @@ beforeAll(async () => {
   const key = await call("auth.apiKeys.create", { input: { name: "ci" }, headers: bearer });
   const apiKey = (key.data as { secret: string }).secret;
   secrets.push(apiKey);
-  expect((await call("auth.me", { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+  expect((await call("auth.me", { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(
+    200,
+  );
   // The cookie goes back, as a browser would send it.
   const refreshed = await call("auth.refresh", { input: {}, headers: { cookie, origin: t.base } });
   expect(refreshed.status).toBe(200);
   secrets.push(refreshed.headers.get("set-cookie")!.split(";")[0]!.split("=")[1]!);
 
   // Failures are logged with their (scrubbed) input.
-  expect((await call("auth.login", { input: { login: "log_alice", password: wrongPassword } })).errorCode).toBe(
-    "UNAUTHORIZED",
-  );
   expect(
-    (await call("auth.register", { input: { username: "log_bob", email: "log_bob@example.com", password: tooShort } }))
+    (await call("auth.login", { input: { login: "log_alice", password: wrongPassword } }))
       .errorCode,
+  ).toBe("UNAUTHORIZED");
+  expect(
+    (
+      await call("auth.register", {
+        input: { username: "log_bob", email: "log_bob@example.com", password: tooShort },
+      })
+    ).errorCode,
   ).toBe("BAD_REQUEST");
   // A GET call carries its input in the query string.
   expect(
-    (await call("health.ping", { method: "GET", input: { token: queryStringSecret }, headers: { cookie } })).status,
+    (
+      await call("health.ping", {
+        method: "GET",
+        input: { token: queryStringSecret },
+        headers: { cookie },
+      })
+    ).status,
   ).toBe(200);
 });
 afterAll(() => t?.stop());
@@ -79,7 +96,9 @@ describe("request logs", () => {
     expect(secrets.length).toBeGreaterThanOrEqual(10);
     for (const secret of secrets) {
       expect(secret.length).toBeGreaterThanOrEqual(7);
-      expect(output.includes(secret), `a secret (${secret.slice(0, 4)}…) reached the log`).toBe(false);
+      expect(output.includes(secret), `a secret (${secret.slice(0, 4)}…) reached the log`).toBe(
+        false,
+      );
     }
   });
 
@@ -89,7 +108,12 @@ describe("request logs", () => {
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
       const line = requests.filter((r) => r.reqId === requestId);
       expect(line).toHaveLength(1);
-      expect(line[0]).toMatchObject({ level: "info", service: "parley-api", route, method: expect.any(String) });
+      expect(line[0]).toMatchObject({
+        level: "info",
+        service: "parley-api",
+        route,
+        method: expect.any(String),
+      });
       expect(line[0]!.status).toEqual(expect.any(Number));
       expect(line[0]!.durationMs).toEqual(expect.any(Number));
     }
@@ -116,9 +140,13 @@ describe("request logs", () => {
 
 describe("request ids", () => {
   it("echo a well-formed incoming x-request-id and replace a malformed one", async () => {
-    const kept = await fetch(`${t.base}/healthz`, { headers: { "x-request-id": "nginx-4f2a.77:1" } });
+    const kept = await fetch(`${t.base}/healthz`, {
+      headers: { "x-request-id": "nginx-4f2a.77:1" },
+    });
     expect(kept.headers.get("x-request-id")).toBe("nginx-4f2a.77:1");
-    const replaced = await fetch(`${t.base}/healthz`, { headers: { "x-request-id": "evil id\" with spaces" } });
+    const replaced = await fetch(`${t.base}/healthz`, {
+      headers: { "x-request-id": 'evil id" with spaces' },
+    });
     expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const missing = await fetch(`${t.base}/no/such/page`);
     expect(missing.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
@@ -134,21 +162,38 @@ describe("secret scrubbing", () => {
       list: [{ apiKey: "k-1" }, { authorization: "Basic Zm9vOmJhcg==" }],
     });
     const text = JSON.stringify(scrubbed);
-    for (const secret of ["deep-secret-1", "parley_ABCDEFGH", "abc.def-ghi_jkl", "eyJhbGciOiJIUzI1NiJ9", "k-1", "Zm9vOmJhcg"]) {
+    for (const secret of [
+      "deep-secret-1",
+      "parley_ABCDEFGH",
+      "abc.def-ghi_jkl",
+      "eyJhbGciOiJIUzI1NiJ9",
+      "k-1",
+      "Zm9vOmJhcg",
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(scrubbed).toMatchObject({ a: { b: { c: { d: { newPassword: "[redacted]" } } } } });
   });
 
   it("bounds what a huge input can put in a line", () => {
-    const scrubbed = scrubSecrets({ content: "x".repeat(100_000), items: Array.from({ length: 500 }, (_, i) => i) });
+    const scrubbed = scrubSecrets({
+      content: "x".repeat(100_000),
+      items: Array.from({ length: 500 }, (_, i) => i),
+    });
     expect(JSON.stringify(scrubbed).length).toBeLessThan(1_000);
   });
 
   it("redacts credential fields and headers logged directly, and errors keep their input scrubbed", () => {
     const logs = captureLogs();
     const logger = createLogger({ level: "debug", destination: logs.destination });
-    logger.info({ password: "p-1", user: { token: "t-1" }, headers: { authorization: "Bearer t-2", cookie: "c=t-3" } }, "x");
+    logger.info(
+      {
+        password: "p-1",
+        user: { token: "t-1" },
+        headers: { authorization: "Bearer t-2", cookie: "c=t-3" },
+      },
+      "x",
+    );
     logProcedureError(logger, {
       error: { code: "INTERNAL_SERVER_ERROR", message: "boom", cause: new Error("boom") },
       path: "auth.login",
@@ -157,6 +202,10 @@ describe("secret scrubbing", () => {
     });
     const output = logs.lines.join("\n");
     for (const secret of ["p-1", "t-1", "t-2", "t-3", "p-4"]) expect(output).not.toContain(secret);
-    expect(logs.records()[1]).toMatchObject({ level: "error", procedure: "auth.login", err: { message: "boom" } });
+    expect(logs.records()[1]).toMatchObject({
+      level: "error",
+      procedure: "auth.login",
+      err: { message: "boom" },
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createScratchPostgres, postgresUrl, redisUrl } from "@parley/testing";
+import { createScratchPostgres, postgresUrl, redisUrl, servicesRequired } from "@parley/testing";
 import { loadEnv } from "../src/env";
 import type { Logger } from "../src/logging";
 import { startServer, type RunningServer } from "../src/server";
@@ -90,7 +91,10 @@ export interface Sample {
 }
 
 /** Parses the Prometheus text format: samples, and the declared type of each family. */
-export function parsePrometheusText(text: string): { samples: Sample[]; types: Map<string, string> } {
+export function parsePrometheusText(text: string): {
+  samples: Sample[];
+  types: Map<string, string>;
+} {
   const samples: Sample[] = [];
   const types = new Map<string, string>();
   for (const line of text.split("\n")) {
@@ -104,7 +108,9 @@ export function parsePrometheusText(text: string): { samples: Sample[]; types: M
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/.exec(line);
     if (!match) throw new Error(`unparseable metrics line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, raw] of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+    for (const [, key, raw] of (match[2] ?? "").matchAll(
+      /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g,
+    )) {
       labels[key!] = raw!.replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
     }
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
@@ -117,7 +123,8 @@ export function exportedSeriesNames(types: Map<string, string>): Set<string> {
   const names = new Set<string>();
   for (const [family, type] of types) {
     names.add(family);
-    if (type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(family + suffix);
+    if (type === "histogram")
+      for (const suffix of ["_bucket", "_sum", "_count"]) names.add(family + suffix);
     if (type === "summary") for (const suffix of ["_sum", "_count"]) names.add(family + suffix);
   }
   return names;
@@ -129,4 +136,22 @@ export async function scrape(base: string, token?: string) {
   });
   if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
   return parsePrometheusText(await response.text());
+}
+
+/** The path of a command-line tool, or undefined. */
+export function findTool(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin"])) {
+    const file = `${dir}/${name}`;
+    if (dir && existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Reason to skip a test that needs a Debian tool, or false. Under REQUIRE_SERVICES=1 (CI)
+ * a missing tool is an error: those tests must run there. */
+export function missingTool(name: string, aptPackage: string): string | false {
+  if (findTool(name)) return false;
+  const reason = `${name} not installed (apt-get install ${aptPackage})`;
+  if (servicesRequired) throw new Error(`REQUIRE_SERVICES=1 but ${reason}`);
+  return reason;
 }

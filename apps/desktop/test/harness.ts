@@ -28,7 +28,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Why the Chromium tests cannot run, or false. Under REQUIRE_SERVICES=1 a missing browser
  * is an error, never a silent skip. */
 export function chromiumMissing(): string | false {
-  const reason = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+  const reason = existsSync(CHROMIUM)
+    ? false
+    : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
   if (reason && servicesRequired) throw new Error(`REQUIRE_SERVICES=1 but ${reason}`);
   return reason;
 }
@@ -37,21 +39,34 @@ export function chromiumMissing(): string | false {
 export async function buildDesktop(): Promise<{ outDir: string; cleanup(): Promise<void> }> {
   const outDir = await mkdtemp(path.join(tmpdir(), "parley-desktop-build-"));
   // The package's exports do not list its bin, so go through package.json.
-  const bin = path.join(path.dirname(createRequire(import.meta.url).resolve("electron-vite/package.json")), "bin", "electron-vite.js");
+  const bin = path.join(
+    path.dirname(createRequire(import.meta.url).resolve("electron-vite/package.json")),
+    "bin",
+    "electron-vite.js",
+  );
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "build", "--outDir", outDir, "--logLevel", "warn"], {
-      cwd: desktopDir,
-      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, "build", "--outDir", outDir, "--logLevel", "warn"],
+      {
+        cwd: desktopDir,
+        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let log = "";
     child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(log) : reject(new Error(`electron-vite build failed (${code}):\n${log}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(log)
+        : reject(new Error(`electron-vite build failed (${code}):\n${log}`)),
+    );
   });
   for (const file of ["main/index.js", "preload/index.cjs", "renderer/index.html"]) {
-    if (!existsSync(path.join(outDir, file))) throw new Error(`build did not produce ${file}:\n${output}`);
+    if (!existsSync(path.join(outDir, file)))
+      throw new Error(`build did not produce ${file}:\n${output}`);
   }
   return { outDir, cleanup: () => rm(outDir, { recursive: true, force: true }) };
 }
@@ -60,7 +75,10 @@ export async function buildDesktop(): Promise<{ outDir: string; cleanup(): Promi
  * Serves the built renderer over HTTP exactly as the main process serves app://parley/:
  * the same responder, the same CSP naming the server chosen so far.
  */
-export async function serveRenderer(rendererDir: string, serverUrl: () => string | null): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveRenderer(
+  rendererDir: string,
+  serverUrl: () => string | null,
+): Promise<{ url: string; close(): Promise<void> }> {
   const respond = createRendererFileResponder({
     rendererDir,
     host: null,
@@ -108,11 +126,16 @@ export interface MainSide {
   windowVisibility: WindowVisibility;
   /** A fresh vault on the same files, as after restarting the app. */
   restart(): void;
-  ipc: IpcMainLike & { invoke(channel: string, event: SenderEvent, args: unknown[]): Promise<unknown> };
+  ipc: IpcMainLike & {
+    invoke(channel: string, event: SenderEvent, args: unknown[]): Promise<unknown>;
+  };
   dataDir: string;
 }
 
-export async function createMainSide(opts: { appUrl: () => string; backend: "gnome_libsecret" | "basic_text" }): Promise<MainSide> {
+export async function createMainSide(opts: {
+  appUrl: () => string;
+  backend: "gnome_libsecret" | "basic_text";
+}): Promise<MainSide> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "parley-desktop-user-data-"));
   const listeners = new Map<string, (event: SenderEvent, ...args: unknown[]) => unknown>();
   const side: MainSide = {
@@ -135,7 +158,8 @@ export async function createMainSide(opts: { appUrl: () => string; backend: "gno
         createIpcHandlers({
           settings: side.settings,
           vault: side.vault,
-          checkServer: (url) => checkParleyServer(url, { appOrigin: new URL(opts.appUrl()).origin }),
+          checkServer: (url) =>
+            checkParleyServer(url, { appOrigin: new URL(opts.appUrl()).origin }),
           notifyReply: createReplyNotifier({
             isSupported: () => true,
             windowVisibility: () => side.windowVisibility,
@@ -179,8 +203,13 @@ export async function installPreloadDouble(context: BrowserContext, main: MainSi
   );
   await context.addInitScript(
     ({ channels, menuEvent, globalName }) => {
-      const ipc = (window as unknown as { __parleyIpc: (c: string, a: unknown[]) => Promise<unknown> }).__parleyIpc;
-      const call = (method: keyof typeof channels) => (...args: unknown[]) => ipc(channels[method], args);
+      const ipc = (
+        window as unknown as { __parleyIpc: (c: string, a: unknown[]) => Promise<unknown> }
+      ).__parleyIpc;
+      const call =
+        (method: keyof typeof channels) =>
+        (...args: unknown[]) =>
+          ipc(channels[method], args);
       Object.defineProperty(window, globalName, {
         value: Object.freeze({
           getServerUrl: call("getServerUrl"),
@@ -200,13 +229,20 @@ export async function installPreloadDouble(context: BrowserContext, main: MainSi
         }),
       });
       Object.defineProperty(Document.prototype, "hidden", {
-        get: () => (window as unknown as { __parleyTestHidden?: boolean }).__parleyTestHidden === true,
+        get: () =>
+          (window as unknown as { __parleyTestHidden?: boolean }).__parleyTestHidden === true,
       });
       document.addEventListener("securitypolicyviolation", (event) => {
-        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+        console.error(
+          `Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`,
+        );
       });
     },
-    { channels: invokeChannels, menuEvent: eventChannels.onOpenServerSettings, globalName: bridgeGlobalName },
+    {
+      channels: invokeChannels,
+      menuEvent: eventChannels.onOpenServerSettings,
+      globalName: bridgeGlobalName,
+    },
   );
 }
 
@@ -244,4 +280,21 @@ export function watchPage(page: Page): { errors: string[]; cspViolations: string
 
 export function uniqueName(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Creates an account through the shared UI's sign-up form; resolves once signed in. */
+export async function register(page: Page): Promise<string> {
+  const name = uniqueName("desk");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Username").fill(name);
+  await page.getByLabel("Email").fill(`${name}@example.com`);
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("button", { name: "New chat" }).waitFor();
+  return name;
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  await page.getByLabel("Message", { exact: true }).fill(text);
+  await page.getByRole("button", { name: "Send" }).click();
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { packagedAppUrl } from "../src/main/app-origin";
-import { registerIpcHandlers, type IpcHandlers, type IpcMainLike, type SenderEvent } from "../src/main/ipc";
+import {
+  registerIpcHandlers,
+  type IpcHandlers,
+  type IpcMainLike,
+  type SenderEvent,
+} from "../src/main/ipc";
 import { invokeChannels, type InvokeMethod } from "../src/shared/ipc";
 
 // A stand-in for Electron's ipcMain that records the handlers, so each can be invoked the
@@ -50,8 +55,12 @@ describe("IPC handlers", () => {
 
   it("answer the app's own page", async () => {
     const { invoke, impl } = setup();
-    expect(await invoke("getRefreshToken", "app://parley/index.html#/c/1")).toBe("secret-refresh-token");
-    expect(await invoke("saveServerUrl", "app://parley/index.html", "http://localhost:3000")).toEqual({
+    expect(await invoke("getRefreshToken", "app://parley/index.html#/c/1")).toBe(
+      "secret-refresh-token",
+    );
+    expect(
+      await invoke("saveServerUrl", "app://parley/index.html", "http://localhost:3000"),
+    ).toEqual({
       ok: true,
       url: "http://localhost:3000",
     });
@@ -65,8 +74,12 @@ describe("IPC handlers", () => {
     ["the API server itself", "http://localhost:3000/"],
   ])("refuse a call from %s without running the handler", async (_name, frameUrl) => {
     const { invoke, impl, log } = setup();
-    await expect(invoke("getRefreshToken", frameUrl)).rejects.toThrow(/sender is not the Parley app/);
-    await expect(invoke("setRefreshToken", frameUrl, "stolen")).rejects.toThrow(/sender is not the Parley app/);
+    await expect(invoke("getRefreshToken", frameUrl)).rejects.toThrow(
+      /sender is not the Parley app/,
+    );
+    await expect(invoke("setRefreshToken", frameUrl, "stolen")).rejects.toThrow(
+      /sender is not the Parley app/,
+    );
     expect(impl.getRefreshToken).not.toHaveBeenCalled();
     expect(impl.setRefreshToken).not.toHaveBeenCalled();
     expect(log).toHaveBeenCalledWith(expect.stringContaining(frameUrl));
@@ -81,10 +94,16 @@ describe("IPC handlers", () => {
   it("refuse arguments of the wrong type or size", async () => {
     const { invoke, impl } = setup();
     const app = "app://parley/index.html";
-    await expect(invoke("saveServerUrl", app, { toString: () => "x" })).rejects.toThrow(/url must be a string/);
-    await expect(invoke("checkServerUrl", app, "h".repeat(2049))).rejects.toThrow(/longer than 2048/);
+    await expect(invoke("saveServerUrl", app, { toString: () => "x" })).rejects.toThrow(
+      /url must be a string/,
+    );
+    await expect(invoke("checkServerUrl", app, "h".repeat(2049))).rejects.toThrow(
+      /longer than 2048/,
+    );
     await expect(invoke("setRefreshToken", app, 12)).rejects.toThrow(/token must be a string/);
-    await expect(invoke("setRefreshToken", app, "t".repeat(5000))).rejects.toThrow(/longer than 4096/);
+    await expect(invoke("setRefreshToken", app, "t".repeat(5000))).rejects.toThrow(
+      /longer than 4096/,
+    );
     expect(impl.saveServerUrl).not.toHaveBeenCalled();
     expect(impl.setRefreshToken).not.toHaveBeenCalled();
     await invoke("setRefreshToken", app, null);
@@ -93,7 +112,12 @@ describe("IPC handlers", () => {
 
   it("cut long notification text to a preview", async () => {
     const { invoke, impl } = setup();
-    await invoke("notifyReplyComplete", "app://parley/index.html", "t".repeat(500), "b".repeat(5000));
+    await invoke(
+      "notifyReplyComplete",
+      "app://parley/index.html",
+      "t".repeat(500),
+      "b".repeat(5000),
+    );
     const [title, body] = impl.notifyReplyComplete.mock.calls[0]!;
     expect(title).toHaveLength(200);
     expect(body).toHaveLength(1000);

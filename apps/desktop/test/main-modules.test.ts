@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { MenuItemConstructorOptions } from "electron";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createIpcHandlers } from "../src/main/handlers";
 import { buildMenuTemplate } from "../src/main/menu";
 import { createReplyNotifier, type WindowVisibility } from "../src/main/notifications";
 import { createRendererFileResponder } from "../src/main/renderer-files";
 import { createSettingsStore } from "../src/main/settings-store";
+import { createTokenVault } from "../src/main/token-vault";
 import { restoreWindowBounds, trackWindowBounds } from "../src/main/window-state";
 import { normalizeServerUrl } from "../src/shared/server-url";
 
@@ -34,7 +36,10 @@ describe("settings file", () => {
     const file = path.join(dir, "settings.json");
     await writeFile(file, "{not json");
     expect(createSettingsStore(file).get()).toEqual({ serverUrl: null, windowBounds: null });
-    await writeFile(file, JSON.stringify({ serverUrl: "javascript:alert(1)", windowBounds: { x: "a" } }));
+    await writeFile(
+      file,
+      JSON.stringify({ serverUrl: "javascript:alert(1)", windowBounds: { x: "a" } }),
+    );
     expect(createSettingsStore(file).get()).toEqual({ serverUrl: null, windowBounds: null });
   });
 
@@ -79,8 +84,18 @@ describe("window bounds", () => {
 
   it("centres the default size when the saved spot is on an unplugged monitor", () => {
     const saved = { x: 3000, y: 50, width: 1000, height: 700, maximized: true };
-    expect(restoreWindowBounds(saved, [display])).toEqual({ x: 410, y: 160, width: 1100, height: 760, maximized: true });
-    expect(restoreWindowBounds(null, [display])).toMatchObject({ width: 1100, height: 760, maximized: false });
+    expect(restoreWindowBounds(saved, [display])).toEqual({
+      x: 410,
+      y: 160,
+      width: 1100,
+      height: 760,
+      maximized: true,
+    });
+    expect(restoreWindowBounds(null, [display])).toMatchObject({
+      width: 1100,
+      height: 760,
+      maximized: false,
+    });
   });
 
   it("saves normal bounds after moves settle and on close", () => {
@@ -98,7 +113,13 @@ describe("window bounds", () => {
       vi.advanceTimersByTime(500);
       expect(save).toHaveBeenCalledTimes(1);
       win.emit("close");
-      expect(save).toHaveBeenLastCalledWith({ x: 1, y: 2, width: 900, height: 650, maximized: false });
+      expect(save).toHaveBeenLastCalledWith({
+        x: 1,
+        y: 2,
+        width: 900,
+        height: 650,
+        maximized: false,
+      });
     } finally {
       vi.useRealTimers();
     }
@@ -112,7 +133,10 @@ describe("renderer files on app://parley/", () => {
     await writeFile(path.join(rendererDir, "index.html"), "<!doctype html><div id=root></div>");
     await writeFile(path.join(rendererDir, "assets", "app.js"), "console.log(1)");
     await writeFile(path.join(dir, "secret.txt"), "outside");
-    return createRendererFileResponder({ rendererDir, contentSecurityPolicy: () => "default-src 'self'" });
+    return createRendererFileResponder({
+      rendererDir,
+      contentSecurityPolicy: () => "default-src 'self'",
+    });
   };
 
   it("serves the page with the CSP header and assets with their types", async () => {
@@ -146,7 +170,19 @@ describe("application menu", () => {
       const openServerSettings = vi.fn();
       const items = flatten(buildMenuTemplate({ os, isDev: false, openServerSettings }));
       const roles = items.map((i) => i.role).filter(Boolean);
-      for (const role of ["undo", "redo", "cut", "copy", "paste", "selectAll", "reload", "zoomIn", "zoomOut", "togglefullscreen", "minimize"]) {
+      for (const role of [
+        "undo",
+        "redo",
+        "cut",
+        "copy",
+        "paste",
+        "selectAll",
+        "reload",
+        "zoomIn",
+        "zoomOut",
+        "togglefullscreen",
+        "minimize",
+      ]) {
         expect(roles, `${os} has ${role}`).toContain(role);
       }
       expect(roles).not.toContain("toggleDevTools");
@@ -158,7 +194,9 @@ describe("application menu", () => {
   });
 
   it("offers developer tools only in development", () => {
-    const items = flatten(buildMenuTemplate({ os: "linux", isDev: true, openServerSettings: () => {} }));
+    const items = flatten(
+      buildMenuTemplate({ os: "linux", isDev: true, openServerSettings: () => {} }),
+    );
     expect(items.map((i) => i.role)).toContain("toggleDevTools");
   });
 });
@@ -167,7 +205,12 @@ describe("reply notifications", () => {
   const setup = (state: WindowVisibility | null) => {
     const show = vi.fn();
     const focusWindow = vi.fn();
-    const notify = createReplyNotifier({ isSupported: () => true, windowVisibility: () => state, show, focusWindow });
+    const notify = createReplyNotifier({
+      isSupported: () => true,
+      windowVisibility: () => state,
+      show,
+      focusWindow,
+    });
     return { notify, show, focusWindow };
   };
 
@@ -185,5 +228,54 @@ describe("reply notifications", () => {
     const { notify, show, focusWindow } = setup(state);
     expect(notify("Reply ready", "Hello")).toBe(true);
     expect(show).toHaveBeenCalledWith("Reply ready", "Hello", focusWindow);
+  });
+});
+
+describe("saving the server", () => {
+  // safeStorage stand-in (no Electron binary here): a keychain that "encrypts" reversibly.
+  const safeStorage = {
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => "gnome_libsecret",
+    encryptString: (plain: string) => Buffer.from(plain).reverse(),
+    decryptString: (encrypted: Buffer) => Buffer.from(encrypted).reverse().toString(),
+  };
+  const setup = (reachable: Set<string>) => {
+    const settings = createSettingsStore(path.join(dir, "settings.json"));
+    const vault = createTokenVault({
+      safeStorage,
+      platform: "linux",
+      file: path.join(dir, "token.bin"),
+    });
+    const handlers = createIpcHandlers({
+      settings,
+      vault,
+      checkServer: async (url) =>
+        reachable.has(url)
+          ? { ok: true, url }
+          : { ok: false, problem: "unreachable", message: `Could not reach ${url}` },
+      notifyReply: () => {},
+      openExternal: async () => ({ opened: true }),
+    });
+    return { settings, vault, handlers };
+  };
+
+  it("keeps the old server and the session when the new one fails the check", async () => {
+    const { settings, vault, handlers } = setup(new Set(["http://a.example"]));
+    await handlers.saveServerUrl("http://a.example");
+    await vault.set("token-for-a");
+    expect(await handlers.saveServerUrl("http://b.example")).toMatchObject({ ok: false });
+    expect(settings.get().serverUrl).toBe("http://a.example");
+    expect(await vault.get()).toBe("token-for-a");
+  });
+
+  it("forgets the refresh token when switching to another server, not when saving the same one", async () => {
+    const { settings, vault, handlers } = setup(new Set(["http://a.example", "http://b.example"]));
+    await handlers.saveServerUrl("http://a.example");
+    await vault.set("token-for-a");
+    await handlers.saveServerUrl("http://a.example");
+    expect(await vault.get()).toBe("token-for-a");
+    await handlers.saveServerUrl("http://b.example");
+    expect(settings.get().serverUrl).toBe("http://b.example");
+    expect(await vault.get()).toBeNull();
   });
 });

@@ -7,7 +7,8 @@ const desktopDir = fileURLToPath(new URL("..", import.meta.url));
 
 describe("packaging config", () => {
   it("is valid for electron-builder and targets AppImage, deb, dmg and nsis", async () => {
-    const { getConfig, validateConfiguration } = await import("app-builder-lib/out/util/config/config.js");
+    const { getConfig, validateConfiguration } =
+      await import("app-builder-lib/out/util/config/config.js");
     const config = await getConfig(desktopDir, "electron-builder.yml", null);
     await validateConfiguration(config, { isEnabled: false, add: () => {} } as never);
     expect(config.linux?.target).toEqual(["AppImage", "deb"]);
@@ -16,13 +17,19 @@ describe("packaging config", () => {
     // Only the build output ships: no sources, tests or workspace node_modules.
     // (validation normalizes the list into a file set)
     expect(config.files).toEqual([{ filter: ["out/**", "package.json"] }]);
-    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false });
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+    });
   });
 
   it("rejects a broken config, so the check above can fail", async () => {
     const { validateConfiguration } = await import("app-builder-lib/out/util/config/config.js");
     await expect(
-      validateConfiguration({ linux: { target: "AppImage", notAnOption: true } } as never, { isEnabled: false, add: () => {} } as never),
+      validateConfiguration(
+        { linux: { target: "AppImage", notAnOption: true } } as never,
+        { isEnabled: false, add: () => {} } as never,
+      ),
     ).rejects.toThrow(/configuration\.linux/);
   });
 });

@@ -17,7 +17,9 @@ export interface TestParleyApi {
  * The real Parley API in this process on a free port: a fresh Postgres database when
  * DATABASE_URL is set (Redis too with REDIS_URL), else PGlite in a temporary folder.
  */
-export async function startParleyApi(extraEnv: Record<string, string> = {}): Promise<TestParleyApi> {
+export async function startParleyApi(
+  extraEnv: Record<string, string> = {},
+): Promise<TestParleyApi> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "parley-desktop-api-"));
   const pgBase = postgresUrl();
   const scratch = pgBase ? await createScratchPostgres(pgBase) : null;
@@ -31,7 +33,9 @@ export async function startParleyApi(extraEnv: Record<string, string> = {}): Pro
     LOG_LEVEL: "silent",
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     // A key prefix of its own, so parallel runs sharing one Redis never see each other's keys.
-    ...(redis ? { REDIS_URL: redis, REDIS_KEY_PREFIX: `desktop-test-${randomBytes(6).toString("hex")}:` } : {}),
+    ...(redis
+      ? { REDIS_URL: redis, REDIS_KEY_PREFIX: `desktop-test-${randomBytes(6).toString("hex")}:` }
+      : {}),
     ...extraEnv,
   });
   const server = await startServer(env);

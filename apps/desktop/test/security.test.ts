@@ -35,7 +35,9 @@ describe("BrowserWindow options", () => {
 
   it("inset the native traffic lights on macOS and keep the native frame elsewhere", () => {
     const bounds = { x: 0, y: 0, width: 900, height: 700, maximized: false };
-    expect(mainWindowOptions({ preloadPath: "p", bounds, os: "darwin" }).titleBarStyle).toBe("hiddenInset");
+    expect(mainWindowOptions({ preloadPath: "p", bounds, os: "darwin" }).titleBarStyle).toBe(
+      "hiddenInset",
+    );
     expect(mainWindowOptions({ preloadPath: "p", bounds, os: "win32" }).frame).not.toBe(false);
   });
 });
@@ -120,7 +122,10 @@ describe("openExternal", () => {
   ])("refuses %s", async (url, protocol) => {
     const shellOpen = vi.fn(async () => {});
     const result = await createExternalOpener(shellOpen)(url);
-    expect(result).toEqual({ opened: false, reason: `${protocol} links are not opened, only http and https` });
+    expect(result).toEqual({
+      opened: false,
+      reason: `${protocol} links are not opened, only http and https`,
+    });
     expect(shellOpen).not.toHaveBeenCalled();
   });
 
@@ -130,7 +135,10 @@ describe("openExternal", () => {
     expect(await open("https://user:pass@example.com/")).toMatchObject({ opened: false });
     expect(await open("not a url")).toMatchObject({ opened: false, reason: "not a valid URL" });
     expect(await open(42)).toMatchObject({ opened: false });
-    expect(await open(`https://example.com/${"a".repeat(3000)}`)).toMatchObject({ opened: false, reason: "URL too long" });
+    expect(await open(`https://example.com/${"a".repeat(3000)}`)).toMatchObject({
+      opened: false,
+      reason: "URL too long",
+    });
     expect(shellOpen).not.toHaveBeenCalled();
   });
 
@@ -139,16 +147,32 @@ describe("openExternal", () => {
     const open = createExternalOpener(shellOpen);
     expect(await open("https://Example.com/a b")).toEqual({ opened: true });
     expect(await open("http://localhost:3000/")).toEqual({ opened: true });
-    expect(shellOpen.mock.calls.map((c) => c[0])).toEqual(["https://example.com/a%20b", "http://localhost:3000/"]);
-    expect(checkExternalUrl("https://example.com")).toEqual({ ok: true, url: "https://example.com/" });
+    expect(shellOpen.mock.calls.map((c) => c[0])).toEqual([
+      "https://example.com/a%20b",
+      "http://localhost:3000/",
+    ]);
+    expect(checkExternalUrl("https://example.com")).toEqual({
+      ok: true,
+      url: "https://example.com/",
+    });
   });
 });
 
 describe("permissions", () => {
   it("grant only clipboard writes and full screen, only to the app itself", () => {
-    expect(allowPermission("clipboard-sanitized-write", "app://parley/index.html", packagedAppUrl)).toBe(true);
-    expect(allowPermission("clipboard-sanitized-write", "https://evil.example/", packagedAppUrl)).toBe(false);
-    for (const permission of ["media", "geolocation", "notifications", "openExternal", "clipboard-read"]) {
+    expect(
+      allowPermission("clipboard-sanitized-write", "app://parley/index.html", packagedAppUrl),
+    ).toBe(true);
+    expect(
+      allowPermission("clipboard-sanitized-write", "https://evil.example/", packagedAppUrl),
+    ).toBe(false);
+    for (const permission of [
+      "media",
+      "geolocation",
+      "notifications",
+      "openExternal",
+      "clipboard-read",
+    ]) {
       expect(allowPermission(permission, "app://parley/index.html", packagedAppUrl)).toBe(false);
     }
   });
@@ -164,11 +188,15 @@ describe("the app origin", () => {
   });
 
   it("packaged builds ignore ELECTRON_RENDERER_URL; development accepts only loopback http", () => {
-    expect(loadDesktopEnv({ ELECTRON_RENDERER_URL: "https://evil.example/" }, true)).toEqual({ rendererDevUrl: null });
+    expect(loadDesktopEnv({ ELECTRON_RENDERER_URL: "https://evil.example/" }, true)).toEqual({
+      rendererDevUrl: null,
+    });
     expect(loadDesktopEnv({ ELECTRON_RENDERER_URL: "http://localhost:5173" }, false)).toEqual({
       rendererDevUrl: "http://localhost:5173/",
     });
-    expect(() => loadDesktopEnv({ ELECTRON_RENDERER_URL: "https://evil.example/" }, false)).toThrow(/loopback/);
+    expect(() => loadDesktopEnv({ ELECTRON_RENDERER_URL: "https://evil.example/" }, false)).toThrow(
+      /loopback/,
+    );
   });
 });
 
@@ -188,13 +216,19 @@ describe("Content-Security-Policy", () => {
   });
 
   it("before a server is chosen, allows no network beyond the app", () => {
-    expect(directives(contentSecurityPolicy({ serverOrigin: null }))["connect-src"]).toEqual(["'self'"]);
+    expect(directives(contentSecurityPolicy({ serverOrigin: null }))["connect-src"]).toEqual([
+      "'self'",
+    ]);
   });
 
   it("relaxes inline scripts only for the development server (React Fast Refresh)", () => {
-    const csp = directives(contentSecurityPolicy({ serverOrigin: null, devServerOrigin: "http://localhost:5173" }));
+    const csp = directives(
+      contentSecurityPolicy({ serverOrigin: null, devServerOrigin: "http://localhost:5173" }),
+    );
     expect(csp["script-src"]).toContain("'unsafe-inline'");
     expect(csp["connect-src"]).toContain("ws://localhost:5173");
-    expect(directives(contentSecurityPolicy({ serverOrigin: null }))["script-src"]).not.toContain("'unsafe-inline'");
+    expect(directives(contentSecurityPolicy({ serverOrigin: null }))["script-src"]).not.toContain(
+      "'unsafe-inline'",
+    );
   });
 });

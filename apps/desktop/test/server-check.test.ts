@@ -8,7 +8,9 @@ import { startParleyApi, type TestParleyApi } from "./parley-api";
 // Parley (each answers the way some other program on that port might).
 
 const opened: Server[] = [];
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<string> {
   const server = createServer(handler);
   opened.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -68,14 +70,18 @@ describe("server URL check", () => {
   });
 
   it("reports a web server without /healthz as not Parley", async () => {
-    const url = await listen((_req, res) => res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not Found</h1>"));
+    const url = await listen((_req, res) =>
+      res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not Found</h1>"),
+    );
     const result = await checkParleyServer(url);
     expect(result).toMatchObject({ ok: false, problem: "not-parley" });
     if (!result.ok) expect(result.message).toContain("/healthz with HTTP 404 (text/html)");
   });
 
   it("reports a single-page app answering every path with HTML as not Parley", async () => {
-    const url = await listen((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><div id=app>"));
+    const url = await listen((_req, res) =>
+      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><div id=app>"),
+    );
     const result = await checkParleyServer(url);
     expect(result).toMatchObject({ ok: false, problem: "not-parley" });
   });
@@ -91,10 +97,13 @@ describe("server URL check", () => {
   });
 
   it("reports a redirect with where it points", async () => {
-    const url = await listen((_req, res) => res.writeHead(301, { location: "https://chat.example.com/healthz" }).end());
+    const url = await listen((_req, res) =>
+      res.writeHead(301, { location: "https://chat.example.com/healthz" }).end(),
+    );
     const result = await checkParleyServer(url);
     expect(result).toMatchObject({ ok: false, problem: "not-parley" });
-    if (!result.ok) expect(result.message).toContain("redirects to https://chat.example.com/healthz");
+    if (!result.ok)
+      expect(result.message).toContain("redirects to https://chat.example.com/healthz");
   });
 
   it("refuses an oversized answer instead of reading it all", async () => {
@@ -106,7 +115,10 @@ describe("server URL check", () => {
   });
 
   it("reports addresses it cannot use before any request", async () => {
-    expect(await checkParleyServer("ftp://example.com")).toMatchObject({ ok: false, problem: "invalid-url" });
+    expect(await checkParleyServer("ftp://example.com")).toMatchObject({
+      ok: false,
+      problem: "invalid-url",
+    });
     expect(await checkParleyServer("")).toMatchObject({ ok: false, problem: "invalid-url" });
   });
 

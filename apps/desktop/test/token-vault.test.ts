@@ -12,10 +12,15 @@ function fakeSafeStorage(opts: { backend?: string; available?: boolean } = {}) {
   return {
     isEncryptionAvailable: vi.fn(() => opts.available ?? true),
     getSelectedStorageBackend: vi.fn(() => opts.backend ?? "gnome_libsecret"),
-    encryptString: vi.fn((plain: string) => Buffer.from(`enc:${Buffer.from(plain).reverse().toString("base64")}`)),
+    encryptString: vi.fn((plain: string) =>
+      Buffer.from(`enc:${Buffer.from(plain).reverse().toString("base64")}`),
+    ),
     decryptString: vi.fn((encrypted: Buffer) => {
       const text = encrypted.toString();
-      if (!text.startsWith("enc:")) throw new Error("Error while decrypting the ciphertext provided to safeStorage.decryptString.");
+      if (!text.startsWith("enc:"))
+        throw new Error(
+          "Error while decrypting the ciphertext provided to safeStorage.decryptString.",
+        );
       return Buffer.from(text.slice(4), "base64").reverse().toString();
     }),
   } satisfies SafeStorageLike;

@@ -51,11 +51,11 @@ describe.skipIf(skip)("signing in and out in the browser", () => {
     await page.getByLabel("Email").fill(`${name}@example.com`);
     await page.getByLabel("Password").fill("correct horse battery");
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("button", { name: "New chat" }).waitFor();
+    await page.getByRole("button", { name: "New chat", exact: true }).waitFor();
 
     // The access token lived in memory; the HttpOnly cookie brings the session back.
     await page.reload();
-    await page.getByRole("button", { name: "New chat" }).waitFor();
+    await page.getByRole("button", { name: "New chat", exact: true }).waitFor();
     const cookies = await context.cookies();
     const refresh = cookies.find((c) => c.name === "parley_refresh");
     expect(refresh?.httpOnly).toBe(true);
@@ -72,7 +72,7 @@ describe.skipIf(skip)("signing in and out in the browser", () => {
     await page.getByRole("alert").first().waitFor();
     await page.getByLabel("Password").fill("correct horse battery");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("button", { name: "New chat" }).waitFor();
+    await page.getByRole("button", { name: "New chat", exact: true }).waitFor();
 
     expect(problems.cspViolations).toEqual([]);
     await context.close();

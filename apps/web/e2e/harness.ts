@@ -130,7 +130,9 @@ export async function openPage(browser: Browser, baseUrl: string, options: Brows
   let xss = false;
   await context.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (event) => {
-      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+      console.error(
+        `Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber} sample=${event.sample}`,
+      );
     });
   });
   return { context, page, problems: { errors, cspViolations, xssFired: async () => xss } };

@@ -37,3 +37,4 @@ export type { GenerationInfo, GenerationObserver, GenerationOutcome } from "./ch
 export type { ReplyEvent } from "./chat/reply-stream";
 export { createMemoryStreamBus, createRedisStreamBus, type StreamBus, type StreamEntry } from "./infra/stream-bus";
 export { createMemoryCancelSignal, createRedisCancelSignal, type CancelSignal } from "./infra/cancel";
+export { signAccessToken, verifyAccessToken, type AccessClaims } from "./auth/jwt";

@@ -19,8 +19,12 @@ const testRouter = router({
   broken: publicProcedure.mutation(() => {
     throw new Error("database exploded");
   }),
-  validated: publicProcedure.input(z.object({ name: z.string().min(3) })).mutation(({ input }) => input.name),
-  ticks: publicProcedure.input(z.object({ count: z.number() })).subscription(async function* ({ input }) {
+  validated: publicProcedure
+    .input(z.object({ name: z.string().min(3) }))
+    .mutation(({ input }) => input.name),
+  ticks: publicProcedure.input(z.object({ count: z.number() })).subscription(async function* ({
+    input,
+  }) {
     for (let i = 0; i < input.count; i++) yield i;
   }),
 });
@@ -51,7 +55,13 @@ describe("procedure observation", () => {
     const { calls, observer } = recordingObserver();
     await expect(callerFor(null, { procedureObserver: observer }).ok()).resolves.toBe("fine");
     expect(calls).toEqual([
-      { path: "ok", type: "query", httpStatus: 200, errorCode: null, durationMs: expect.any(Number) },
+      {
+        path: "ok",
+        type: "query",
+        httpStatus: 200,
+        errorCode: null,
+        durationMs: expect.any(Number),
+      },
     ]);
     expect(calls[0]!.durationMs).toBeGreaterThanOrEqual(0);
   });

@@ -66,7 +66,13 @@ export function reportProcedureCall<R extends MiddlewareOutcome>(
     });
     return result;
   }
-  observer.onCall({ path: call.path, type: call.type, durationMs, httpStatus: 200, errorCode: null });
+  observer.onCall({
+    path: call.path,
+    type: call.type,
+    durationMs,
+    httpStatus: 200,
+    errorCode: null,
+  });
   if (call.type === "subscription" && isAsyncIterable(result.data)) {
     return { ...result, data: countOpenStream(result.data, observer, call.path) };
   }

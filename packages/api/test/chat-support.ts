@@ -26,8 +26,24 @@ export async function createChatTestContext(
     ai:
       options.provider === false
         ? { models: [] }
-        : { baseUrl: fixture.baseUrl, apiKey: "fixture-key", models: ["fixture-small", "fixture-large"], defaultModel: "fixture-small" },
-    settings: { saveIntervalMs: 50, streamCheckMs: 500, stopWaitMs: 1_000, modelTimeoutMs: 5_000, ...options.settings },
+        : {
+            baseUrl: fixture.baseUrl,
+            apiKey: "fixture-key",
+            models: ["fixture-small", "fixture-large"],
+            defaultModel: "fixture-small",
+          },
+    // As the server wires it: the observer is read from the deps at each generation.
+    observer: () => ctx.deps.generationObserver,
+    settings: {
+      // Tests call sweeper.sweep() themselves; the periodic pass must not race them.
+      sweepIntervalMs: 60_000,
+      saveIntervalMs: 50,
+      streamCheckMs: 500,
+      stopWaitMs: 1_000,
+      modelTimeoutMs: 5_000,
+      sendsPerMinute: 1_000,
+      ...options.settings,
+    },
   });
   ctx.deps.chat.start();
   return {
@@ -67,7 +83,8 @@ export async function collectStream(
     if ("delta" in data) {
       result.deltas.push(data.delta);
       result.text += data.delta;
-      if (options.stopAfterDeltas !== undefined && result.deltas.length >= options.stopAfterDeltas) break;
+      if (options.stopAfterDeltas !== undefined && result.deltas.length >= options.stopAfterDeltas)
+        break;
     } else {
       result.final = data;
       break;
@@ -77,7 +94,10 @@ export async function collectStream(
 }
 
 /** Polls `check` until it returns a value other than undefined (a test's own deadline applies). */
-export async function eventually<T>(check: () => Promise<T | undefined>, intervalMs = 25): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  intervalMs = 25,
+): Promise<T> {
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;

@@ -121,6 +121,29 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     expect((await api.auth.sessions.list()).map((s) => s.id)).toEqual([current.id]);
   });
 
+  it("keeps at most 50 sessions per user: signing in again ends the least recently used and expired ones", async () => {
+    const busy = await c.register("many_sessions");
+    const day = 24 * 60 * 60 * 1000;
+    const rows = Array.from({ length: 55 }, (_, i) => ({
+      id: `seeded-${String(i).padStart(3, "0")}`.padEnd(64, "0"),
+      userId: busy.id,
+      tokenHash: `seeded-hash-${String(i).padStart(3, "0")}`.padEnd(64, "0"),
+      // seeded-0 is the least recently used; seeded-54 expired yesterday.
+      lastUsedAt: new Date(Date.now() - (60 - i) * 60_000),
+      expiresAt: new Date(Date.now() + (i === 54 ? -day : 30 * day)),
+    }));
+    await c.deps.db.prisma.session.createMany({ data: rows });
+    const { api } = await c.caller({ ip: "10.30.0.1" });
+    const latest = await api.auth.login({ login: "many_sessions", password: busy.password });
+
+    const left = await c.deps.db.prisma.session.findMany({ where: { userId: busy.id }, select: { id: true } });
+    const ids = new Set(left.map((s) => s.id));
+    expect(ids.size).toBe(50);
+    expect(ids.has(rows[0]!.id)).toBe(false);
+    expect(ids.has(rows[54]!.id)).toBe(false);
+    expect(await codeOf((await c.caller({ token: latest.accessToken })).api.auth.me())).toBe("OK");
+  });
+
   it("expired sessions cannot be refreshed or used", async () => {
     const old = await c.register("expired_session");
     const me = await (await c.caller({ token: old.accessToken })).api.auth.me();

@@ -1,11 +1,13 @@
+/* global console -- a Node script; the lint config gives .mjs files no Node globals */
 // Builds dist/ as a package of its own: ESM, one self-contained .d.ts and a package.json,
 // so a tool outside the monorepo can `npm install <repo>/packages/client/dist` (or `npm pack`
 // it). Inside the monorepo package.json points at src/ and nothing needs building.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { build } from "tsup";
 
 const external = ["@trpc/client", "@trpc/server", "eventsource", "superjson"];
-const stageDir = ".build";
 
 // Stage 1: the code, and declarations with everything @parley/api reaches inlined (the
 // paths make the bundler compile the workspace sources instead of leaving
@@ -33,11 +35,11 @@ await build({
 // `object` and bundle again, which drops every declaration nothing else refers to.
 const full = await readFile("dist/index.d.ts", "utf8");
 const erased = eraseTypeAlias(full, "ContextInner", "object");
-await mkdir(stageDir, { recursive: true });
-await writeFile(`${stageDir}/index.d.ts`, erased);
+const stageDir = await mkdtemp(path.join(tmpdir(), "parley-client-types-"));
+await writeFile(path.join(stageDir, "index.d.ts"), erased);
 await build({
   config: false,
-  entry: { index: `${stageDir}/index.d.ts` },
+  entry: { index: path.join(stageDir, "index.d.ts") },
   format: ["esm"],
   outDir: "dist",
   silent: true,

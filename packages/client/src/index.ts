@@ -24,6 +24,8 @@ export interface ParleyClientOptions {
   apiKey?: Credential;
   /** Extra headers for every request (e.g. a User-Agent naming your tool). */
   headers?: Record<string, string>;
+  /** A fetch to use instead of the global one (a proxy agent, a recorder in tests). */
+  fetch?: typeof fetch;
 }
 
 export type ParleyClient = TRPCClient<AppRouter>;
@@ -40,6 +42,7 @@ function resolve(credential: Credential | undefined): string | null {
  */
 export function createParleyClient(options: ParleyClientOptions): ParleyClient {
   const endpoint = `${options.url.replace(/\/+$/, "")}/trpc`;
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const headers = (): Record<string, string> => {
     const bearer = resolve(options.token) ?? resolve(options.apiKey);
     return { ...options.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
@@ -54,14 +57,17 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
           EventSource,
           // EventSource cannot send headers itself; its fetch option can.
           eventSourceOptions: () => ({
-            fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, ...headers() } }),
+            fetch: (input, init) => fetchImpl(input, { ...init, headers: { ...init.headers, ...headers() } }),
           }),
         }),
-        false: httpBatchLink({ url: endpoint, transformer: superjson, headers }),
+        false: httpBatchLink({ url: endpoint, transformer: superjson, headers, fetch: fetchImpl }),
       }),
     ],
   });
 }
+
+/** Options of the clients signUp and signIn create, besides the URL and credentials. */
+export type ClientExtras = Pick<ParleyClientOptions, "headers" | "fetch">;
 
 type AuthPayload = Awaited<ReturnType<ParleyClient["auth"]["login"]["mutate"]>>;
 
@@ -81,6 +87,7 @@ export interface SignedIn {
 export async function signUp(
   url: string,
   account: { username?: string; email?: string; password?: string } = {},
+  options: ClientExtras = {},
 ): Promise<SignedIn> {
   const suffix = Math.random().toString(36).slice(2, 10);
   const username = account.username ?? `user_${suffix}`;
@@ -90,20 +97,24 @@ export async function signUp(
     password: account.password ?? `pw-${suffix}-${suffix}`,
     refreshTokenInBody: true,
   };
-  const result = await createParleyClient({ url }).auth.register.mutate(input);
-  return signedIn(url, result, input.password);
+  const result = await createParleyClient({ ...options, url }).auth.register.mutate(input);
+  return signedIn(url, result, input.password, options);
 }
 
 /** For tests and scripts: signs in to an existing account (username or email). */
-export async function signIn(url: string, credentials: { login: string; password: string }): Promise<SignedIn> {
-  const result = await createParleyClient({ url }).auth.login.mutate({ ...credentials, refreshTokenInBody: true });
-  return signedIn(url, result, credentials.password);
+export async function signIn(
+  url: string,
+  credentials: { login: string; password: string },
+  options: ClientExtras = {},
+): Promise<SignedIn> {
+  const result = await createParleyClient({ ...options, url }).auth.login.mutate({ ...credentials, refreshTokenInBody: true });
+  return signedIn(url, result, credentials.password, options);
 }
 
-function signedIn(url: string, result: AuthPayload, password: string): SignedIn {
+function signedIn(url: string, result: AuthPayload, password: string, options: ClientExtras): SignedIn {
   if (!result.refreshToken) throw new Error("server did not return a refresh token");
   return {
-    client: createParleyClient({ url, token: result.accessToken }),
+    client: createParleyClient({ ...options, url, token: result.accessToken }),
     user: result.user,
     accessToken: result.accessToken,
     refreshToken: result.refreshToken,

@@ -10,7 +10,9 @@ const number = (name: string) => (process.env[name] ? Number(process.env[name]) 
 const fixture = await startModelFixture({
   port: number("PORT") ?? 0,
   host: process.env.HOST ?? "127.0.0.1",
-  models: process.env.FIXTURE_MODELS?.split(",").map((m) => m.trim()).filter(Boolean),
+  models: process.env.FIXTURE_MODELS?.split(",")
+    .map((m) => m.trim())
+    .filter(Boolean),
   defaults: {
     ttftMs: number("FIXTURE_TTFT_MS"),
     chunkDelayMs: number("FIXTURE_CHUNK_DELAY_MS"),

@@ -55,7 +55,8 @@ export function parseMarker(text: string): FixtureScript | null {
         script.reply = value;
         break;
       case "fail":
-        if (!failures.has(value as FixtureFailure)) throw new Error(`fixture marker: unknown fail=${value}`);
+        if (!failures.has(value as FixtureFailure))
+          throw new Error(`fixture marker: unknown fail=${value}`);
         script.fail = value as FixtureFailure;
         break;
       default:
@@ -72,7 +73,8 @@ export function stripMarkers(text: string): string {
 
 function nonNegativeInt(key: string | undefined, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`fixture marker: ${key} must be a whole number`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`fixture marker: ${key} must be a whole number`);
   return n;
 }
 

@@ -38,7 +38,7 @@ export interface ModelFixture {
   /** Base URL for the OpenAI SDK, ending in /v1. */
   baseUrl: string;
   port: number;
-  /** Every chat completion request received, oldest first. */
+  /** Chat completion requests received, oldest first (the last 10,000). */
   readonly calls: FixtureCall[];
   /** Queues a script for the next request without a marker. */
   enqueue(...scripts: FixtureScript[]): void;
@@ -48,6 +48,7 @@ export interface ModelFixture {
 }
 
 const maxBodyBytes = 10 * 1024 * 1024;
+const maxLoggedCalls = 10_000;
 
 export async function startModelFixture(options: ModelFixtureOptions = {}): Promise<ModelFixture> {
   const models = options.models ?? ["fixture-small", "fixture-large"];
@@ -97,9 +98,16 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
 
   async function completions(req: IncomingMessage, res: ServerResponse, body: CompletionRequest) {
     if (!body || !Array.isArray(body.messages) || typeof body.model !== "string") {
-      return sendJson(res, 400, errorBody("model and messages are required", "invalid_request_error"));
+      return sendJson(
+        res,
+        400,
+        errorBody("model and messages are required", "invalid_request_error"),
+      );
     }
-    const messages = body.messages.map((m) => ({ role: String(m.role), content: textOf(m.content) }));
+    const messages = body.messages.map((m) => ({
+      role: String(m.role),
+      content: textOf(m.content),
+    }));
     const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
     let marker: FixtureScript | null;
     try {
@@ -110,10 +118,15 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
     const script: FixtureScript = { ...options.defaults, ...(marker ?? queue.shift() ?? {}) };
     const stream = body.stream === true;
     calls.push({ model: body.model, stream, messages, script, receivedAt: new Date() });
+    // A long benchmark run must not grow the log without bound.
+    if (calls.length > maxLoggedCalls) calls.splice(0, calls.length - maxLoggedCalls);
 
     const aborted = abortedBy(req, res);
     const reply =
-      script.reply ?? (script.words !== undefined ? numberedWords(script.words) : `Echo: ${stripMarkers(lastUser)}`);
+      script.reply ??
+      (script.words !== undefined
+        ? numberedWords(script.words)
+        : `Echo: ${stripMarkers(lastUser)}`);
     const chunks = toChunks(reply);
     const usage = {
       prompt_tokens: estimateTokens(messages.map((m) => m.content).join(" ")),
@@ -124,12 +137,18 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
 
     if (script.fail === "hang") return; // never answers; the client's timeout or abort ends it
     if (!(await sleep(script.ttftMs ?? 0, aborted))) return;
-    if (script.fail === "500") return sendJson(res, 500, errorBody("The server had an error", "server_error"));
+    if (script.fail === "500")
+      return sendJson(res, 500, errorBody("The server had an error", "server_error"));
     if (script.fail === "429") {
       res.setHeader("retry-after", "1");
-      return sendJson(res, 429, errorBody("Rate limit reached for requests", "rate_limit_exceeded"));
+      return sendJson(
+        res,
+        429,
+        errorBody("Rate limit reached for requests", "rate_limit_exceeded"),
+      );
     }
-    if (script.fail === "401") return sendJson(res, 401, errorBody("Incorrect API key provided", "invalid_api_key"));
+    if (script.fail === "401")
+      return sendJson(res, 401, errorBody("Incorrect API key provided", "invalid_api_key"));
 
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
@@ -139,15 +158,27 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
         object: "chat.completion",
         created,
         model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" }],
+        choices: [
+          { index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" },
+        ],
         usage,
       });
     }
 
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
     const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
     const chunk = (delta: Record<string, string>, finish: string | null) =>
-      send({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] });
+      send({
+        id,
+        object: "chat.completion.chunk",
+        created,
+        model: body.model,
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      });
 
     const failAt = script.failAfterChunks ?? Math.floor(chunks.length / 2);
     chunk({ role: "assistant", content: "" }, null);
@@ -173,7 +204,9 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
     queue.length = 0;
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
@@ -214,7 +247,10 @@ function errorBody(message: string, code: string) {
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -5,3 +5,4 @@ export type { NodeProcess, StartNodeProcessOptions } from "./processes";
 export { findServerBinaries, missingServerBinaries, serverBinaries, type ServerBinaries } from "./binaries";
 export { nginxConfig, portOpen, startNginx, startPrivatePostgres, startPrivateRedis } from "./private-services";
 export type { PrivateNginx, PrivateService } from "./private-services";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy";

@@ -20,7 +20,9 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   } catch {
     return false;
   }
-  return candidate.protocol === app.protocol && candidate.host === app.host && candidate.host !== "";
+  return (
+    candidate.protocol === app.protocol && candidate.host === app.host && candidate.host !== ""
+  );
 }
 
 /** "app://parley" or "http://localhost:5173": what the page sends as its Origin header. */

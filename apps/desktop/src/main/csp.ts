@@ -4,7 +4,10 @@
  * with it, which is why the page reloads after the server is changed). No frames, plugins,
  * forms posting elsewhere, or <base> tricks.
  */
-export function contentSecurityPolicy(opts: { serverOrigin: string | null; devServerOrigin?: string | null }): string {
+export function contentSecurityPolicy(opts: {
+  serverOrigin: string | null;
+  devServerOrigin?: string | null;
+}): string {
   const server = opts.serverOrigin ? [opts.serverOrigin] : [];
   const dev = opts.devServerOrigin ?? null;
   const directives: Record<string, string[]> = {

@@ -9,7 +9,10 @@ export interface DesktopEnv {
  * variable could point the privileged window (and its IPC trust) at a page of their own.
  * In development it must be a loopback http URL, which is what electron-vite sets.
  */
-export function loadDesktopEnv(source: Record<string, string | undefined>, isPackaged: boolean): DesktopEnv {
+export function loadDesktopEnv(
+  source: Record<string, string | undefined>,
+  isPackaged: boolean,
+): DesktopEnv {
   const raw = source.ELECTRON_RENDERER_URL;
   if (isPackaged || !raw) return { rendererDevUrl: null };
   let url: URL;

@@ -19,7 +19,8 @@ export function checkExternalUrl(input: unknown): ExternalUrlCheck {
   if (!allowedProtocols.has(url.protocol)) {
     return { ok: false, reason: `${url.protocol} links are not opened, only http and https` };
   }
-  if (url.username || url.password) return { ok: false, reason: "links with embedded credentials are not opened" };
+  if (url.username || url.password)
+    return { ok: false, reason: "links with embedded credentials are not opened" };
   if (!url.hostname) return { ok: false, reason: "link has no host" };
   return { ok: true, url: url.href };
 }

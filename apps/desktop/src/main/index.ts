@@ -44,7 +44,10 @@ const rendererDir = fileURLToPath(new URL("../renderer", import.meta.url));
 
 // Must happen before `ready`: app:// becomes a secure, standard origin with fetch support.
 protocol.registerSchemesAsPrivileged([
-  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  {
+    scheme: appScheme,
+    privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+  },
 ]);
 // Every renderer sandboxed, including any created by a future code path we forget to flag.
 app.enableSandbox();
@@ -79,9 +82,14 @@ async function start(): Promise<void> {
   const serveRenderer = createRendererFileResponder({ rendererDir, contentSecurityPolicy: csp });
   protocol.handle(appScheme, (request) => serveRenderer(request.url));
   if (env.rendererDevUrl) {
-    session.defaultSession.webRequest.onHeadersReceived({ urls: [`${appOrigin}/*`] }, (details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, "Content-Security-Policy": [csp()] } });
-    });
+    session.defaultSession.webRequest.onHeadersReceived(
+      { urls: [`${appOrigin}/*`] },
+      (details, callback) => {
+        callback({
+          responseHeaders: { ...details.responseHeaders, "Content-Security-Policy": [csp()] },
+        });
+      },
+    );
   }
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
     callback(allowPermission(permission, details.requestingUrl, appUrl));
@@ -106,7 +114,11 @@ async function start(): Promise<void> {
     isSupported: () => Notification.isSupported(),
     windowVisibility: () =>
       mainWindow && !mainWindow.isDestroyed()
-        ? { visible: mainWindow.isVisible(), minimized: mainWindow.isMinimized(), focused: mainWindow.isFocused() }
+        ? {
+            visible: mainWindow.isVisible(),
+            minimized: mainWindow.isMinimized(),
+            focused: mainWindow.isFocused(),
+          }
         : null,
     show: (title, body, onClick) => {
       const notification = new Notification({ title, body });
@@ -145,7 +157,9 @@ async function start(): Promise<void> {
     const win = new BrowserWindow(mainWindowOptions({ preloadPath, bounds, os: process.platform }));
     if (bounds.maximized) win.maximize();
     trackWindowBounds(win, (windowBounds) => {
-      settings.update({ windowBounds }).catch((error: Error) => log(`could not save window bounds: ${error.message}`));
+      settings
+        .update({ windowBounds })
+        .catch((error: Error) => log(`could not save window bounds: ${error.message}`));
     });
     win.once("ready-to-show", () => win.show());
     win.on("closed", () => {

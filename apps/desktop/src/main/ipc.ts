@@ -34,11 +34,13 @@ export function isTrustedSender(event: SenderEvent, appUrl: string): boolean {
   return frame !== null && isAppUrl(frame.url, appUrl);
 }
 
-const string = (max: number, what: string) => (value: unknown): string => {
-  if (typeof value !== "string") throw new IpcRefusedError(`${what} must be a string`);
-  if (value.length > max) throw new IpcRefusedError(`${what} is longer than ${max} characters`);
-  return value;
-};
+const string =
+  (max: number, what: string) =>
+  (value: unknown): string => {
+    if (typeof value !== "string") throw new IpcRefusedError(`${what} must be a string`);
+    if (value.length > max) throw new IpcRefusedError(`${what} is longer than ${max} characters`);
+    return value;
+  };
 const url = string(ipcLimits.url, "url");
 
 /** Checks what arrives from the renderer: it is untrusted input like any request body. */

@@ -38,6 +38,10 @@ export function guardNavigation(
  * which we replace with native ones) is refused. */
 const allowedPermissions = new Set(["clipboard-sanitized-write", "fullscreen"]);
 
-export function allowPermission(permission: string, requestingUrl: string, appUrl: string): boolean {
+export function allowPermission(
+  permission: string,
+  requestingUrl: string,
+  appUrl: string,
+): boolean {
   return allowedPermissions.has(permission) && isAppUrl(requestingUrl, appUrl);
 }

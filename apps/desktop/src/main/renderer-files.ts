@@ -59,7 +59,8 @@ export function createRendererFileResponder(opts: {
       "x-content-type-options": "nosniff",
       "cache-control": "no-cache",
     });
-    if (file.endsWith(".html")) headers.set("content-security-policy", opts.contentSecurityPolicy());
+    if (file.endsWith(".html"))
+      headers.set("content-security-policy", opts.contentSecurityPolicy());
     return new Response(new Uint8Array(body), { status: 200, headers });
   };
 }

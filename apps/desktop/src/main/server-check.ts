@@ -19,7 +19,10 @@ const maxBodyBytes = 64 * 1024;
  * have a /healthz, so the second request is what tells Parley apart. Runs in the main
  * process: the renderer's CSP lets it talk only to the server already chosen.
  */
-export async function checkParleyServer(input: string, options: ServerCheckOptions = {}): Promise<ServerCheck> {
+export async function checkParleyServer(
+  input: string,
+  options: ServerCheckOptions = {},
+): Promise<ServerCheck> {
   const normalized = normalizeServerUrl(input);
   if (!normalized.ok) return { ok: false, problem: "invalid-url", message: normalized.message };
   const base = normalized.url;
@@ -70,10 +73,22 @@ export async function checkParleyServer(input: string, options: ServerCheckOptio
 }
 
 type FetchOutcome =
-  | { ok: true; status: number; body: unknown; contentType: string; allowOrigin: string | null; location: string | null }
+  | {
+      ok: true;
+      status: number;
+      body: unknown;
+      contentType: string;
+      allowOrigin: string | null;
+      location: string | null;
+    }
   | { ok: false; problem: "unreachable" | "timeout"; detail: string };
 
-async function getJson(doFetch: typeof fetch, url: string, timeoutMs: number, origin?: string): Promise<FetchOutcome> {
+async function getJson(
+  doFetch: typeof fetch,
+  url: string,
+  timeoutMs: number,
+  origin?: string,
+): Promise<FetchOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
   const headers: Record<string, string> = { accept: "application/json" };
   if (origin) headers.origin = origin;
@@ -96,7 +111,8 @@ async function getJson(doFetch: typeof fetch, url: string, timeoutMs: number, or
       location: res.headers.get("location"),
     };
   } catch (error) {
-    if (signal.aborted) return { ok: false, problem: "timeout", detail: `no answer within ${timeoutMs / 1000} s` };
+    if (signal.aborted)
+      return { ok: false, problem: "timeout", detail: `no answer within ${timeoutMs / 1000} s` };
     return { ok: false, problem: "unreachable", detail: networkErrorDetail(error) };
   }
 }
@@ -121,9 +137,17 @@ async function readLimited(res: Response): Promise<string> {
 
 function failure(base: string, outcome: Extract<FetchOutcome, { ok: false }>): ServerCheck {
   if (outcome.problem === "timeout") {
-    return { ok: false, problem: "timeout", message: `${base} did not answer (${outcome.detail}). Is the server running?` };
+    return {
+      ok: false,
+      problem: "timeout",
+      message: `${base} did not answer (${outcome.detail}). Is the server running?`,
+    };
   }
-  return { ok: false, problem: "unreachable", message: `Could not reach ${base}: ${outcome.detail}. Is the server running and the address right?` };
+  return {
+    ok: false,
+    problem: "unreachable",
+    message: `Could not reach ${base}: ${outcome.detail}. Is the server running and the address right?`,
+  };
 }
 
 /** Node's fetch hides the useful part (ECONNREFUSED, ENOTFOUND) in `cause`. */
@@ -138,7 +162,8 @@ function networkErrorDetail(error: unknown): string {
 }
 
 function describe(outcome: Extract<FetchOutcome, { ok: true }>): string {
-  const kind = outcome.body === null ? (outcome.contentType.split(";")[0] || "an empty body") : "JSON";
+  const kind =
+    outcome.body === null ? outcome.contentType.split(";")[0] || "an empty body" : "JSON";
   return `HTTP ${outcome.status} (${kind})`;
 }
 

@@ -29,12 +29,14 @@ export function createSettingsStore(file: string): SettingsStore {
       current = { ...current, ...patch };
       const snapshot = JSON.stringify(current, null, 2);
       // A failed write is reported to its caller but must not block the ones after it.
-      writing = writing.catch(() => {}).then(async () => {
-        mkdirSync(path.dirname(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, snapshot, { mode: 0o600 });
-        await rename(tmp, file);
-      });
+      writing = writing
+        .catch(() => {})
+        .then(async () => {
+          mkdirSync(path.dirname(file), { recursive: true });
+          const tmp = `${file}.${process.pid}.tmp`;
+          await writeFile(tmp, snapshot, { mode: 0o600 });
+          await rename(tmp, file);
+        });
       return writing;
     },
   };

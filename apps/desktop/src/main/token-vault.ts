@@ -24,7 +24,11 @@ export interface TokenVault {
  * the next start asks to sign in. Must be created after the app's `ready` event: before
  * it, Linux reports no backend at all.
  */
-export function createTokenVault(opts: { safeStorage: SafeStorageLike; platform: string; file: string }): TokenVault {
+export function createTokenVault(opts: {
+  safeStorage: SafeStorageLike;
+  platform: string;
+  file: string;
+}): TokenVault {
   const { safeStorage, platform, file } = opts;
   // Memory copy for this run: spares a keychain prompt per refresh, and is the only copy
   // when storage is refused.
@@ -44,7 +48,8 @@ export function createTokenVault(opts: { safeStorage: SafeStorageLike; platform:
     if (!safeStorage.isEncryptionAvailable()) {
       return {
         persistent: false,
-        reason: "The system keychain is not available, so Parley does not save your sign-in: you will be asked to sign in each time it starts.",
+        reason:
+          "The system keychain is not available, so Parley does not save your sign-in: you will be asked to sign in each time it starts.",
       };
     }
     return { persistent: true, reason: null };

@@ -61,7 +61,11 @@ export interface TrackedWindow {
 }
 
 /** Saves the window's bounds shortly after it stops moving, and once more on close. */
-export function trackWindowBounds(win: TrackedWindow, save: (bounds: WindowBounds) => void, delayMs = 500): void {
+export function trackWindowBounds(
+  win: TrackedWindow,
+  save: (bounds: WindowBounds) => void,
+  delayMs = 500,
+): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const saveNow = () => {
     clearTimeout(timer);

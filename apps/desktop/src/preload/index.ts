@@ -14,7 +14,10 @@ import {
   type InvokeResult,
 } from "../shared/ipc";
 
-function invoke<M extends InvokeMethod>(method: M, ...args: InvokeArgs<M>): Promise<InvokeResult<M>> {
+function invoke<M extends InvokeMethod>(
+  method: M,
+  ...args: InvokeArgs<M>
+): Promise<InvokeResult<M>> {
   return ipcRenderer.invoke(invokeChannels[method], ...args) as Promise<InvokeResult<M>>;
 }
 

@@ -4,7 +4,11 @@ import type { DesktopBridge, TokenStorageInfo } from "../shared/ipc";
 import { createPlatformBridge } from "./bridge";
 import { ServerForm } from "./ServerForm";
 
-type Phase = { kind: "loading" } | { kind: "first-run" } | { kind: "ready"; serverUrl: string };
+type Phase =
+  | { kind: "loading" }
+  | { kind: "failed"; message: string }
+  | { kind: "first-run" }
+  | { kind: "ready"; serverUrl: string };
 
 /**
  * The desktop flavour around the shared UI: a title bar area (room for macOS's inset
@@ -18,11 +22,20 @@ export function DesktopApp({ desktop }: { desktop: DesktopBridge }) {
 
   useEffect(() => {
     let live = true;
-    void Promise.all([desktop.getServerUrl(), desktop.getTokenStorage()]).then(([serverUrl, info]) => {
-      if (!live) return;
-      setStorage(info);
-      setPhase(serverUrl ? { kind: "ready", serverUrl } : { kind: "first-run" });
-    });
+    void Promise.all([desktop.getServerUrl(), desktop.getTokenStorage()]).then(
+      ([serverUrl, info]) => {
+        if (!live) return;
+        setStorage(info);
+        setPhase(serverUrl ? { kind: "ready", serverUrl } : { kind: "first-run" });
+      },
+      (error: unknown) => {
+        if (live)
+          setPhase({
+            kind: "failed",
+            message: error instanceof Error ? error.message : String(error),
+          });
+      },
+    );
     const unsubscribe = desktop.onOpenServerSettings(() => setSettingsOpen(true));
     return () => {
       live = false;
@@ -43,9 +56,18 @@ export function DesktopApp({ desktop }: { desktop: DesktopBridge }) {
   const serverUrl = phase.kind === "ready" ? phase.serverUrl : null;
   return (
     <div className="flex h-full flex-col bg-bg text-fg" data-desktop-os={desktop.os}>
-      <TitleBar os={desktop.os} serverUrl={serverUrl} onOpenSettings={serverUrl ? () => setSettingsOpen(true) : null} />
+      <TitleBar
+        os={desktop.os}
+        serverUrl={serverUrl}
+        onOpenSettings={serverUrl ? () => setSettingsOpen(true) : null}
+      />
       {storage && !storage.persistent && <KeychainNotice reason={storage.reason} />}
       <main className="relative min-h-0 flex-1">
+        {phase.kind === "failed" && (
+          <div className="flex h-full items-center justify-center p-6 text-danger" role="alert">
+            Parley could not read its settings: {phase.message}
+          </div>
+        )}
         {phase.kind === "loading" && (
           <div className="flex h-full items-center justify-center text-fg-soft" role="status">
             Loading…
@@ -67,10 +89,15 @@ export function DesktopApp({ desktop }: { desktop: DesktopBridge }) {
             aria-modal="true"
             aria-label="Server settings"
             className="absolute inset-0 z-50 flex items-center justify-center bg-black/40 p-6"
+            onKeyDown={(event) => {
+              if (event.key === "Escape") setSettingsOpen(false);
+            }}
           >
             <div className="w-full max-w-lg rounded-lg bg-surface p-6 shadow-xl">
               <h2 className="mb-1 text-lg font-semibold">Server</h2>
-              <p className="mb-4 text-sm text-fg-soft">Changing the server signs you out of the current one.</p>
+              <p className="mb-4 text-sm text-fg-soft">
+                Changing the server signs you out of the current one.
+              </p>
               <ServerForm
                 desktop={desktop}
                 initialUrl={serverUrl}
@@ -90,7 +117,11 @@ function ConnectedApp({ desktop, serverUrl }: { desktop: DesktopBridge; serverUr
   return <ParleyApp platform={platform} />;
 }
 
-function TitleBar(props: { os: string; serverUrl: string | null; onOpenSettings: (() => void) | null }) {
+function TitleBar(props: {
+  os: string;
+  serverUrl: string | null;
+  onOpenSettings: (() => void) | null;
+}) {
   const mac = props.os === "darwin";
   const host = props.serverUrl ? new URL(props.serverUrl).host : null;
   return (
@@ -120,7 +151,10 @@ function KeychainNotice({ reason }: { reason: string | null }) {
   const [dismissed, setDismissed] = useState(false);
   if (dismissed) return null;
   return (
-    <div role="note" className="flex items-center gap-3 border-b border-line bg-muted px-3 py-2 text-xs text-fg-soft">
+    <div
+      role="note"
+      className="flex items-center gap-3 border-b border-line bg-muted px-3 py-2 text-xs text-fg-soft"
+    >
       <span className="flex-1">{reason}</span>
       <button type="button" className="text-fg hover:underline" onClick={() => setDismissed(true)}>
         Dismiss

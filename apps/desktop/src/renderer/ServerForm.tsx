@@ -21,11 +21,18 @@ export function ServerForm(props: {
     setBusy(kind);
     setResult(null);
     try {
-      const check = kind === "save" ? await props.desktop.saveServerUrl(url) : await props.desktop.checkServerUrl(url);
+      const check =
+        kind === "save"
+          ? await props.desktop.saveServerUrl(url)
+          : await props.desktop.checkServerUrl(url);
       setResult(check);
       if (check.ok && kind === "save") props.onSaved(check.url);
     } catch (error) {
-      setResult({ ok: false, problem: "unreachable", message: error instanceof Error ? error.message : String(error) });
+      setResult({
+        ok: false,
+        problem: "unreachable",
+        message: error instanceof Error ? error.message : String(error),
+      });
     } finally {
       setBusy(null);
     }
@@ -37,7 +44,11 @@ export function ServerForm(props: {
   };
 
   return (
-    <form onSubmit={submit} className="flex w-full max-w-md flex-col gap-3" aria-label="Parley server">
+    <form
+      onSubmit={submit}
+      className="flex w-full max-w-md flex-col gap-3"
+      aria-label="Parley server"
+    >
       <label htmlFor={inputId} className="text-sm font-medium text-fg">
         Server address
       </label>
@@ -48,6 +59,7 @@ export function ServerForm(props: {
         inputMode="url"
         autoComplete="url"
         spellCheck={false}
+        autoFocus
         required
         maxLength={2048}
         value={url}
@@ -56,11 +68,15 @@ export function ServerForm(props: {
         placeholder={defaultServerUrl}
       />
       <p className="text-xs text-fg-soft">
-        The address of a Parley server you have an account on, for example {defaultServerUrl} when it runs on
-        this computer.
+        The address of a Parley server you have an account on, for example {defaultServerUrl} when
+        it runs on this computer.
       </p>
       {result && !result.ok && (
-        <p role="alert" data-problem={result.problem} className="rounded-md border border-danger px-3 py-2 text-sm text-danger">
+        <p
+          role="alert"
+          data-problem={result.problem}
+          className="rounded-md border border-danger px-3 py-2 text-sm text-danger"
+        >
           {result.message}
         </p>
       )}
@@ -86,7 +102,11 @@ export function ServerForm(props: {
           {busy === "test" ? "Testing…" : "Test connection"}
         </button>
         {props.onCancel && (
-          <button type="button" onClick={props.onCancel} className="ml-auto px-2 py-2 text-sm text-fg-soft hover:text-fg">
+          <button
+            type="button"
+            onClick={props.onCancel}
+            className="ml-auto px-2 py-2 text-sm text-fg-soft hover:text-fg"
+          >
             Cancel
           </button>
         )}

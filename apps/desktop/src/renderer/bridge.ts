@@ -10,7 +10,10 @@ declare global {
 /** The preload's bridge; its absence means the page was opened outside the desktop shell. */
 export function desktopBridge(): DesktopBridge {
   const bridge = window[bridgeGlobalName];
-  if (!bridge) throw new Error("window.parleyDesktop is missing: this page runs only inside the Parley desktop app.");
+  if (!bridge)
+    throw new Error(
+      "window.parleyDesktop is missing: this page runs only inside the Parley desktop app.",
+    );
   return bridge;
 }
 

@@ -14,8 +14,7 @@ export type ServerProblem =
   | "origin-not-allowed"; // a Parley server whose CORS_ORIGINS does not include the app
 
 export type ServerCheck =
-  | { ok: true; url: string }
-  | { ok: false; problem: ServerProblem; message: string };
+  { ok: true; url: string } | { ok: false; problem: ServerProblem; message: string };
 
 /** Where the refresh token goes: the OS keychain through safeStorage, or nowhere lasting. */
 export interface TokenStorageInfo {

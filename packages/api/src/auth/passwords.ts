@@ -30,13 +30,14 @@ export interface PasswordHasherOptions {
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
   const limit = createLimiter(options.maxConcurrent ?? 2, options.maxQueued ?? 200);
-  let dummyHash: Promise<string> | undefined;
-  const dummy = () => (dummyHash ??= hash("parley-dummy-password-for-unknown-users", ARGON2_OPTIONS));
+  // Made up front, so even the first unknown-user login costs exactly one verification.
+  const dummyHash = hash("parley-dummy-password-for-unknown-users", ARGON2_OPTIONS);
+  dummyHash.catch(() => undefined);
 
   return {
     hash: (password) => limit(() => hash(password, ARGON2_OPTIONS)),
     async verify(passwordHash, password) {
-      const target = passwordHash ?? (await dummy());
+      const target = passwordHash ?? (await dummyHash);
       const ok = await limit(() => verify(target, password).catch(() => false));
       return passwordHash !== null && ok;
     },

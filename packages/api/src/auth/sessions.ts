@@ -25,6 +25,8 @@ export interface IssuedTokens {
   refreshToken: string | null;
 }
 
+/** Sessions kept per user; signing in beyond this ends the least recently used one. */
+export const MAX_SESSIONS_PER_USER = 50;
 const USER_AGENT_MAX = 512;
 const IP_MAX = 64;
 
@@ -46,6 +48,9 @@ export async function startSession(
     expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000),
     ...requestOrigin(req),
   });
+  // A script that signs in in a loop must not grow the table without bound.
+  const pruned = await q.pruneUserSessions(deps.db, user.id, MAX_SESSIONS_PER_USER);
+  await forgetCredentials(deps, { sessionIds: pruned });
   const access = await signAccessToken(config, { userId: user.id, sessionId: session.id, role: user.role });
   return { sessionId: session.id, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: token };
 }

@@ -29,7 +29,10 @@ export class BusWriter {
   async flush(timeoutMs = 2_000) {
     const deadline = Date.now() + timeoutMs;
     while (this.inflight && Date.now() < deadline) {
-      await Promise.race([this.inflight, new Promise((resolve) => setTimeout(resolve, deadline - Date.now()))]);
+      await Promise.race([
+        this.inflight,
+        new Promise((resolve) => setTimeout(resolve, deadline - Date.now())),
+      ]);
     }
   }
 

@@ -44,18 +44,35 @@ export function exportConversation(
       truncated,
       exportedAt: new Date().toISOString(),
     };
-    return { filename: `${base}.json`, mimeType: "application/json", content: JSON.stringify(document, null, 2), truncated };
+    return {
+      filename: `${base}.json`,
+      mimeType: "application/json",
+      content: JSON.stringify(document, null, 2),
+      truncated,
+    };
   }
   const lines = [`# ${conversation.title}`, ""];
-  if (conversation.systemPrompt) lines.push(`> System prompt: ${conversation.systemPrompt.replace(/\n/g, "\n> ")}`, "");
+  if (conversation.systemPrompt)
+    lines.push(`> System prompt: ${conversation.systemPrompt.replace(/\n/g, "\n> ")}`, "");
   for (const m of messages) {
     const who = m.role === "user" ? "You" : `Assistant${m.model ? ` (${m.model})` : ""}`;
     const note = m.status === "complete" ? "" : ` — ${m.status}`;
-    lines.push(`### ${who} · ${m.createdAt.toISOString()}${note}`, "", m.content || "_(no text)_", "");
+    lines.push(
+      `### ${who} · ${m.createdAt.toISOString()}${note}`,
+      "",
+      m.content || "_(no text)_",
+      "",
+    );
     if (m.error) lines.push(`> ${m.error}`, "");
   }
-  if (truncated) lines.push("_This export stops early: the conversation is longer than an export holds._", "");
-  return { filename: `${base}.md`, mimeType: "text/markdown", content: lines.join("\n"), truncated };
+  if (truncated)
+    lines.push("_This export stops early: the conversation is longer than an export holds._", "");
+  return {
+    filename: `${base}.md`,
+    mimeType: "text/markdown",
+    content: lines.join("\n"),
+    truncated,
+  };
 }
 
 function slug(title: string): string {

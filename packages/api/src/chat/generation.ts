@@ -3,6 +3,7 @@ import type { CancelSignal } from "../infra/cancel";
 import type { FinalStatus, StreamBus, TokenUsage } from "../infra/stream-bus";
 import { BusWriter } from "./bus-writer";
 import { notify, type GenerationObserver } from "./observer";
+import { ReplyProgress } from "./progress";
 import { buildPrompt } from "./prompt";
 import { describeModelError, ModelError, setupHint, type ModelProvider } from "./provider";
 import type { ChatSettings } from "./settings";
@@ -46,7 +47,10 @@ export const interruptedMessage =
  * lease while alive, and ends with a final state (complete, stopped, error, interrupted).
  */
 export class GenerationManager {
-  private readonly running = new Map<string, { done: Promise<void>; end: (reason: EndReason) => void }>();
+  private readonly running = new Map<
+    string,
+    { done: Promise<void>; end: (reason: EndReason) => void }
+  >();
   private readonly shutdownController = new AbortController();
   private accepting = true;
 
@@ -65,7 +69,9 @@ export class GenerationManager {
   start(job: GenerationJob): void {
     let end: (reason: EndReason) => void = () => {};
     const done = this.run(job, (fn) => (end = fn))
-      .catch((error: unknown) => this.deps.log(`generation ${job.messageId} failed: ${String(error)}`))
+      .catch((error: unknown) =>
+        this.deps.log(`generation ${job.messageId} failed: ${String(error)}`),
+      )
       .finally(() => this.running.delete(job.messageId));
     this.running.set(job.messageId, { done, end: (reason) => end(reason) });
   }
@@ -85,7 +91,8 @@ export class GenerationManager {
     await Promise.race([all(), sleep(graceMs)]);
     this.shutdownController.abort();
     for (const generation of this.running.values()) generation.end("shutdown");
-    await Promise.race([all(), sleep(3_000)]);
+    // Storing their ends takes a few writes; the process's own exit deadline is near.
+    await Promise.race([all(), sleep(1_500)]);
   }
 
   private async run(job: GenerationJob, exposeEnd: (end: (reason: EndReason) => void) => void) {
@@ -106,25 +113,7 @@ export class GenerationManager {
     let usage: TokenUsage | null = null;
     let firstTokenMs: number | null = null;
     const writer = new BusWriter(bus, id);
-    const leaseUntil = () => new Date(Date.now() + settings.leaseMs);
-
-    // Partial text reaches the database at most every saveIntervalMs, one write at a time;
-    // each save also renews the lease. A save that matches nothing means someone else
-    // finalized the reply (a forced stop, the sweep, a deletion): stop generating.
-    let saving: Promise<void> | null = null;
-    let lastSaveAt = Date.now();
-    const save = () => {
-      if (saving) return;
-      lastSaveAt = Date.now();
-      saving = chat
-        .saveReplyProgress(db, id, text, leaseUntil())
-        .then((ok) => void (ok || end("lost")))
-        .catch((error: unknown) => this.deps.log(`saving reply ${id} failed: ${String(error)}`))
-        .finally(() => (saving = null));
-    };
-    const leaseTimer = setInterval(() => {
-      if (Date.now() - lastSaveAt >= settings.leaseMs / 3) save();
-    }, Math.max(50, Math.floor(settings.leaseMs / 3)));
+    const progress = new ReplyProgress(db, id, settings, () => end("lost"), this.deps.log);
     let watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
     const unwatch = cancel.watch(id, () => end("stopped"));
 
@@ -138,10 +127,21 @@ export class GenerationManager {
         replyDepth: job.replyDepth,
         systemPrompt: job.systemPrompt,
         tokenBudget: settings.promptTokenBudget,
+      }).catch((cause: unknown) => {
+        this.deps.log(`building the prompt of reply ${id} failed: ${String(cause)}`);
+        throw new ModelError(
+          "internal",
+          "Parley could not read the conversation to answer it. Try again shortly.",
+        );
       });
       let finished = false;
       if (!abort.signal.aborted) {
-        const stream = provider.stream({ model: job.model, messages, temperature: job.temperature, signal: abort.signal });
+        const stream = provider.stream({
+          model: job.model,
+          messages,
+          temperature: job.temperature,
+          signal: abort.signal,
+        });
         for await (const chunk of stream) {
           clearTimeout(watchdog);
           watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
@@ -149,11 +149,15 @@ export class GenerationManager {
           if (chunk.delta) {
             if (firstTokenMs === null) {
               firstTokenMs = performance.now() - startedAt;
-              notify(observer, "onFirstToken", { messageId: id, model: job.model, timeToFirstTokenMs: firstTokenMs });
+              notify(observer, "onFirstToken", {
+                messageId: id,
+                model: job.model,
+                timeToFirstTokenMs: firstTokenMs,
+              });
             }
             text += chunk.delta;
             writer.push(chunk.delta);
-            if (Date.now() - lastSaveAt >= settings.saveIntervalMs) save();
+            progress.update(text);
           }
           if (abort.signal.aborted) break;
         }
@@ -163,12 +167,11 @@ export class GenerationManager {
     } catch (cause) {
       ({ status, error } = this.outcomeOf(endReason, cause, job.model, text));
     } finally {
-      clearInterval(leaseTimer);
       clearTimeout(watchdog);
       unwatch();
     }
 
-    await saving;
+    await progress.stop();
     if (endReason !== "lost") await this.finalize(job, writer, { status, text, usage, error });
     writer.close();
     notify(observer, "onFinish", {
@@ -206,10 +209,16 @@ export class GenerationManager {
   private async finalize(
     job: GenerationJob,
     writer: BusWriter,
-    outcome: { status: FinalStatus; text: string; usage: TokenUsage | null; error: ModelError | null },
+    outcome: {
+      status: FinalStatus;
+      text: string;
+      usage: TokenUsage | null;
+      error: ModelError | null;
+    },
   ) {
     const { db, bus, settings } = this.deps;
-    const errorText = outcome.status === "interrupted" ? interruptedMessage : (outcome.error?.message ?? null);
+    const errorText =
+      outcome.status === "interrupted" ? interruptedMessage : (outcome.error?.message ?? null);
     let stored = false;
     try {
       stored = await chat.finishReply(db, job.messageId, {

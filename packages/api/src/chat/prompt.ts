@@ -16,7 +16,12 @@ const pageSize = 50;
  */
 export async function buildPrompt(
   db: Database,
-  args: { conversationId: string; replyDepth: number; systemPrompt: string | null; tokenBudget: number },
+  args: {
+    conversationId: string;
+    replyDepth: number;
+    systemPrompt: string | null;
+    tokenBudget: number;
+  },
 ): Promise<ChatTurn[]> {
   let budget = args.tokenBudget - (args.systemPrompt ? estimateTokens(args.systemPrompt) : 0);
   const kept: ChatTurn[] = [];

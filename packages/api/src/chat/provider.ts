@@ -66,7 +66,8 @@ export function createOpenAIProvider(config: AiConfig): ModelProvider {
     async listModels() {
       if (!client) return { models: [], defaultModel: null };
       let models = [...config.models];
-      if (config.defaultModel && !models.includes(config.defaultModel)) models.unshift(config.defaultModel);
+      if (config.defaultModel && !models.includes(config.defaultModel))
+        models.unshift(config.defaultModel);
       if (!models.length) models = await providerModels();
       return { models, defaultModel: config.defaultModel ?? models[0] ?? null };
     },
@@ -86,9 +87,13 @@ export function createOpenAIProvider(config: AiConfig): ModelProvider {
       for await (const chunk of stream) {
         const delta = chunk.choices[0]?.delta?.content ?? undefined;
         const usage = chunk.usage
-          ? { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens }
+          ? {
+              promptTokens: chunk.usage.prompt_tokens,
+              completionTokens: chunk.usage.completion_tokens,
+            }
           : undefined;
-        if (delta || usage) yield { delta: delta || undefined, usage, model: chunk.model || undefined };
+        if (delta || usage)
+          yield { delta: delta || undefined, usage, model: chunk.model || undefined };
       }
     },
 
@@ -109,6 +114,7 @@ export function createOpenAIProvider(config: AiConfig): ModelProvider {
 }
 
 export type ModelErrorKind =
+  | "internal"
   | "not_configured"
   | "auth"
   | "rate_limited"
@@ -147,26 +153,44 @@ export function describeModelError(
         : `The model did not answer within ${seconds} s. Try again, or check that the model server is running.`,
     );
   }
-  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+  if (
+    error instanceof OpenAI.AuthenticationError ||
+    error instanceof OpenAI.PermissionDeniedError
+  ) {
     return new ModelError(
       "auth",
       `The model provider refused Parley's credentials (HTTP ${error.status}). An administrator needs to check OPENAI_API_KEY.`,
     );
   }
   if (error instanceof OpenAI.RateLimitError) {
-    return new ModelError("rate_limited", "The model provider is rate-limiting requests (HTTP 429). Wait a moment, then regenerate.");
+    return new ModelError(
+      "rate_limited",
+      "The model provider is rate-limiting requests (HTTP 429). Wait a moment, then regenerate.",
+    );
   }
   if (error instanceof OpenAI.NotFoundError) {
-    return new ModelError("model_not_found", `The model "${context.model}" is not available at the provider (HTTP 404).`);
+    return new ModelError(
+      "model_not_found",
+      `The model "${context.model}" is not available at the provider (HTTP 404).`,
+    );
   }
   if (error instanceof OpenAI.BadRequestError || error instanceof OpenAI.UnprocessableEntityError) {
-    return new ModelError("bad_request", `The model provider rejected the request: ${short(error.message)}`);
+    return new ModelError(
+      "bad_request",
+      `The model provider rejected the request: ${short(error.message)}`,
+    );
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new ModelError("connection", "Parley could not reach the model provider. Try again shortly.");
+    return new ModelError(
+      "connection",
+      "Parley could not reach the model provider. Try again shortly.",
+    );
   }
   if (error instanceof OpenAI.APIError && typeof error.status === "number") {
-    return new ModelError("upstream", `The model provider had an error (HTTP ${error.status}). Try again shortly.`);
+    return new ModelError(
+      "upstream",
+      `The model provider had an error (HTTP ${error.status}). Try again shortly.`,
+    );
   }
   return new ModelError(
     context.receivedText ? "dropped" : "upstream",

@@ -5,7 +5,11 @@ import type { StreamBus } from "../infra/stream-bus";
  * copy is saved throttled, so the bus usually holds a little more (what subscribers saw);
  * a capped bus may have lost its start, which the database copy then supplies.
  */
-export async function recoverReplyText(bus: StreamBus, messageId: string, stored: string): Promise<string> {
+export async function recoverReplyText(
+  bus: StreamBus,
+  messageId: string,
+  stored: string,
+): Promise<string> {
   let text = stored;
   let after: string | null = null;
   try {
@@ -16,7 +20,8 @@ export async function recoverReplyText(bus: StreamBus, messageId: string, stored
         after = id;
         if (entry.kind !== "delta") continue;
         if (entry.offset > text.length) return text; // a gap neither copy can fill
-        text = text.slice(0, entry.offset) + entry.text + text.slice(entry.offset + entry.text.length);
+        text =
+          text.slice(0, entry.offset) + entry.text + text.slice(entry.offset + entry.text.length);
       }
     }
   } catch {

@@ -54,7 +54,10 @@ export async function* replyEvents(
   while (!signal?.aborted) {
     let events;
     try {
-      events = await bus.read(messageId, position.cursor, { waitMs: settings.streamCheckMs, signal });
+      events = await bus.read(messageId, position.cursor, {
+        waitMs: settings.streamCheckMs,
+        signal,
+      });
     } catch {
       return yield* followDatabase(deps, messageId, position, signal);
     }

@@ -1,6 +1,10 @@
 import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
-import { createMemoryCancelSignal, createRedisCancelSignal, type CancelSignal } from "../infra/cancel";
+import {
+  createMemoryCancelSignal,
+  createRedisCancelSignal,
+  type CancelSignal,
+} from "../infra/cancel";
 import { createMemoryStreamBus, createRedisStreamBus, type StreamBus } from "../infra/stream-bus";
 import { GenerationManager } from "./generation";
 import type { GenerationObserver } from "./observer";
@@ -40,11 +44,18 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
   const log = options.log ?? (() => {});
   const observer = options.observer ?? (() => undefined);
   const keyPrefix = options.keyPrefix ?? "parley:";
-  const streamBus = options.redis ? createRedisStreamBus(options.redis, { keyPrefix }) : createMemoryStreamBus();
+  const streamBus = options.redis
+    ? createRedisStreamBus(options.redis, { keyPrefix })
+    : createMemoryStreamBus();
   const cancelSignal = options.redis
     ? createRedisCancelSignal(options.redis, { keyPrefix })
     : createMemoryCancelSignal();
   const provider = createOpenAIProvider(options.ai);
+  if (!provider.configured) {
+    log(
+      "no model provider configured: chat answers how to set one up (OPENAI_API_KEY or OPENAI_BASE_URL)",
+    );
+  }
   const generations = new GenerationManager({
     db: options.db,
     bus: streamBus,

@@ -8,14 +8,21 @@ import type { ChatRuntime } from "./runtime";
 
 /** The chat runtime, or a clear 503 when this process was built without one. */
 export function chatRuntime(deps: AppDeps): ChatRuntime {
-  if (!deps.chat) throw new DomainError("SERVICE_UNAVAILABLE", "Chat is not available on this server");
+  if (!deps.chat)
+    throw new DomainError("SERVICE_UNAVAILABLE", "Chat is not available on this server");
   return deps.chat;
 }
 
 /** The model a reply uses: the conversation's when still offered, else the default. */
-async function resolveModel(runtime: ChatRuntime, conversationModel: string | null): Promise<string> {
+async function resolveModel(
+  runtime: ChatRuntime,
+  conversationModel: string | null,
+): Promise<string> {
   if (!runtime.provider.configured) {
-    throw new DomainError("PRECONDITION_FAILED", runtime.provider.setupHint ?? "No model provider is configured");
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      runtime.provider.setupHint ?? "No model provider is configured",
+    );
   }
   const { models, defaultModel } = await runtime.provider.listModels();
   if (conversationModel && models.includes(conversationModel)) return conversationModel;
@@ -31,15 +38,22 @@ export async function assertModelOffered(runtime: ChatRuntime, model: string | n
   if (model === null || model === undefined) return;
   const { models } = await runtime.provider.listModels();
   if (!models.includes(model)) {
-    throw new DomainError("BAD_REQUEST", `Model "${model}" is not offered; pick one from chat.models`, {
-      field: "model",
-    });
+    throw new DomainError(
+      "BAD_REQUEST",
+      `Model "${model}" is not offered; pick one from chat.models`,
+      {
+        field: "model",
+      },
+    );
   }
 }
 
 function assertAccepting(runtime: ChatRuntime) {
   if (!runtime.generations.isAccepting) {
-    throw new DomainError("SERVICE_UNAVAILABLE", "This server is restarting; send again in a moment");
+    throw new DomainError(
+      "SERVICE_UNAVAILABLE",
+      "This server is restarting; send again in a moment",
+    );
   }
 }
 
@@ -65,7 +79,12 @@ export interface SendInput {
  * starts the generation in the background and returns at once. A retry with the same
  * clientMessageId returns the first rows and never calls the model again.
  */
-export async function sendMessage(deps: AppDeps, req: RequestMeta, userId: string, input: SendInput) {
+export async function sendMessage(
+  deps: AppDeps,
+  req: RequestMeta,
+  userId: string,
+  input: SendInput,
+) {
   const runtime = chatRuntime(deps);
   const previous = await chat.findExchangeByClientId(deps.db, userId, input.clientMessageId);
   if (previous) return sameExchange(previous, input);
@@ -73,10 +92,13 @@ export async function sendMessage(deps: AppDeps, req: RequestMeta, userId: strin
   let settings: chat.ConversationSettings = {};
   if (input.conversationId) {
     const conversation = await chat.getConversation(deps.db, userId, input.conversationId);
-    if (!conversation) throw new DomainError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
+    if (!conversation)
+      throw new DomainError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
     settings = conversation;
   } else if (input.parentId) {
-    throw new DomainError("BAD_REQUEST", "parentId needs the conversationId it belongs to", { field: "parentId" });
+    throw new DomainError("BAD_REQUEST", "parentId needs the conversationId it belongs to", {
+      field: "parentId",
+    });
   }
   const model = await resolveModel(runtime, settings.model ?? null);
   assertAccepting(runtime);
@@ -109,27 +131,43 @@ export async function sendMessage(deps: AppDeps, req: RequestMeta, userId: strin
     temperature: conversation.temperature,
     systemPrompt: conversation.systemPrompt,
     replyDepth: assistantMessage.depth,
-    titleFrom: assistantMessage.depth === 1 && conversation.title === chat.DEFAULT_TITLE ? input.content : null,
+    titleFrom:
+      assistantMessage.depth === 1 && conversation.title === chat.DEFAULT_TITLE
+        ? input.content
+        : null,
   });
   return exchange;
 }
 
-function sameExchange<T extends { conversation: { id: string } }>(previous: T, input: SendInput): T {
+function sameExchange<T extends { conversation: { id: string } }>(
+  previous: T,
+  input: SendInput,
+): T {
   if (input.conversationId && input.conversationId !== previous.conversation.id) {
-    throw new DomainError("CONFLICT", "This clientMessageId was already used in another conversation", {
-      field: "clientMessageId",
-    });
+    throw new DomainError(
+      "CONFLICT",
+      "This clientMessageId was already used in another conversation",
+      {
+        field: "clientMessageId",
+      },
+    );
   }
   return previous;
 }
 
 /** A new reply beside `messageId` (same question), generated now and made the active branch. */
-export async function regenerateReply(deps: AppDeps, req: RequestMeta, userId: string, messageId: string) {
+export async function regenerateReply(
+  deps: AppDeps,
+  req: RequestMeta,
+  userId: string,
+  messageId: string,
+) {
   const runtime = chatRuntime(deps);
   const original = await chat.findMessage(deps.db, userId, messageId);
   if (!original) throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
   const conversation = await chat.getConversation(deps.db, userId, original.conversationId);
-  if (!conversation) throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
+  if (!conversation)
+    throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
   const model = await resolveModel(runtime, conversation.model);
   assertAccepting(runtime);
   await limitSends(deps, runtime, req, userId);
@@ -140,6 +178,13 @@ export async function regenerateReply(deps: AppDeps, req: RequestMeta, userId: s
     model,
     leaseExpiresAt: new Date(Date.now() + runtime.settings.leaseMs),
   });
+  // A first reply that failed left the conversation untitled: this one may title it.
+  const question =
+    assistantMessage.depth === 1 &&
+    conversation.title === chat.DEFAULT_TITLE &&
+    assistantMessage.parentId
+      ? await chat.findMessage(deps.db, userId, assistantMessage.parentId)
+      : null;
   startGeneration(runtime, {
     messageId: assistantMessage.id,
     conversationId: conversation.id,
@@ -147,7 +192,7 @@ export async function regenerateReply(deps: AppDeps, req: RequestMeta, userId: s
     temperature: conversation.temperature,
     systemPrompt: conversation.systemPrompt,
     replyDepth: assistantMessage.depth,
-    titleFrom: null,
+    titleFrom: question?.content ?? null,
   });
   return { assistantMessage };
 }
@@ -188,7 +233,14 @@ async function forceStop(db: Database, runtime: ChatRuntime, messageId: string, 
   const content = await recoverReplyText(runtime.streamBus, messageId, stored);
   if (!(await chat.finishReply(db, messageId, { status: "stopped", content }))) return;
   await runtime.streamBus
-    .append(messageId, { kind: "final", status: "stopped", length: content.length, usage: null, model: null, error: null })
+    .append(messageId, {
+      kind: "final",
+      status: "stopped",
+      length: content.length,
+      usage: null,
+      model: null,
+      error: null,
+    })
     .catch(() => {});
   await runtime.streamBus.expire(messageId, runtime.settings.finishedStreamTtlMs).catch(() => {});
 }

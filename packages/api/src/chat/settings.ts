@@ -43,7 +43,7 @@ export const defaultChatSettings: ChatSettings = {
   streamCheckMs: 5_000,
   finishedStreamTtlMs: 10 * 60_000,
   stopWaitMs: 2_000,
-  shutdownGraceMs: 8_000,
+  shutdownGraceMs: 7_000,
   sendsPerMinute: 30,
 };
 

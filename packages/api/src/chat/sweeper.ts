@@ -55,7 +55,12 @@ export class LeaseSweeper {
     let marked = 0;
     for (const reply of await chat.findLapsedReplies(db, now, 100)) {
       const content = await recoverReplyText(bus, reply.id, reply.content);
-      const stored = await chat.finishReply(db, reply.id, { status: "interrupted", content, error: interruptedMessage }, now);
+      const stored = await chat.finishReply(
+        db,
+        reply.id,
+        { status: "interrupted", content, error: interruptedMessage },
+        now,
+      );
       if (!stored) continue; // another replica got there first, or the generator came back
       marked++;
       await bus
@@ -79,7 +84,8 @@ export class LeaseSweeper {
         errorKind: null,
       });
     }
-    if (marked) this.deps.log(`marked ${marked} abandoned repl${marked === 1 ? "y" : "ies"} interrupted`);
+    if (marked)
+      this.deps.log(`marked ${marked} abandoned repl${marked === 1 ? "y" : "ies"} interrupted`);
     return marked;
   }
 }

@@ -33,7 +33,11 @@ export async function generateTitle(
 
 /** First line, without markdown, quotes, a "Title:" label or a trailing period; ≤ 80 chars. */
 export function cleanTitle(raw: string): string {
-  const line = raw.split("\n").map((l) => l.trim()).find(Boolean) ?? "";
+  const line =
+    raw
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean) ?? "";
   const text = line
     .replace(/^#+\s*/, "")
     .replace(/^title\s*:\s*/i, "")

@@ -2,7 +2,13 @@ import { chat } from "@parley/db";
 import { z } from "zod";
 import { exportConversation } from "../chat/export";
 import { parseEventId, replyEvents } from "../chat/reply-stream";
-import { assertModelOffered, chatRuntime, regenerateReply, sendMessage, stopReply } from "../chat/service";
+import {
+  assertModelOffered,
+  chatRuntime,
+  regenerateReply,
+  sendMessage,
+  stopReply,
+} from "../chat/service";
 import { chatLimits } from "../chat/settings";
 import type { AppDeps } from "../context";
 import { DomainError } from "../errors";
@@ -15,7 +21,10 @@ const systemPrompt = z.string().max(chatLimits.systemPrompt);
 const temperature = z.number().min(0).max(2);
 const content = z
   .string()
-  .max(chatLimits.content, `Messages are limited to ${chatLimits.content.toLocaleString("en")} characters`)
+  .max(
+    chatLimits.content,
+    `Messages are limited to ${chatLimits.content.toLocaleString("en")} characters`,
+  )
   .refine((text) => text.trim().length > 0, "Write something first");
 const clientMessageId = z
   .string()
@@ -23,7 +32,10 @@ const clientMessageId = z
   .max(chatLimits.clientMessageId)
   .regex(/^[A-Za-z0-9_-]+$/, "Use letters, digits, - and _ only");
 /** "<updatedAt ms>_<id>", as returned in nextCursor. */
-const conversationCursor = z.string().max(60).regex(/^\d{1,15}_[0-9a-f-]{36}$/, "Invalid cursor");
+const conversationCursor = z
+  .string()
+  .max(60)
+  .regex(/^\d{1,15}_[0-9a-f-]{36}$/, "Invalid cursor");
 
 function encodeCursor(cursor: chat.ConversationCursor | null): string | null {
   return cursor ? `${cursor.updatedAt.getTime()}_${cursor.id}` : null;
@@ -35,7 +47,10 @@ function decodeCursor(cursor: string | undefined): chat.ConversationCursor | und
   return { updatedAt: new Date(Number(ms)), id: conversationId };
 }
 
-async function ownConversation(ctx: { deps: AppDeps; user: { id: string } }, conversationId: string) {
+async function ownConversation(
+  ctx: { deps: AppDeps; user: { id: string } },
+  conversationId: string,
+) {
   const conversation = await chat.getConversation(ctx.deps.db, ctx.user.id, conversationId);
   if (!conversation) throw new DomainError("NOT_FOUND", "Conversation not found", { field: "id" });
   return conversation;
@@ -81,7 +96,9 @@ const conversationsRouter = router({
       return chat.createConversation(ctx.deps.db, ctx.user.id, input);
     }),
 
-  get: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => ownConversation(ctx, input.id)),
+  get: protectedProcedure
+    .input(z.object({ id }))
+    .query(({ ctx, input }) => ownConversation(ctx, input.id)),
 
   update: protectedProcedure
     .input(
@@ -99,7 +116,12 @@ const conversationsRouter = router({
       const { id: conversationId, ...patch } = input;
       await ownConversation(ctx, conversationId);
       await assertModelOffered(chatRuntime(ctx.deps), patch.model);
-      const updated = await chat.updateConversation(ctx.deps.db, ctx.user.id, conversationId, patch);
+      const updated = await chat.updateConversation(
+        ctx.deps.db,
+        ctx.user.id,
+        conversationId,
+        patch,
+      );
       if (!updated) throw new DomainError("NOT_FOUND", "Conversation not found", { field: "id" });
       return updated;
     }),
@@ -115,7 +137,11 @@ const conversationsRouter = router({
     .input(z.object({ id, format: z.enum(["json", "markdown"]) }))
     .query(async ({ ctx, input }) => {
       const conversation = await ownConversation(ctx, input.id);
-      const { items, truncated } = await chat.exportBranch(ctx.deps.db, conversation.id, chatLimits.exportMessages);
+      const { items, truncated } = await chat.exportBranch(
+        ctx.deps.db,
+        conversation.id,
+        chatLimits.exportMessages,
+      );
       return exportConversation(conversation, items, input.format, truncated);
     }),
 });
@@ -136,8 +162,13 @@ const messagesRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const conversation = await chat.getConversation(ctx.deps.db, ctx.user.id, input.conversationId);
-      if (!conversation) throw new DomainError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
+      const conversation = await chat.getConversation(
+        ctx.deps.db,
+        ctx.user.id,
+        input.conversationId,
+      );
+      if (!conversation)
+        throw new DomainError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
       const newer = input.direction === "newer";
       const cursor = input.cursor ?? undefined;
       const page = await chat.listActiveBranch(ctx.deps.db, conversation.id, {
@@ -154,9 +185,11 @@ const messagesRouter = router({
     }),
 
   /** Makes the branch through `messageId` the visible one (ancestors, it, newest descendants). */
-  switchBranch: protectedProcedure.input(z.object({ messageId: id })).mutation(async ({ ctx, input }) => {
-    return chat.switchBranch(ctx.deps.db, ctx.user.id, input.messageId);
-  }),
+  switchBranch: protectedProcedure
+    .input(z.object({ messageId: id }))
+    .mutation(async ({ ctx, input }) => {
+      return chat.switchBranch(ctx.deps.db, ctx.user.id, input.messageId);
+    }),
 });
 
 export const chatRouter = router({
@@ -192,13 +225,21 @@ export const chatRouter = router({
     .subscription(async ({ ctx, input, signal }) => {
       const runtime = chatRuntime(ctx.deps);
       const start = parseEventId(input.lastEventId);
-      if (!start) throw new DomainError("BAD_REQUEST", "Invalid lastEventId", { field: "lastEventId" });
+      if (!start)
+        throw new DomainError("BAD_REQUEST", "Invalid lastEventId", { field: "lastEventId" });
       const message = await chat.findMessage(ctx.deps.db, ctx.user.id, input.messageId);
       if (!message) throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
       if (message.role !== "assistant") {
-        throw new DomainError("BAD_REQUEST", "Only replies can be streamed", { field: "messageId" });
+        throw new DomainError("BAD_REQUEST", "Only replies can be streamed", {
+          field: "messageId",
+        });
       }
-      return replyEvents({ db: ctx.deps.db, bus: runtime.streamBus, settings: runtime.settings }, message.id, start, signal);
+      return replyEvents(
+        { db: ctx.deps.db, bus: runtime.streamBus, settings: runtime.settings },
+        message.id,
+        start,
+        signal,
+      );
     }),
 
   stop: protectedProcedure

@@ -164,9 +164,24 @@ export async function deleteUserSessions(db: Database, userId: string, keepId?: 
   return rows.map((r) => r.id);
 }
 
-export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<number> {
-  const { count } = await db.prisma.session.deleteMany({ where: { expiresAt: { lte: now } } });
-  return count;
+/**
+ * Keeps a user's sessions bounded: drops expired ones and, beyond `keep`, the least recently
+ * used. Returns the deleted ids so caches can forget them.
+ */
+export async function pruneUserSessions(db: Database, userId: string, keep: number): Promise<string[]> {
+  const expired = await db.prisma.session.findMany({
+    where: { userId, expiresAt: { lte: new Date() } },
+    select: { id: true },
+  });
+  const surplus = await db.prisma.session.findMany({
+    where: { userId, expiresAt: { gt: new Date() } },
+    orderBy: [{ lastUsedAt: "desc" }, { id: "asc" }],
+    skip: keep,
+    select: { id: true },
+  });
+  const ids = [...expired, ...surplus].map((s) => s.id);
+  if (ids.length) await db.prisma.session.deleteMany({ where: { id: { in: ids } } });
+  return ids;
 }
 
 // ---- API keys ----

@@ -125,11 +125,17 @@ export function toPrefixTsQuery(text: string): string | null {
 
 // The expressions match the GIN indexes of migration 20261124000100_search_index exactly,
 // so the planner can use them.
-async function searchConversationIds(db: Database, userId: string, tsQuery: string, args: ListConversationsArgs) {
+async function searchConversationIds(
+  db: Database,
+  userId: string,
+  tsQuery: string,
+  args: ListConversationsArgs,
+) {
   const cursor = args.cursor
     ? Prisma.sql`AND (c.updated_at, c.id) < (${args.cursor.updatedAt}, ${args.cursor.id}::uuid)`
     : Prisma.empty;
-  const pinned = args.pinned === undefined ? Prisma.empty : Prisma.sql`AND c.pinned = ${args.pinned}`;
+  const pinned =
+    args.pinned === undefined ? Prisma.empty : Prisma.sql`AND c.pinned = ${args.pinned}`;
   const rows = await db.prisma.$queryRaw<Array<{ id: string }>>`
     SELECT c.id::text AS id
     FROM conversations c
@@ -171,20 +177,37 @@ export function createConversation(db: Database, userId: string, data: Conversat
 }
 
 /** Null when the conversation does not exist or belongs to someone else. */
-export async function updateConversation(db: Database, userId: string, id: string, patch: ConversationSettings) {
+export async function updateConversation(
+  db: Database,
+  userId: string,
+  id: string,
+  patch: ConversationSettings,
+) {
   const { count } = await db.prisma.conversation.updateMany({ where: { id, userId }, data: patch });
   return count ? getConversation(db, userId, id) : null;
 }
 
 /** False when the conversation does not exist or belongs to someone else. */
-export async function deleteConversation(db: Database, userId: string, id: string): Promise<boolean> {
+export async function deleteConversation(
+  db: Database,
+  userId: string,
+  id: string,
+): Promise<boolean> {
   const { count } = await db.prisma.conversation.deleteMany({ where: { id, userId } });
   return count > 0;
 }
 
 /** Sets an automatic title unless the conversation was renamed meanwhile. */
-export async function setTitleIfUnchanged(db: Database, id: string, title: string, expected = DEFAULT_TITLE) {
-  const { count } = await db.prisma.conversation.updateMany({ where: { id, title: expected }, data: { title } });
+export async function setTitleIfUnchanged(
+  db: Database,
+  id: string,
+  title: string,
+  expected = DEFAULT_TITLE,
+) {
+  const { count } = await db.prisma.conversation.updateMany({
+    where: { id, title: expected },
+    data: { title },
+  });
   return count > 0;
 }
 
@@ -233,7 +256,9 @@ export async function siblingIdsOf(
   conversationId: string,
   messages: Array<{ id: string; parentId: string | null }>,
 ): Promise<Map<string, string[]>> {
-  const parentIds = [...new Set(messages.map((m) => m.parentId).filter((p): p is string => p !== null))];
+  const parentIds = [
+    ...new Set(messages.map((m) => m.parentId).filter((p): p is string => p !== null)),
+  ];
   const hasRoot = messages.some((m) => m.parentId === null);
   const rows = await db.prisma.message.findMany({
     where: {
@@ -262,7 +287,12 @@ export async function siblingIdsOf(
 }
 
 /** Active messages above `belowDepth`, newest first, for building a prompt within a budget. */
-export function promptMessages(db: Database, conversationId: string, belowDepth: number, take: number) {
+export function promptMessages(
+  db: Database,
+  conversationId: string,
+  belowDepth: number,
+  take: number,
+) {
   return db.prisma.message.findMany({
     where: { conversationId, active: true, depth: { lt: belowDepth } },
     orderBy: { depth: "desc" },
@@ -283,7 +313,11 @@ export async function exportBranch(db: Database, conversationId: string, limit: 
 }
 
 /** What `chat.send` returned the first time for this client message id, for a retry. */
-export async function findExchangeByClientId(db: Database, userId: string, clientMessageId: string) {
+export async function findExchangeByClientId(
+  db: Database,
+  userId: string,
+  clientMessageId: string,
+) {
   const userMessage = await db.prisma.message.findUnique({
     where: { userId_clientMessageId: { userId, clientMessageId } },
     select: messageSelect,
@@ -327,10 +361,16 @@ export async function createExchange(db: Database, args: CreateExchangeArgs) {
     db.prisma.$transaction(async (tx) => {
       let conversationId: string;
       if ("create" in args.conversation) {
-        conversationId = (await tx.conversation.create({
-          data: { userId: args.userId, ...args.conversation.create, title: args.conversation.create.title ?? DEFAULT_TITLE },
-          select: { id: true },
-        })).id;
+        conversationId = (
+          await tx.conversation.create({
+            data: {
+              userId: args.userId,
+              ...args.conversation.create,
+              title: args.conversation.create.title ?? DEFAULT_TITLE,
+            },
+            select: { id: true },
+          })
+        ).id;
       } else {
         conversationId = args.conversation.id;
         await lockConversation(tx, args.userId, conversationId);
@@ -385,7 +425,10 @@ async function resolveParent(tx: Tx, conversationId: string, parent: CreateExcha
       select: { id: true, depth: true, role: true, status: true },
     });
     if (tip?.status === "streaming") {
-      throw new ChatRuleError("CONFLICT", "A reply is still being written; wait for it or stop it first");
+      throw new ChatRuleError(
+        "CONFLICT",
+        "A reply is still being written; wait for it or stop it first",
+      );
     }
     return tip;
   }
@@ -393,11 +436,16 @@ async function resolveParent(tx: Tx, conversationId: string, parent: CreateExcha
     where: { id: parent, conversationId },
     select: { id: true, depth: true, role: true },
   });
-  if (!message) throw new ChatRuleError("NOT_FOUND", "Parent message not found", { field: "parentId" });
+  if (!message)
+    throw new ChatRuleError("NOT_FOUND", "Parent message not found", { field: "parentId" });
   if (message.role !== "assistant") {
-    throw new ChatRuleError("BAD_REQUEST", "parentId must be a reply (an assistant message), or null for the first message", {
-      field: "parentId",
-    });
+    throw new ChatRuleError(
+      "BAD_REQUEST",
+      "parentId must be a reply (an assistant message), or null for the first message",
+      {
+        field: "parentId",
+      },
+    );
   }
   return message;
 }
@@ -413,14 +461,28 @@ export async function createRegeneration(
   return db.prisma.$transaction(async (tx) => {
     const original = await tx.message.findFirst({
       where: { id: args.messageId, userId: args.userId },
-      select: { id: true, conversationId: true, parentId: true, depth: true, role: true, status: true, model: true },
+      select: {
+        id: true,
+        conversationId: true,
+        parentId: true,
+        depth: true,
+        role: true,
+        status: true,
+        model: true,
+      },
     });
-    if (!original) throw new ChatRuleError("NOT_FOUND", "Message not found", { field: "messageId" });
+    if (!original)
+      throw new ChatRuleError("NOT_FOUND", "Message not found", { field: "messageId" });
     if (original.role !== "assistant" || original.parentId === null) {
-      throw new ChatRuleError("BAD_REQUEST", "Only replies can be regenerated", { field: "messageId" });
+      throw new ChatRuleError("BAD_REQUEST", "Only replies can be regenerated", {
+        field: "messageId",
+      });
     }
     await lockConversation(tx, args.userId, original.conversationId);
-    const current = await tx.message.findUniqueOrThrow({ where: { id: original.id }, select: { status: true } });
+    const current = await tx.message.findUniqueOrThrow({
+      where: { id: original.id },
+      select: { status: true },
+    });
     if (current.status === "streaming") {
       throw new ChatRuleError("CONFLICT", "This reply is still being written; stop it first");
     }
@@ -438,7 +500,10 @@ export async function createRegeneration(
       },
       select: messageSelect,
     });
-    await tx.conversation.update({ where: { id: original.conversationId }, data: { updatedAt: new Date() } });
+    await tx.conversation.update({
+      where: { id: original.conversationId },
+      data: { updatedAt: new Date() },
+    });
     return { assistantMessage };
   });
 }
@@ -455,7 +520,10 @@ export async function switchBranch(db: Database, userId: string, messageId: stri
     });
     if (!target) throw new ChatRuleError("NOT_FOUND", "Message not found", { field: "messageId" });
     await lockConversation(tx, userId, target.conversationId);
-    const fresh = await tx.message.findUniqueOrThrow({ where: { id: target.id }, select: { active: true } });
+    const fresh = await tx.message.findUniqueOrThrow({
+      where: { id: target.id },
+      select: { active: true },
+    });
     if (fresh.active) return { conversationId: target.conversationId, changed: false };
 
     const descendants = await latestDescendantChain(tx, target.id);
@@ -491,7 +559,10 @@ async function activatePath(tx: Tx, conversationId: string, messageId: string, e
     data: { active: false },
   });
   if (inactive.length) {
-    await tx.message.updateMany({ where: { id: { in: inactive.map((m) => m.id) } }, data: { active: true } });
+    await tx.message.updateMany({
+      where: { id: { in: inactive.map((m) => m.id) } },
+      data: { active: true },
+    });
   }
 }
 
@@ -508,10 +579,12 @@ async function latestDescendantChain(tx: Tx, messageId: string): Promise<string[
   for (const row of rows) {
     const at = new Date(row.created_at).getTime();
     const best = newestChild.get(row.parent_id);
-    if (!best || at > best.at || (at === best.at && row.id > best.id)) newestChild.set(row.parent_id, { id: row.id, at });
+    if (!best || at > best.at || (at === best.at && row.id > best.id))
+      newestChild.set(row.parent_id, { id: row.id, at });
   }
   const chain: string[] = [];
-  for (let next = newestChild.get(messageId); next; next = newestChild.get(next.id)) chain.push(next.id);
+  for (let next = newestChild.get(messageId); next; next = newestChild.get(next.id))
+    chain.push(next.id);
   return chain;
 }
 
@@ -520,7 +593,8 @@ async function lockConversation(tx: Tx, userId: string, conversationId: string) 
     SELECT id::text AS id FROM conversations
     WHERE id = ${conversationId}::uuid AND user_id = ${userId}::uuid
     FOR UPDATE`;
-  if (!rows.length) throw new ChatRuleError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
+  if (!rows.length)
+    throw new ChatRuleError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -528,7 +602,12 @@ async function lockConversation(tx: Tx, userId: string, conversationId: string) 
 // is final (stopped by a user, swept as interrupted, or deleted) no late write revives it,
 // and a generator whose write matched nothing knows to give up.
 
-export async function saveReplyProgress(db: Database, id: string, content: string, leaseExpiresAt: Date) {
+export async function saveReplyProgress(
+  db: Database,
+  id: string,
+  content: string,
+  leaseExpiresAt: Date,
+) {
   const { count } = await db.prisma.message.updateMany({
     where: { id, status: "streaming" },
     data: { content, leaseExpiresAt },
@@ -537,7 +616,10 @@ export async function saveReplyProgress(db: Database, id: string, content: strin
 }
 
 export async function renewReplyLease(db: Database, id: string, leaseExpiresAt: Date) {
-  const { count } = await db.prisma.message.updateMany({ where: { id, status: "streaming" }, data: { leaseExpiresAt } });
+  const { count } = await db.prisma.message.updateMany({
+    where: { id, status: "streaming" },
+    data: { leaseExpiresAt },
+  });
   return count > 0;
 }
 
@@ -551,7 +633,12 @@ export interface ReplyOutcome {
 }
 
 /** Writes a reply's final state; false when it was already final (or deleted). */
-export async function finishReply(db: Database, id: string, outcome: ReplyOutcome, onlyIfLeaseBefore?: Date) {
+export async function finishReply(
+  db: Database,
+  id: string,
+  outcome: ReplyOutcome,
+  onlyIfLeaseBefore?: Date,
+) {
   const { count } = await db.prisma.message.updateMany({
     where: {
       id,

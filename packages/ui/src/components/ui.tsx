@@ -20,7 +20,8 @@ const variants: Record<Variant, string> = {
   primary: "bg-accent text-white hover:bg-accent-strong disabled:opacity-50",
   secondary: "border border-line bg-surface text-fg hover:bg-muted disabled:opacity-50",
   ghost: "text-fg hover:bg-muted disabled:opacity-50",
-  danger: "bg-danger text-white hover:opacity-90 disabled:opacity-50",
+  // A darker red than the danger text colour, so white text keeps its contrast in dark mode.
+  danger: "bg-danger-solid text-white hover:opacity-90 disabled:opacity-50",
 };
 
 export const Button = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm" | "md" }>(

@@ -49,7 +49,7 @@ export const en = {
   "sidebar.delete": "Delete",
   "sidebar.renameLabel": "New title",
   "sidebar.deleteConfirm": "Delete “{title}”? This cannot be undone.",
-  "sidebar.untitled": "New conversation",
+  "sidebar.untitled": "New chat",
 
   "chat.emptyTitle": "How can I help?",
   "chat.emptyHint": "Ask anything. Enter sends, Shift+Enter starts a new line.",

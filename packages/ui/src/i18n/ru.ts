@@ -50,7 +50,7 @@ export const ru: Record<MessageKey, string> = {
   "sidebar.delete": "Удалить",
   "sidebar.renameLabel": "Новое название",
   "sidebar.deleteConfirm": "Удалить «{title}»? Это нельзя отменить.",
-  "sidebar.untitled": "Новая беседа",
+  "sidebar.untitled": "Новый чат",
 
   "chat.emptyTitle": "Чем помочь?",
   "chat.emptyHint": "Спросите что угодно. Enter — отправить, Shift+Enter — новая строка.",

@@ -27,7 +27,7 @@ describe("the Markdown renderer", () => {
     expect(html).toContain("<strong>bold</strong>");
     expect(html).toContain("<table>");
     expect(html).toContain('class="hljs language-js"');
-    expect(html).toContain('class="katex"');
+    expect(html).toContain('<span class="math-inline" data-tex="x^2"></span>');
     expect(html).toContain('href="https://example.com"');
     expect(html).toContain('rel="noopener noreferrer nofollow"');
   });

@@ -1,7 +1,7 @@
-import { memo, useState, type ComponentProps, type JSX, type ReactNode } from "react";
+import katex from "katex";
+import { Children, isValidElement, memo, useLayoutEffect, useRef, useState, type ComponentProps, type JSX, type ReactNode } from "react";
 import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
-import rehypeKatex from "rehype-katex";
 import rehypeSanitize from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
 import remarkMath from "remark-math";
@@ -16,15 +16,16 @@ export interface MarkdownProps {
 }
 
 /**
- * Renders model and user text. Order matters: sanitize the tree built from the text first,
- * then let KaTeX and highlight.js add their (trusted) markup.
+ * Renders model and user text. The tree built from the text is sanitized first; then
+ * highlight.js adds its (trusted) spans, and math is drawn by KaTeX straight into the DOM
+ * (see TexMath).
  */
 export const Markdown = memo(function Markdown({ text, onOpenExternal, copyLabel, copiedLabel }: MarkdownProps) {
   return (
     <div className="markdown">
       <ReactMarkdown
         remarkPlugins={[remarkHtmlAsText, remarkGfm, remarkMath]}
-        rehypePlugins={[[rehypeSanitize, sanitizeSchema], [rehypeKatex, { throwOnError: false, trust: false, strict: "ignore" }], [rehypeHighlight, { detect: false }]]}
+        rehypePlugins={[[rehypeSanitize, sanitizeSchema], [rehypeHighlight, { detect: false, plainText: ["math"] }]]}
         urlTransform={safeUrl}
         components={{
           a: ({ href, children }) => <SafeLink href={href} onOpenExternal={onOpenExternal}>{children}</SafeLink>,
@@ -35,7 +36,18 @@ export const Markdown = memo(function Markdown({ text, onOpenExternal, copyLabel
             ) : (
               <span>{alt}</span>
             ),
-          pre: (props) => <CodeBlock {...props} copyLabel={copyLabel ?? "Copy code"} copiedLabel={copiedLabel ?? "Copied"} />,
+          code: ({ className, children, node: _node, ...rest }) =>
+            isMath(className) ? (
+              <TexMath tex={String(children)} display={className?.includes("math-display") ?? false} />
+            ) : (
+              <code className={className} {...rest}>{children}</code>
+            ),
+          pre: (props) => {
+            // Display math arrives as <pre><code class="language-math math-display">.
+            const only = Children.toArray(props.children)[0];
+            if (isValidElement<{ className?: string }>(only) && isMath(only.props.className)) return <div className="math-block">{props.children}</div>;
+            return <CodeBlock {...props} copyLabel={copyLabel ?? "Copy code"} copiedLabel={copiedLabel ?? "Copied"} />;
+          },
           table: ({ children }) => (
             <div className="table-wrap">
               <table>{children}</table>
@@ -89,4 +101,21 @@ function CodeBlock({ children, node: _node, copyLabel, copiedLabel, ...rest }: C
       <pre {...rest}>{children}</pre>
     </div>
   );
+}
+
+const isMath = (className: string | undefined) => Boolean(className?.split(" ").includes("language-math"));
+
+/**
+ * KaTeX draws into the element with DOM calls (its styles set through the CSSOM), not by
+ * parsing an HTML string: the strict CSP forbids style attributes in parsed HTML, which is
+ * how rehype-katex would have carried KaTeX's layout. `trust: false` keeps \href, \url
+ * and \html* commands inert. React renders no children here, so KaTeX owns the contents.
+ */
+function TexMath({ tex, display }: { tex: string; display: boolean }) {
+  const ref = useRef<HTMLSpanElement>(null);
+  useLayoutEffect(() => {
+    if (!ref.current) return;
+    katex.render(tex, ref.current, { displayMode: display, throwOnError: false, trust: false, strict: "ignore", maxSize: 50, maxExpand: 1000 });
+  }, [tex, display]);
+  return <span ref={ref} className={display ? "math-display" : "math-inline"} data-tex={tex} />;
 }

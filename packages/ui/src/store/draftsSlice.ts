@@ -1,4 +1,5 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
+import { signedOut } from "./authSlice";
 
 /** Key of the draft typed before a conversation exists. */
 export const NEW_CHAT_DRAFT = "new";
@@ -29,6 +30,11 @@ export const draftsSlice = createSlice({
     draftCleared(state, action: PayloadAction<string>) {
       delete state[action.payload];
     },
+  },
+  extraReducers: (builder) => {
+    // Signing out on purpose (a shared computer) leaves nothing of this account behind;
+    // an expired session keeps it for the same person signing back in.
+    builder.addCase(signedOut, (state, action) => (action.payload?.reason === "expired" ? state : {}));
   },
 });
 

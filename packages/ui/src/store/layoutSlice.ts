@@ -1,4 +1,5 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
+import { signedOut } from "./authSlice";
 
 /** Transient layout state: the sidebar drawer on narrow screens, the conversation search. */
 export interface LayoutState {
@@ -22,6 +23,9 @@ export const layoutSlice = createSlice({
     archivedToggled(state, action: PayloadAction<boolean | undefined>) {
       state.showArchived = action.payload ?? !state.showArchived;
     },
+  },
+  extraReducers: (builder) => {
+    builder.addCase(signedOut, () => initialState);
   },
 });
 

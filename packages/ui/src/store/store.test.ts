@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createStore } from "./index";
 import { signedIn, signedOut, tokenRefreshed } from "./authSlice";
 import { draftChanged, draftCleared, MAX_DRAFT_LENGTH } from "./draftsSlice";
+import { searchChanged } from "./layoutSlice";
 import { memoryStorage } from "./persistence";
 import { languageChanged, themeChanged } from "./prefsSlice";
 import { streamDelta, streamFinished } from "./streamsSlice";
@@ -68,6 +69,26 @@ describe("drafts", () => {
     expect(keys).toHaveLength(50);
     expect(keys).not.toContain("c0");
     expect(keys.at(-1)).toBe("c5");
+  });
+});
+
+describe("signing out", () => {
+  it("on purpose forgets drafts, stream progress and the search; an expired session keeps the drafts", () => {
+    const store = createStore({ local: memoryStorage(), session: memoryStorage() });
+    const fill = () => {
+      store.dispatch(signedIn({ accessToken: "t" }));
+      store.dispatch(draftChanged({ key: "c1", text: "private thoughts" }));
+      store.dispatch(streamDelta({ messageId: "m", eventId: "1", delta: "x" }));
+      store.dispatch(searchChanged("secret project"));
+    };
+    fill();
+    store.dispatch(signedOut({ reason: "expired" }));
+    expect(store.getState().drafts).toEqual({ c1: "private thoughts" });
+    fill();
+    store.dispatch(signedOut());
+    expect(store.getState().drafts).toEqual({});
+    expect(store.getState().streams).toEqual({});
+    expect(store.getState().layout.searchQuery).toBe("");
   });
 });
 

@@ -1,4 +1,5 @@
 import { createSlice, type PayloadAction } from "@reduxjs/toolkit";
+import { signedOut } from "./authSlice";
 
 /**
  * What this tab has received of each reply that is still streaming: the text so far and the
@@ -27,6 +28,11 @@ export const streamsSlice = createSlice({
     streamFinished(state, action: PayloadAction<{ messageId: string }>) {
       delete state[action.payload.messageId];
     },
+  },
+  extraReducers: (builder) => {
+    // Signing out on purpose (a shared computer) leaves nothing of this account behind;
+    // an expired session keeps it for the same person signing back in.
+    builder.addCase(signedOut, (state, action) => (action.payload?.reason === "expired" ? state : {}));
   },
 });
 

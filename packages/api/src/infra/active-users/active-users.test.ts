@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import { missing, redisUrl } from "@parley/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRedis, waitForRedis } from "../redis";
-import { createMemoryActiveUserCounter, createRedisActiveUserCounter, type ActiveUserCounter } from "./index";
+import {
+  createMemoryActiveUserCounter,
+  createRedisActiveUserCounter,
+  type ActiveUserCounter,
+} from "./index";
 
 const MINUTE = 60_000;
 const WINDOW = 5 * MINUTE;
@@ -152,7 +156,9 @@ describe.skipIf(missing("redis"))("active-user counter across replicas (redis)",
       expect(Number(await redis.zscore(`${keyPrefix}active-users`, "alice"))).toBe(firstSeen);
       clock.advance(5_000);
       await counter.record("alice");
-      expect(Number(await redis.zscore(`${keyPrefix}active-users`, "alice"))).toBe(firstSeen + 10_000);
+      expect(Number(await redis.zscore(`${keyPrefix}active-users`, "alice"))).toBe(
+        firstSeen + 10_000,
+      );
     } finally {
       await redis.del(`${keyPrefix}active-users`);
       redis.disconnect();

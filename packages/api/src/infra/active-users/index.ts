@@ -13,5 +13,7 @@ export function createActiveUserCounter(
   redis: Redis | null,
   options: RedisActiveUserCounterOptions = {},
 ): ActiveUserCounter {
-  return redis ? createRedisActiveUserCounter(redis, options) : createMemoryActiveUserCounter(options);
+  return redis
+    ? createRedisActiveUserCounter(redis, options)
+    : createMemoryActiveUserCounter(options);
 }

@@ -1,7 +1,13 @@
-import { DEFAULT_ACTIVE_WINDOW_MS, type ActiveUserCounter, type ActiveUserCounterOptions } from "./types";
+import {
+  DEFAULT_ACTIVE_WINDOW_MS,
+  type ActiveUserCounter,
+  type ActiveUserCounterOptions,
+} from "./types";
 
 /** Last-seen time per user in a Map; entries older than the window are dropped as it goes. */
-export function createMemoryActiveUserCounter(options: ActiveUserCounterOptions = {}): ActiveUserCounter {
+export function createMemoryActiveUserCounter(
+  options: ActiveUserCounterOptions = {},
+): ActiveUserCounter {
   const windowMs = options.windowMs ?? DEFAULT_ACTIVE_WINDOW_MS;
   const now = options.now ?? Date.now;
   const lastSeen = new Map<string, number>();

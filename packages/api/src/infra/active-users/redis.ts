@@ -1,5 +1,9 @@
 import type { Redis } from "ioredis";
-import { DEFAULT_ACTIVE_WINDOW_MS, type ActiveUserCounter, type ActiveUserCounterOptions } from "./types";
+import {
+  DEFAULT_ACTIVE_WINDOW_MS,
+  type ActiveUserCounter,
+  type ActiveUserCounterOptions,
+} from "./types";
 
 export interface RedisActiveUserCounterOptions extends ActiveUserCounterOptions {
   /** Prefix of the one key this counter uses; tests pass a unique one. */

@@ -3,7 +3,12 @@ import { missing, redisUrl } from "@parley/testing";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRedis, waitForRedis } from "../redis";
-import { createMemoryCancelSignal, createRedisCancelSignal, type CancelSignal, type CancelSignalOptions } from "./index";
+import {
+  createMemoryCancelSignal,
+  createRedisCancelSignal,
+  type CancelSignal,
+  type CancelSignalOptions,
+} from "./index";
 
 type Implementation = {
   name: string;

@@ -13,7 +13,10 @@ export interface RedisCancelSignalOptions extends CancelSignalOptions {
  * starts watching later still sees it, and a poll catches a missed message) plus a publish
  * on one channel, so the generating replica hears it at once.
  */
-export function createRedisCancelSignal(redis: Redis, options: RedisCancelSignalOptions = {}): CancelSignal {
+export function createRedisCancelSignal(
+  redis: Redis,
+  options: RedisCancelSignalOptions = {},
+): CancelSignal {
   const prefix = options.keyPrefix ?? "parley:";
   const rememberMs = options.rememberMs ?? defaultRememberMs;
   const pollMs = options.pollMs ?? 1_000;

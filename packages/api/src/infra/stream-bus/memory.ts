@@ -29,9 +29,14 @@ export function createMemoryStreamBus(options: StreamBusOptions = {}): StreamBus
     stream.expiry.unref();
   }
 
-  function after(stream: MemoryStream | undefined, afterId: string | null, count: number): StreamEvent[] {
+  function after(
+    stream: MemoryStream | undefined,
+    afterId: string | null,
+    count: number,
+  ): StreamEvent[] {
     if (!stream) return [];
-    const from = afterId === null ? 0 : stream.events.findIndex((e) => compareStreamIds(e.id, afterId) > 0);
+    const from =
+      afterId === null ? 0 : stream.events.findIndex((e) => compareStreamIds(e.id, afterId) > 0);
     return from === -1 ? [] : stream.events.slice(from, from + count);
   }
 
@@ -44,7 +49,8 @@ export function createMemoryStreamBus(options: StreamBusOptions = {}): StreamBus
       }
       const id = `${stream.nextSeq++}-0`;
       stream.events.push({ id, entry: structuredClone(entry) });
-      if (stream.events.length > maxLength) stream.events.splice(0, stream.events.length - maxLength);
+      if (stream.events.length > maxLength)
+        stream.events.splice(0, stream.events.length - maxLength);
       scheduleExpiry(streamId, stream, activeTtlMs);
       for (const wake of stream.waiters) wake();
       stream.waiters.clear();

@@ -46,7 +46,9 @@ export function createRedisStreamBus(redis: Redis, options: RedisStreamBusOption
     async read(streamId, afterId, { waitMs = 0, signal, count = 1_000 } = {}) {
       const key = keyOf(streamId);
       const start = afterId === null ? "-" : `(${afterId}`;
-      const ready = parseEntries((await redis.xrange(key, start, "+", "COUNT", count)) as RawEntries);
+      const ready = parseEntries(
+        (await redis.xrange(key, start, "+", "COUNT", count)) as RawEntries,
+      );
       if (ready.length || waitMs <= 0 || signal?.aborted) return ready;
       return reader.wait(key, afterId ?? "0-0", { waitMs, signal, count });
     },
@@ -93,7 +95,11 @@ class MultiplexedReader {
     private readonly blockMs: number,
   ) {}
 
-  wait(key: string, afterId: string, opts: { waitMs: number; signal?: AbortSignal; count: number }) {
+  wait(
+    key: string,
+    afterId: string,
+    opts: { waitMs: number; signal?: AbortSignal; count: number },
+  ) {
     return new Promise<StreamEvent[]>((resolve) => {
       let set = this.waiters.get(key);
       if (!set) this.waiters.set(key, (set = new Set()));
@@ -140,12 +146,16 @@ class MultiplexedReader {
   private queueUnblock(attempt = 0) {
     if (this.unblockQueued) return;
     this.unblockQueued = true;
-    setTimeout(async () => {
-      this.unblockQueued = false;
-      if (this.closed || !this.running || !this.missingKeys() || this.connectionId === null) return;
-      const unblocked = await this.redis.client("UNBLOCK", this.connectionId).catch(() => 0);
-      if (!unblocked && attempt < 50) this.queueUnblock(attempt + 1);
-    }, attempt === 0 ? 0 : 10);
+    setTimeout(
+      async () => {
+        this.unblockQueued = false;
+        if (this.closed || !this.running || !this.missingKeys() || this.connectionId === null)
+          return;
+        const unblocked = await this.redis.client("UNBLOCK", this.connectionId).catch(() => 0);
+        if (!unblocked && attempt < 50) this.queueUnblock(attempt + 1);
+      },
+      attempt === 0 ? 0 : 10,
+    );
   }
 
   /** True when some reader waits on a stream the XREAD in flight does not cover. */
@@ -167,9 +177,15 @@ class MultiplexedReader {
           if (!keys.length) break;
           const ids = keys.map((key) => oldestPosition(this.waiters.get(key)!));
           this.blockedOn = new Set(keys);
-          reply = (await connection.xread("COUNT", 1_000, "BLOCK", this.blockMs, "STREAMS", ...keys, ...ids)) as
-            | Array<[string, RawEntries]>
-            | null;
+          reply = (await connection.xread(
+            "COUNT",
+            1_000,
+            "BLOCK",
+            this.blockMs,
+            "STREAMS",
+            ...keys,
+            ...ids,
+          )) as Array<[string, RawEntries]> | null;
         } catch {
           // Redis is down or restarting: readers time out and fall back to the database.
           this.blockedOn.clear();
@@ -186,7 +202,9 @@ class MultiplexedReader {
 
   private deliver(key: string, events: StreamEvent[]) {
     for (const waiter of [...(this.waiters.get(key) ?? [])]) {
-      const fresh = events.filter((e) => compareStreamIds(e.id, waiter.afterId) > 0).slice(0, waiter.count);
+      const fresh = events
+        .filter((e) => compareStreamIds(e.id, waiter.afterId) > 0)
+        .slice(0, waiter.count);
       if (fresh.length) waiter.deliver(fresh);
     }
   }
@@ -194,6 +212,7 @@ class MultiplexedReader {
 
 function oldestPosition(waiters: Set<Waiter>): string {
   let oldest: string | null = null;
-  for (const { afterId } of waiters) if (oldest === null || compareStreamIds(afterId, oldest) < 0) oldest = afterId;
+  for (const { afterId } of waiters)
+    if (oldest === null || compareStreamIds(afterId, oldest) < 0) oldest = afterId;
   return oldest ?? "0-0";
 }

@@ -3,7 +3,13 @@ import { missing, redisUrl } from "@parley/testing";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRedis, waitForRedis } from "../redis";
-import { createMemoryStreamBus, createRedisStreamBus, type StreamBus, type StreamBusOptions, type StreamEntry } from "./index";
+import {
+  createMemoryStreamBus,
+  createRedisStreamBus,
+  type StreamBus,
+  type StreamBusOptions,
+  type StreamEntry,
+} from "./index";
 
 type Implementation = {
   name: string;
@@ -75,7 +81,14 @@ for (const impl of [memoryImplementation(), redisImplementation()]) {
       const id = uniqueId();
       const first = await bus.append(id, delta("Hello", 0));
       await bus.append(id, delta(" world", 5));
-      await bus.append(id, { kind: "final", status: "complete", length: 11, usage: null, model: "m", error: null });
+      await bus.append(id, {
+        kind: "final",
+        status: "complete",
+        length: 11,
+        usage: null,
+        model: "m",
+        error: null,
+      });
       expect(texts(await bus.read(id, null))).toEqual(["Hello", " world", "<complete>"]);
       expect(texts(await bus.read(id, first))).toEqual([" world", "<complete>"]);
     });

@@ -4,6 +4,7 @@ import { DownloadIcon, MenuIcon, SlidersIcon } from "../../components/icons";
 import { Alert, Button, Dialog, IconButton, Menu, TextArea } from "../../components/ui";
 import { useT } from "../../i18n";
 import { downloadText } from "../../lib/download";
+import { displayTitle } from "../../lib/titles";
 import { useAppDispatch } from "../../store";
 import { sidebarToggled } from "../../store/layoutSlice";
 
@@ -54,7 +55,7 @@ export function ChatHeader({ conversation, pendingModel, onPendingModelChange }:
       <IconButton label={t("nav.openSidebar")} className="md:hidden" onClick={() => dispatch(sidebarToggled(true))}>
         <MenuIcon />
       </IconButton>
-      <h1 className="min-w-0 flex-1 truncate font-medium">{conversation?.title || t("sidebar.untitled")}</h1>
+      <h1 className="min-w-0 flex-1 truncate font-medium">{displayTitle(conversation?.title, t)}</h1>
       <label htmlFor={modelId} className="sr-only">{t("chat.model")}</label>
       <select
         id={modelId}

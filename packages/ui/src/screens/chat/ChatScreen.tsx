@@ -6,12 +6,24 @@ import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
 import { useRouter } from "../../lib/router";
 import { useAppDispatch } from "../../store";
-import { draftChanged, draftCleared, NEW_CHAT_DRAFT } from "../../store/draftsSlice";
+import { draftCleared, NEW_CHAT_DRAFT } from "../../store/draftsSlice";
+import { randomId } from "../../lib/ids";
+import { displayTitle, SERVER_DEFAULT_TITLE } from "../../lib/titles";
 import { streamFinished } from "../../store/streamsSlice";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { MessageItem, type ChatMessage } from "./MessageItem";
+import { useBranchMessages } from "./useBranchMessages";
 import { useReplyStream, type StreamEnd } from "./useReplyStream";
+
+interface PendingSend {
+  key: string;
+  content: string;
+  parentId: string | null | undefined;
+  clientMessageId: string;
+  /** A conversation created for this send (a non-default model was picked). */
+  conversationId: string | null;
+}
 
 export function ChatScreen({ conversationId }: { conversationId: string | null }) {
   const t = useT();
@@ -23,13 +35,9 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   const [pendingModel, setPendingModel] = useState<string | null>(null);
   // One id per message being sent: a retried send (network error) repeats the same id, and
   // the server answers with the rows it already stored instead of calling the model twice.
-  const pendingSend = useRef<{ content: string; clientMessageId: string } | null>(null);
-
+  const pendingSend = useRef<PendingSend | null>(null);
   const conversation = trpc.chat.conversations.get.useQuery({ id: conversationId ?? "" }, { enabled: Boolean(conversationId) });
-  const messagesQuery = trpc.chat.messages.list.useInfiniteQuery(
-    { conversationId: conversationId ?? "" },
-    { enabled: Boolean(conversationId), getNextPageParam: (page) => page.nextCursor ?? undefined },
-  );
+  const messagesQuery = useBranchMessages(conversationId);
   const messages: ChatMessage[] = useMemo(
     () => (messagesQuery.data?.pages ?? []).slice().reverse().flatMap((p) => p.items as ChatMessage[]),
     [messagesQuery.data],
@@ -44,10 +52,14 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     void utils.chat.conversations.list.invalidate();
   }, [conversationId, utils]);
 
+  const models = trpc.chat.models.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const createConversation = trpc.chat.conversations.create.useMutation();
+
   const send = trpc.chat.send.useMutation({
-    onSuccess: (result) => {
+    onSuccess: (result, input) => {
       pendingSend.current = null;
-      dispatch(draftCleared(draftKey));
+      // Edits carry a parentId; only a message typed in the composer empties its draft.
+      if (input.parentId === undefined) dispatch(draftCleared(draftKey));
       if (!conversationId) navigate({ name: "chat", conversationId: result.conversation.id }, { replace: true });
       void utils.chat.messages.list.invalidate({ conversationId: result.conversation.id });
       void utils.chat.conversations.list.invalidate();
@@ -56,26 +68,39 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   const stop = trpc.chat.stop.useMutation({ onSettled: refreshConversation });
   const regenerate = trpc.chat.regenerate.useMutation({ onSuccess: refreshConversation });
   const switchBranch = trpc.chat.messages.switchBranch.useMutation({ onSuccess: refreshConversation });
-  const busy = Boolean(streamingReply) || send.isPending || regenerate.isPending;
+  const busy = Boolean(streamingReply) || send.isPending || regenerate.isPending || createConversation.isPending;
 
-  const submit = (content: string, parentId?: string | null) => {
-    if (!pendingSend.current || pendingSend.current.content !== content) {
-      pendingSend.current = { content, clientMessageId: crypto.randomUUID() };
+  const submit = async (content: string, parentId?: string | null) => {
+    const key = `${parentId ?? ""}|${content}`;
+    if (pendingSend.current?.key !== key) pendingSend.current = { key, content, parentId, clientMessageId: randomId(), conversationId: null };
+    const pending = pendingSend.current;
+    let target = conversationId ?? pending.conversationId;
+    // A model other than the default is chosen before the first message: the conversation
+    // is created with it first (send alone would use the default).
+    if (!target && pendingModel && pendingModel !== models.data?.defaultModel) {
+      try {
+        target = pending.conversationId = (await createConversation.mutateAsync({ model: pendingModel })).id;
+      } catch {
+        return;
+      }
     }
     send.mutate({
-      ...(conversationId ? { conversationId } : {}),
+      ...(target ? { conversationId: target } : {}),
       content,
-      clientMessageId: pendingSend.current.clientMessageId,
+      clientMessageId: pending.clientMessageId,
       ...(parentId !== undefined ? { parentId } : {}),
-      ...(!conversationId && pendingModel ? { model: pendingModel } : {}),
     });
   };
 
   const onStreamEnd = useCallback(
     (end: StreamEnd) => {
       refreshConversation();
+      // The server names a new conversation right after its first reply; look again shortly.
+      if (conversation.data?.title === SERVER_DEFAULT_TITLE) {
+        for (const delay of [1_500, 5_000]) setTimeout(refreshConversation, delay);
+      }
       if (platform.notify && document.hidden && end.status === "complete") {
-        platform.notify(t("chat.notifyDone"), conversation.data?.title ?? t("app.name"));
+        platform.notify(t("chat.notifyDone"), displayTitle(conversation.data?.title, t));
       }
     },
     [refreshConversation, platform, t, conversation.data?.title],
@@ -102,12 +127,17 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <ChatHeader conversation={conversation.data ?? null} pendingModel={pendingModel} onPendingModelChange={setPendingModel} />
-      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto" data-testid="messages">
+      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto" data-testid="messages" data-state={messagesQuery.status} data-error={messagesQuery.error?.message}>
         <div ref={content} className="min-h-full">
         {!conversationId || (messagesQuery.isSuccess && messages.length === 0) ? (
           <div className="mx-auto flex h-full min-h-[50vh] max-w-md flex-col items-center justify-center gap-2 px-6 text-center">
             <h2 className="text-2xl font-semibold">{t("chat.emptyTitle")}</h2>
             <p className="text-sm text-fg-soft">{t("chat.emptyHint")}</p>
+            {models.data && !models.data.configured ? (
+              <div className="mt-4 text-left">
+                <Alert tone="info">{models.data.hint ?? t("chat.noModels")}</Alert>
+              </div>
+            ) : null}
           </div>
         ) : (
           <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
@@ -125,7 +155,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                   message={message}
                   streaming={false}
                   busy={busy}
-                  onEdit={message.role === "user" ? (content) => submit(content, message.parentId) : undefined}
+                  onEdit={message.role === "user" ? (content) => void submit(content, message.parentId) : undefined}
                   onRegenerate={message.role === "assistant" ? () => regenerate.mutate({ messageId: message.id }) : undefined}
                   onSwitchBranch={(id) => switchBranch.mutate({ messageId: id })}
                 />
@@ -141,15 +171,17 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
             <span className="flex flex-wrap items-center gap-2">
               <span className="flex-1">{send.error.message}</span>
               {pendingSend.current ? (
-                <Button size="sm" onClick={() => pendingSend.current && submit(pendingSend.current.content)}>{t("common.retry")}</Button>
+                <Button size="sm" onClick={() => pendingSend.current && void submit(pendingSend.current.content, pendingSend.current.parentId)}>
+                  {t("common.retry")}
+                </Button>
               ) : null}
             </span>
           </Alert>
         </div>
       ) : null}
-      {regenerate.error || stop.error || switchBranch.error ? (
+      {regenerate.error || stop.error || switchBranch.error || createConversation.error ? (
         <div className="mx-auto w-full max-w-3xl px-4 pb-2">
-          <Alert>{(regenerate.error ?? stop.error ?? switchBranch.error)?.message}</Alert>
+          <Alert>{(regenerate.error ?? stop.error ?? switchBranch.error ?? createConversation.error)?.message}</Alert>
         </div>
       ) : null}
       <Composer
@@ -157,8 +189,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         streaming={Boolean(streamingReply)}
         disabled={send.isPending}
         onSend={(text) => {
-          dispatch(draftChanged({ key: draftKey, text }));
-          submit(text);
+          void submit(text);
         }}
         onStop={() => streamingReply && stop.mutate({ messageId: streamingReply.id })}
       />

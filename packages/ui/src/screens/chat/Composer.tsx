@@ -53,7 +53,11 @@ export function Composer({ draftKey, streaming, disabled, onSend, onStop }: Comp
         send();
       }}
     >
-      <div className="flex items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent">
+      {/* The ring is drawn around the whole box (data-focus-ring), not the bare textarea. */}
+      <div
+        data-focus-ring
+        className="flex items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-accent"
+      >
         <label htmlFor="composer" className="sr-only">{t("chat.composer")}</label>
         <textarea
           id="composer"

@@ -4,6 +4,7 @@ import { DotsIcon, PinIcon } from "../../components/icons";
 import { Alert, Button, cx, Dialog, Menu, TextField } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
+import { displayTitle } from "../../lib/titles";
 
 export interface ConversationSummary {
   id: string;
@@ -19,7 +20,7 @@ export function ConversationItem({ conversation, active }: { conversation: Conve
   const [renaming, setRenaming] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [title, setTitle] = useState("");
-  const displayTitle = conversation.title || t("sidebar.untitled");
+  const shownTitle = displayTitle(conversation.title, t);
 
   const invalidate = () => {
     void utils.chat.conversations.list.invalidate();
@@ -54,11 +55,11 @@ export function ConversationItem({ conversation, active }: { conversation: Conve
         )}
       >
         {conversation.pinned ? <PinIcon width={14} height={14} className="shrink-0 text-fg-soft" /> : null}
-        <span className="truncate">{displayTitle}</span>
+        <span className="truncate">{shownTitle}</span>
       </a>
       <div className="absolute right-1 top-1/2 -translate-y-1/2">
         <Menu
-          label={t("sidebar.actions", { title: displayTitle })}
+          label={t("sidebar.actions", { title: shownTitle })}
           trigger={<DotsIcon />}
           items={[
             {
@@ -93,7 +94,7 @@ export function ConversationItem({ conversation, active }: { conversation: Conve
         </form>
       </Dialog>
       <Dialog open={confirmingDelete} onClose={() => setConfirmingDelete(false)} title={t("sidebar.delete")}>
-        <p className="text-sm">{t("sidebar.deleteConfirm", { title: displayTitle })}</p>
+        <p className="text-sm">{t("sidebar.deleteConfirm", { title: shownTitle })}</p>
         {remove.error ? <Alert>{remove.error.message}</Alert> : null}
         <div className="flex justify-end gap-2">
           <Button onClick={() => setConfirmingDelete(false)}>{t("chat.cancel")}</Button>

@@ -131,7 +131,14 @@ export function Sidebar({ open }: { open: boolean }) {
             <SettingsIcon />
             <span className="truncate">{me.data ? `${t("nav.settings")} · ${me.data.username}` : t("nav.settings")}</span>
           </a>
-          <Button variant="ghost" size="sm" onClick={() => void session.signOut()}>
+          <Button
+            variant="ghost"
+            size="sm"
+            onClick={() => {
+              navigate({ name: "chat", conversationId: null }, { replace: true });
+              void session.signOut();
+            }}
+          >
             {t("auth.signOut")}
           </Button>
         </div>

@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import type { ParleyClient } from "@parley/client";
+import { TRPCClientError } from "@parley/client";
+
+type StreamEvent =
+  | { delta: string }
+  | {
+      status: string;
+      usage: { promptTokens: number; completionTokens: number } | null;
+      model: string | null;
+      error: string | null;
+    };
+
+export interface StreamResult {
+  text: string;
+  deltas: string[];
+  final: Extract<StreamEvent, { status: string }> | null;
+  lastEventId: string | null;
+  /** The tRPC error code when the subscription failed. */
+  errorCode: string | null;
+}
+
+/**
+ * Subscribes to `chat.stream` over SSE until the final event, an error, or `stopAfterDeltas`
+ * deltas (then it unsubscribes: the client goes away mid-stream).
+ */
+export function readStream(
+  client: ParleyClient,
+  input: { messageId: string; lastEventId?: string | null },
+  options: { stopAfterDeltas?: number } = {},
+): Promise<StreamResult> {
+  return new Promise((resolve) => {
+    const result: StreamResult = {
+      text: "",
+      deltas: [],
+      final: null,
+      lastEventId: null,
+      errorCode: null,
+    };
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      // Deferred: the subscription object may not exist yet when the first event is synchronous.
+      setImmediate(() => subscription.unsubscribe());
+      resolve(result);
+    };
+    const subscription = client.chat.stream.subscribe(input, {
+      onData(event) {
+        if (done) return;
+        const { id, data } = event as unknown as { id: string; data: StreamEvent };
+        result.lastEventId = id;
+        if ("delta" in data) {
+          result.deltas.push(data.delta);
+          result.text += data.delta;
+          if (
+            options.stopAfterDeltas !== undefined &&
+            result.deltas.length >= options.stopAfterDeltas
+          )
+            finish();
+        } else {
+          result.final = data;
+          finish();
+        }
+      },
+      onError(error) {
+        result.errorCode =
+          error instanceof TRPCClientError
+            ? ((error.data as { code?: string } | undefined)?.code ?? "ERROR")
+            : "ERROR";
+        finish();
+      },
+      onComplete: finish,
+    });
+  });
+}
+
+/** The tRPC error code of a rejected call over HTTP, or "OK". */
+export async function httpCodeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
+    throw error;
+  }
+}
+
+/** Polls until `check` returns a value (the test's timeout bounds the wait). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  intervalMs = 50,
+): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export const newClientId = () => randomUUID();
+
+/** The stored reply once it has ended (any status but streaming). */
+export function finishedReply(client: ParleyClient, conversationId: string, messageId: string) {
+  return eventually(async () => {
+    const page = await client.chat.messages.list.query({ conversationId });
+    const reply = page.items.find((m) => m.id === messageId);
+    return reply && reply.status !== "streaming" ? reply : undefined;
+  });
+}

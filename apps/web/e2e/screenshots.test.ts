@@ -1,0 +1,109 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { browserMissing, launchBrowser, openPage, screenshotsDir, startStack, type Stack } from "./harness";
+import { newAccount, openSidebar, register, replies, send } from "./steps";
+
+const skip = browserMissing();
+
+const RICH_REPLY = [
+  "Use `sorted` with a `key` function:",
+  "",
+  "```python",
+  "people = [{\"name\": \"Ada\", \"age\": 36}, {\"name\": \"Alan\", \"age\": 41}]",
+  "by_age = sorted(people, key=lambda p: p[\"age\"], reverse=True)",
+  "```",
+  "",
+  "| Approach | Stable | Cost |",
+  "|---|---|---|",
+  "| `sorted(...)` | yes | $O(n \\log n)$ |",
+  "| `list.sort()` | yes | in place |",
+  "",
+  "Both are **stable**, so equal keys keep their order.",
+].join("\n");
+
+/** Writes the screenshots the README and docs/web.md show. Small on purpose: scale 1, PNG. */
+describe.skipIf(skip)("screenshots of the main screens", () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchBrowser();
+    await mkdir(screenshotsDir, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  async function shoot(page: Page, name: string) {
+    // Let fonts, lazy Markdown and KaTeX settle; no focused field, so no blinking caret.
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      (document.activeElement as HTMLElement | null)?.blur();
+    });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) });
+  }
+
+  async function converse(page: Page, question: string, reply: string, title: string) {
+    stack.fixture.enqueue({ reply }, { reply: title });
+    await send(page, question);
+    await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
+    await page.getByRole("heading", { name: title }).waitFor();
+  }
+
+  it("light and dark, desktop and phone", async () => {
+    const account = newAccount("ada");
+    const light = await openPage(browser, stack.baseUrl, { viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    const page = light.page;
+    await page.goto("/");
+    await page.getByText("Connected to server").waitFor();
+    await shoot(page, "sign-in-desktop-light");
+
+    await register(page, account);
+    await converse(page, "Plan a three-day trip to Lisbon", "Day 1: Alfama and the castle.\n\nDay 2: Belém.\n\nDay 3: Sintra.", "Lisbon trip plan");
+    await page.getByRole("button", { name: "New chat", exact: true }).click();
+    await converse(page, "Explain the CAP theorem briefly", "A distributed store can give at most two of **consistency**, **availability** and **partition tolerance**.", "CAP theorem in brief");
+    await page.getByRole("button", { name: "Actions for CAP theorem in brief" }).click();
+    await page.getByRole("menuitem", { name: "Pin" }).click();
+    await page.getByRole("button", { name: "New chat", exact: true }).click();
+    await converse(page, "How do I sort a list of dicts by a key in Python?", RICH_REPLY, "Sorting dicts in Python");
+    const chatUrl = page.url();
+    await shoot(page, "chat-desktop-light");
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await replies(page).last().waitFor();
+    await shoot(page, "chat-phone-light");
+
+    const dark = await openPage(browser, stack.baseUrl, { viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+    await dark.context.addCookies(await light.context.cookies());
+    await dark.page.goto(chatUrl);
+    await replies(dark.page).last().waitFor();
+    expect(await dark.page.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(true);
+    await shoot(dark.page, "chat-desktop-dark");
+    await dark.page.goto("/settings/sessions");
+    await dark.page.getByText("This device").waitFor();
+    await shoot(dark.page, "settings-desktop-dark");
+
+    await dark.page.setViewportSize({ width: 390, height: 844 });
+    await dark.page.goto(chatUrl);
+    await replies(dark.page).last().waitFor();
+    await shoot(dark.page, "chat-phone-dark");
+    await openSidebar(dark.page);
+    await shoot(dark.page, "sidebar-phone-dark");
+
+    expect(light.problems.cspViolations).toEqual([]);
+    expect(dark.problems.cspViolations).toEqual([]);
+    await light.context.close();
+    await dark.context.close();
+  });
+});
+
+if (skip) {
+  it("screenshots", () => {
+    console.warn(`skipped: ${skip}`);
+  });
+}
