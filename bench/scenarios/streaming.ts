@@ -11,6 +11,9 @@ type StreamEvent = { id: string; data: { delta?: string; status?: string } };
 
 interface OpenedReply {
   conversationId: string;
+  messageId: string;
+  /** True once the final event arrived (or the subscription failed). */
+  readonly ended: boolean;
   /** Clock time (ms since the epoch) chat.send was called, and how long it took to answer. */
   startedAt: number;
   sendMs: number;
@@ -33,6 +36,7 @@ async function openReply(client: ParleyClient, content: string, conversationId?:
     rejectFirst = reject;
   });
   let text = "";
+  let ended = false;
   let resolveDone!: (v: { status: string; text: string }) => void;
   const done = new Promise<{ status: string; text: string }>((resolve) => (resolveDone = resolve));
   const subscription = client.chat.stream.subscribe(
@@ -46,11 +50,13 @@ async function openReply(client: ParleyClient, content: string, conversationId?:
         }
         if (data.status) {
           if (!text) rejectFirst(new Error(`the reply ended "${data.status}" before any text`));
+          ended = true;
           resolveDone({ status: data.status, text });
           subscription.unsubscribe();
         }
       },
       onError(error) {
+        ended = true;
         rejectFirst(error);
         resolveDone({ status: `client error: ${error.message}`, text });
       },
@@ -63,6 +69,10 @@ async function openReply(client: ParleyClient, content: string, conversationId?:
   });
   return {
     conversationId: sent.conversation.id,
+    messageId: sent.assistantMessage.id,
+    get ended() {
+      return ended;
+    },
     startedAt: performance.timeOrigin + started,
     sendMs: sentAt - started,
     firstTokenMs,
@@ -180,17 +190,32 @@ interface FixtureCall {
   receivedAt: string;
 }
 
+/** Runs `task` over `items`, `concurrency` at a time. */
+async function eachLimited<T>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await task(items[index]!, index);
+      }
+    }),
+  );
+}
+
 /**
  * Many replies streaming at once in one API process: each is a real generation (the
- * fixture streams a chunk every `chunkMs`) with an SSE subscriber in this process. Memory
- * is read inside the API after a full GC, before and while all streams are open; the
- * event-loop delay covers the time all of them are open.
+ * fixture streams a chunk every `chunkMs`, for longer than the run) with an SSE subscriber
+ * in this process. Memory is read inside the API after a full GC, before and while all
+ * streams are open; the event-loop delay covers the time all of them are open. Then every
+ * reply is stopped with chat.stop and must end `stopped` with its text so far.
  */
 export async function measureConcurrentStreams(ctx: BenchContext, count: number, chunkMs: number): Promise<void> {
   const users = ctx.data.streamers;
   const clients = await signInAll(ctx, users);
-  const words = Math.ceil((ctx.seconds * 3 * 1000) / chunkMs) + 40; // open well past the measuring window
+  const words = 2_000; // at 250 ms a chunk, over eight minutes: the replies outlive the run
   const content = `[[fixture words=${words} delay=${chunkMs} ttft=0]] Tell me a long story.`;
+  const fullText = Array.from({ length: words }, (_, i) => `w${i + 1}`).join(" ");
   // One short reply per user first, so code loaded and caches filled on first use are in
   // the baseline rather than counted against the streams.
   await Promise.all(
@@ -199,45 +224,50 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
   await new Promise((r) => setTimeout(r, 1_000));
   const before = await ctx.api.stats({ gc: true, reset: true });
 
-  const replies: OpenedReply[] = [];
+  const replies: Array<{ reply: OpenedReply; client: ParleyClient; messageId: string }> = [];
   const openErrors: string[] = [];
-  let next = 0;
   const openStarted = performance.now();
-  // Open them 50 at a time, as many users arriving over a few seconds would.
-  await Promise.all(
-    Array.from({ length: 50 }, async () => {
-      while (next < count) {
-        const i = next++;
-        try {
-          replies.push(await openReply(clients[i % clients.length]!, content));
-        } catch (error) {
-          openErrors.push((error as Error).message);
-        }
+  // 50 at a time, as many users arriving at once would.
+  await eachLimited(
+    Array.from({ length: count }, (_, i) => i),
+    50,
+    async (i) => {
+      const client = clients[i % clients.length]!;
+      try {
+        const reply = await openReply(client, content);
+        replies.push({ reply, client, messageId: reply.messageId });
+      } catch (error) {
+        openErrors.push((error as Error).message);
       }
-    }),
+    },
   );
   const openSeconds = (performance.now() - openStarted) / 1000;
+  const ended = () => replies.filter((r) => r.reply.ended).length;
   await ctx.api.stats({ reset: true });
   await new Promise((r) => setTimeout(r, Math.max(2, ctx.seconds) * 1000));
   const during = await ctx.api.stats({ gc: true });
-  const open = replies.length;
+  const open = replies.length - ended();
 
-  // Every reply should end by itself soon after its last word; a minute more is plenty.
+  const stopErrors: string[] = [];
+  await eachLimited(replies, 20, async ({ client, messageId }) => {
+    await client.chat.stop.mutate({ messageId }).catch((error: Error) => stopErrors.push(error.message));
+  });
   const deadline = new Promise<{ status: string; text: string }>((resolve) =>
-    setTimeout(() => resolve({ status: "did not end in time", text: "" }), (words * chunkMs) + 60_000).unref(),
+    setTimeout(() => resolve({ status: "did not end within 60 s of chat.stop", text: "" }), 60_000).unref(),
   );
-  const ends = await Promise.all(replies.map((r) => Promise.race([r.done, deadline])));
-  for (const r of replies) r.close();
-  const expectedText = Array.from({ length: words }, (_, i) => `w${i + 1}`).join(" ");
-  const complete = ends.filter((e) => e.status === "complete" && e.text === expectedText).length;
+  const ends = await Promise.all(replies.map((r) => Promise.race([r.reply.done, deadline])));
+  for (const r of replies) r.reply.close();
+  const stoppedWithText = ends.filter((e) => e.status === "stopped" && e.text.length > 0 && fullText.startsWith(e.text)).length;
+
   const rssPerStream = (during.rss - before.rss) / open;
   const heapPerStream = (during.heapUsed + during.external - before.heapUsed - before.external) / open;
-  const memoryMet = open === count && rssPerStream < 100 * 1024;
-  const allDone = complete === count && openErrors.length === 0;
+  const allOpen = open === count;
+  const memoryMet = allOpen && rssPerStream < 100 * 1024;
+  const allEnded = stoppedWithText === replies.length && stopErrors.length === 0;
   ctx.checks.push({
     target: `${count.toLocaleString("en")} concurrent streams in one API process at < 100 KB each`,
-    figure: `${(rssPerStream / 1024).toFixed(1)} KB RSS per stream (${(heapPerStream / 1024).toFixed(1)} KB heap+external), ${open} open, ${complete} complete with the full text, event-loop delay p99 ${fmtMs(during.eventLoop.p99)}`,
-    met: memoryMet && allDone,
+    figure: `${(rssPerStream / 1024).toFixed(1)} KB RSS per stream (${(heapPerStream / 1024).toFixed(1)} KB JS heap + external), ${open} of ${count} open at once${openErrors.length ? ` (${openErrors.length} sends failed: ${openErrors[0]})` : ""}, event-loop delay p99 ${fmtMs(during.eventLoop.p99)}`,
+    met: memoryMet && allEnded,
   });
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -245,12 +275,24 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
     figures(
       `${count.toLocaleString("en")} concurrent streams in one API process (a chunk every ${chunkMs} ms each, ~${Math.round((count * 1000) / chunkMs)} events/s in all)`,
       [
-        { name: "streams opened (send + subscribe)", value: `${open} in ${openSeconds.toFixed(1)} s${openErrors.length ? `, ${openErrors.length} failed: ${openErrors[0]}` : ""}` },
+        {
+          name: "streams opened (chat.send + chat.stream, 50 at a time)",
+          value: `${replies.length} in ${openSeconds.toFixed(1)} s${openErrors.length ? `; ${openErrors.length} sends failed: ${openErrors[0]}` : ""}`,
+        },
+        { name: "open at once while measuring", value: `${open}`, target: `${count}`, met: allOpen },
         { name: "memory per open stream (RSS, after GC)", value: kb(rssPerStream), target: "< 100 KB", met: memoryMet },
-        { name: "memory per open stream (JS heap + external)", value: kb(heapPerStream) },
+        { name: "memory per open stream (JS heap + external, after GC)", value: kb(heapPerStream) },
         { name: "API RSS before / with all streams open", value: `${mb(before.rss)} / ${mb(during.rss)}` },
-        { name: "event-loop delay while open: p50 / p99 / max", value: `${fmtMs(during.eventLoop.p50)} / ${fmtMs(during.eventLoop.p99)} / ${fmtMs(during.eventLoop.max)}` },
-        { name: "replies complete with the full text", value: `${complete} of ${count}`, target: "all", met: allDone },
+        {
+          name: "event-loop delay while open: p50 / p99 / max",
+          value: `${fmtMs(during.eventLoop.p50)} / ${fmtMs(during.eventLoop.p99)} / ${fmtMs(during.eventLoop.max)}`,
+        },
+        {
+          name: "replies ended `stopped` with their text after chat.stop",
+          value: `${stoppedWithText} of ${replies.length}${stopErrors.length ? `; ${stopErrors.length} stops failed: ${stopErrors[0]}` : ""}`,
+          target: "all",
+          met: allEnded,
+        },
       ],
     ),
     "",

@@ -7,7 +7,7 @@
     var dark = theme === "dark" || (theme === "system" && matchMedia("(prefers-color-scheme: dark)").matches);
     if (dark) document.documentElement.classList.add("dark");
     if (prefs.language === "ru") document.documentElement.lang = "ru";
-  } catch (e) {
+  } catch {
     // Storage can be unavailable; the app applies the theme once it starts.
   }
 })();

@@ -8,6 +8,9 @@ import { reportProcedureCall } from "./observability";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Proxies drop SSE connections that stay silent; a ping every 15 s keeps a reply stream
+  // open while the model thinks, without sending data events.
+  sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof z.ZodError ? z.flattenError(cause) : null;

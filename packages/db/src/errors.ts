@@ -65,12 +65,15 @@ const UNAVAILABLE_ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionCl
 const UNAVAILABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
 // Postgres SQLSTATEs: 57P01-57P03 shutting down / starting up, class 08 connection exceptions.
 const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08...)$/;
-// node-postgres reports a dropped connection or a pool wait timeout without a code.
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+// node-postgres reports a dropped connection or a pool wait timeout without a code; Prisma
+// reports a transaction that found no free connection in time as P2028 with this text.
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Unable to start a transaction in the given time/i;
 
 /**
- * Whether `error` means the database cannot be reached right now (down, restarting, the
- * connection dropped), as opposed to a bad query: callers answer 503 and retry later.
+ * Whether `error` means the database cannot serve right now (down, restarting, the
+ * connection dropped, no free connection in time), as opposed to a bad query: callers
+ * answer 503 and the client may retry later.
  */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;

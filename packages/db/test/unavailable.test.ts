@@ -1,4 +1,4 @@
-import { freePort, missing, postgresUrl, startPrivatePostgres, missingServerBinaries } from "@parley/testing";
+import { freePort, missing, missingServerBinaries, postgresUrl, startPrivatePostgres } from "@parley/testing";
 import { describe, expect, it } from "vitest";
 import { createDb, isDatabaseUnavailable, rethrowUnique, users } from "../src";
 
@@ -26,6 +26,19 @@ describe("isDatabaseUnavailable", () => {
     } finally {
       await db.close();
       await server.destroy();
+    }
+  });
+
+  it.skipIf(missing("postgres"))("treats a transaction that finds no free connection in time as unavailable", async () => {
+    const db = await createDb(postgresUrl()!, { poolSize: 1 });
+    try {
+      const error = await db.withConnection(() =>
+        db.prisma.$transaction(async (tx) => tx.user.count(), { maxWait: 200 }).catch((e: unknown) => e),
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    } finally {
+      await db.close();
     }
   });
 

@@ -6,14 +6,14 @@ import { authRetryLink, type TokenRefresher } from "./authRetryLink";
 
 // A tiny router only for its types; the terminating link below answers instead of a server.
 const t = initTRPC.create();
-const router = t.router({
+const _router = t.router({
   me: t.procedure.query(() => "me"),
   auth: t.router({ login: t.procedure.mutation(() => "ok") }),
   stream: t.procedure.subscription(async function* () {
     yield "x";
   }),
 });
-type Router = typeof router;
+type Router = typeof _router;
 
 function serverError(code: string) {
   return TRPCClientError.from({ error: { message: code, code: -32001, data: { code } } } as never);

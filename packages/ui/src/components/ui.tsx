@@ -1,5 +1,6 @@
 import {
   forwardRef,
+  type CSSProperties,
   useEffect,
   useId,
   useRef,
@@ -9,6 +10,7 @@ import {
   type ReactNode,
   type TextareaHTMLAttributes,
 } from "react";
+import { createPortal } from "react-dom";
 
 export function cx(...classes: (string | false | null | undefined)[]): string {
   return classes.filter(Boolean).join(" ");
@@ -168,30 +170,55 @@ export interface MenuItem {
   danger?: boolean;
 }
 
-/** A menu button: arrow keys move between items, Escape closes and returns focus. */
+/**
+ * A menu button: arrow keys move between items, Escape closes and returns focus. The list is
+ * portalled to <body> and positioned `fixed` from the button's rectangle, so no scrolling,
+ * clipping or transformed parent (the sliding sidebar) can cut it off or move it; it opens
+ * upwards when there is no room below.
+ */
 export function Menu({ label, items, trigger, align = "end" }: { label: string; items: MenuItem[]; trigger: ReactNode; align?: "start" | "end" }) {
-  const [open, setOpen] = useState(false);
+  const [position, setPosition] = useState<CSSProperties | null>(null);
+  const open = position !== null;
   const buttonRef = useRef<HTMLButtonElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
   const menuId = useId();
+
+  const place = () => {
+    const rect = buttonRef.current?.getBoundingClientRect();
+    if (!rect) return;
+    const roomBelow = window.innerHeight - rect.bottom;
+    const vertical = roomBelow < 48 * items.length + 16 ? { bottom: window.innerHeight - rect.top + 4 } : { top: rect.bottom + 4 };
+    const horizontal = align === "end" ? { right: Math.max(8, window.innerWidth - rect.right) } : { left: Math.max(8, rect.left) };
+    setPosition({ position: "fixed", ...vertical, ...horizontal });
+  };
 
   useEffect(() => {
     if (!open) return;
     listRef.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
     const onPointer = (event: PointerEvent) => {
-      if (!listRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setOpen(false);
+      if (!listRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setPosition(null);
+    };
+    // The list follows its button when the page or the sidebar scrolls.
+    const onMove = (event: Event) => {
+      if (!listRef.current?.contains(event.target as Node)) place();
     };
     document.addEventListener("pointerdown", onPointer);
-    return () => document.removeEventListener("pointerdown", onPointer);
+    window.addEventListener("scroll", onMove, true);
+    window.addEventListener("resize", onMove);
+    return () => {
+      document.removeEventListener("pointerdown", onPointer);
+      window.removeEventListener("scroll", onMove, true);
+      window.removeEventListener("resize", onMove);
+    };
   }, [open]);
 
   const close = () => {
-    setOpen(false);
+    setPosition(null);
     buttonRef.current?.focus();
   };
 
   return (
-    <div className="relative">
+    <>
       <button
         ref={buttonRef}
         type="button"
@@ -200,37 +227,35 @@ export function Menu({ label, items, trigger, align = "end" }: { label: string; 
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => (open ? setPosition(null) : place())}
         className="inline-flex h-8 w-8 items-center justify-center rounded-md text-fg-soft hover:bg-muted hover:text-fg"
       >
         {trigger}
       </button>
-      {open ? (
+      {open ? createPortal(
         <div
           ref={listRef}
           id={menuId}
           role="menu"
           aria-label={label}
+          style={position}
           onKeyDown={(event) => {
-            const items = [...(listRef.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
-            const index = items.indexOf(document.activeElement as HTMLElement);
+            const elements = [...(listRef.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
+            const index = elements.indexOf(document.activeElement as HTMLElement);
             if (event.key === "Escape") {
               event.preventDefault();
               close();
             } else if (event.key === "ArrowDown") {
               event.preventDefault();
-              items[(index + 1) % items.length]?.focus();
+              elements[(index + 1) % elements.length]?.focus();
             } else if (event.key === "ArrowUp") {
               event.preventDefault();
-              items[(index - 1 + items.length) % items.length]?.focus();
+              elements[(index - 1 + elements.length) % elements.length]?.focus();
             } else if (event.key === "Tab") {
-              setOpen(false);
+              setPosition(null);
             }
           }}
-          className={cx(
-            "absolute z-30 mt-1 min-w-44 rounded-lg border border-line bg-surface py-1 shadow-lg",
-            align === "end" ? "right-0" : "left-0",
-          )}
+          className="z-50 min-w-44 rounded-lg border border-line bg-surface py-1 text-fg shadow-lg"
         >
           {items.map((item) => (
             <button
@@ -247,9 +272,10 @@ export function Menu({ label, items, trigger, align = "end" }: { label: string; 
               {item.label}
             </button>
           ))}
-        </div>
+        </div>,
+        document.body,
       ) : null}
-    </div>
+    </>
   );
 }
 

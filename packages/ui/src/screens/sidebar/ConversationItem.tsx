@@ -57,7 +57,7 @@ export function ConversationItem({ conversation, active }: { conversation: Conve
         {conversation.pinned ? <PinIcon width={14} height={14} className="shrink-0 text-fg-soft" /> : null}
         <span className="truncate">{shownTitle}</span>
       </a>
-      <div className="absolute right-1 top-1/2 -translate-y-1/2">
+      <div className="absolute right-1 top-0.5">
         <Menu
           label={t("sidebar.actions", { title: shownTitle })}
           trigger={<DotsIcon />}

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useId, useRef, useState } from "react";
+import { useDeferredValue, useEffect, useId, useRef } from "react";
 import { trpc } from "../../api/client";
 import { CloseIcon, LogoIcon, PlusIcon, SettingsIcon } from "../../components/icons";
 import { Alert, Button, cx, IconButton } from "../../components/ui";
