@@ -446,15 +446,15 @@ describe("configuration documentation", () => {
   );
   const variables = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
 
-  it("lists every variable the server reads in docs/operations.md", () => {
+  it("lists every variable the server reads in the README's configuration table", () => {
     expect(variables).toEqual(
       expect.arrayContaining(["DATABASE_URL", "REDIS_URL", "METRICS_TOKEN", "JWT_SECRET"]),
     );
     const documented = new Set(
-      [...read("docs/operations.md").matchAll(/^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]),
+      [...read("README.md").matchAll(/^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|/gm)].map((m) => m[1]),
     );
     for (const name of variables)
-      expect(documented.has(name), `document ${name} in docs/operations.md`).toBe(true);
+      expect(documented.has(name), `document ${name} in README.md`).toBe(true);
   });
 
   it("passes every variable on to the compose replicas (paths inside the image aside)", () => {
