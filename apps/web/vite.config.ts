@@ -18,6 +18,11 @@ export default defineConfig({
   },
   server: {
     // `npm run dev`: the API runs separately on :3000 (PORT=3000 npm start -w @parley/server).
-    proxy: { "/trpc": { target: process.env.PARLEY_API_URL ?? "http://localhost:3000", changeOrigin: false } },
+    proxy: {
+      "/trpc": {
+        target: process.env.PARLEY_API_URL ?? "http://localhost:3000",
+        changeOrigin: false,
+      },
+    },
   },
 });

@@ -1,5 +1,5 @@
 import { repoRoot, startNodeProcess, type NodeProcess } from "@parley/testing";
-import type { StatsReply, StatsRequest } from "../servers/parley";
+import type { StatsReply, StatsRequest } from "../servers/stats";
 
 export { repoRoot };
 
@@ -12,13 +12,18 @@ export function startChild(entry: string, env: Record<string, string | undefined
 }
 
 export interface ApiChild extends Child {
-  /** Memory and event-loop delay read inside the API process. */
-  stats(options?: { reset?: boolean; gc?: boolean }): Promise<StatsReply>;
+  /** Memory and event-loop delay read inside the server process. */
+  stats(options?: Omit<StatsRequest, "type" | "id">): Promise<StatsReply>;
 }
 
 /** The real API through bench/servers/parley.ts, with an IPC channel for in-process stats. */
-export async function startApi(env: Record<string, string | undefined>): Promise<ApiChild> {
-  const child = await startNodeProcess("bench/servers/parley.ts", {
+export function startApi(env: Record<string, string | undefined>): Promise<ApiChild> {
+  return startWithStats("bench/servers/parley.ts", env);
+}
+
+/** A server entry that calls serveStats() (bench/servers/stats.ts), with the IPC channel open. */
+export async function startWithStats(entry: string, env: Record<string, string | undefined> = {}): Promise<ApiChild> {
+  const child = await startNodeProcess(entry, {
     env,
     ipc: true,
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API when it exits (open it in

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { createParleyClient, type ParleyClient } from "@parley/client";
+import { createTRPCClient, httpSubscriptionLink } from "@trpc/client";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
+import { startWithStats } from "../lib/processes";
+import type { FloorSseRouter } from "../servers/floor-trpc-sse";
 import { percentile } from "../lib/load";
 import { figures } from "../lib/report";
 import type { SeededUser } from "../lib/seed";
@@ -211,6 +217,7 @@ async function eachLimited<T>(items: T[], concurrency: number, task: (item: T, i
  * reply is stopped with chat.stop and must end `stopped` with its text so far.
  */
 export async function measureConcurrentStreams(ctx: BenchContext, count: number, chunkMs: number): Promise<void> {
+  const floor = await measureStreamFloor(count, chunkMs, Math.max(2, ctx.seconds));
   const users = ctx.data.streamers;
   const clients = await signInAll(ctx, users);
   const words = 2_000; // at 250 ms a chunk, over eight minutes: the replies outlive the run
@@ -222,7 +229,10 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
     clients.map(async (client) => (await openReply(client, "[[fixture words=3 delay=1 ttft=0]] warm up")).done),
   );
   await new Promise((r) => setTimeout(r, 1_000));
-  const before = await ctx.api.stats({ gc: true, reset: true });
+  // BENCH_HEAP_SNAPSHOTS=<dir> writes heap snapshots before and with the streams open.
+  const snapshotDir = process.env.BENCH_HEAP_SNAPSHOTS;
+  const snapshot = (name: string) => (snapshotDir ? { heapSnapshot: path.join(snapshotDir, `${name}.heapsnapshot`) } : {});
+  const before = await ctx.api.stats({ gc: true, reset: true, ...snapshot("streams-before") });
 
   const replies: Array<{ reply: OpenedReply; client: ParleyClient; messageId: string }> = [];
   const openErrors: string[] = [];
@@ -247,6 +257,7 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
   await new Promise((r) => setTimeout(r, Math.max(2, ctx.seconds) * 1000));
   const during = await ctx.api.stats({ gc: true });
   const open = replies.length - ended();
+  if (snapshotDir) await ctx.api.stats({ gc: true, ...snapshot("streams-open") });
 
   const stopErrors: string[] = [];
   await eachLimited(replies, 20, async ({ client, messageId }) => {
@@ -263,14 +274,13 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
   const heapPerStream = (during.heapUsed + during.external - before.heapUsed - before.external) / open;
   const allOpen = open === count;
   const memoryMet = allOpen && rssPerStream < 100 * 1024;
+  const vsFloor = (base: number) => ` (floor: ${kb(base)})`;
   const allEnded = stoppedWithText === replies.length && stopErrors.length === 0;
   ctx.checks.push({
     target: `${count.toLocaleString("en")} concurrent streams in one API process at < 100 KB each`,
-    figure: `${(rssPerStream / 1024).toFixed(1)} KB RSS per stream (${(heapPerStream / 1024).toFixed(1)} KB JS heap + external), ${open} of ${count} open at once${openErrors.length ? ` (${openErrors.length} sends failed: ${openErrors[0]})` : ""}, event-loop delay p99 ${fmtMs(during.eventLoop.p99)}`,
+    figure: `${(rssPerStream / 1024).toFixed(1)} KB RSS per stream (${(heapPerStream / 1024).toFixed(1)} KB JS heap + external; a bare tRPC SSE subscription: ${(floor.rssPerStream / 1024).toFixed(1)} KB RSS, ${(floor.heapPerStream / 1024).toFixed(1)} KB heap), ${open} of ${count} open at once${openErrors.length ? ` (${openErrors.length} sends failed: ${openErrors[0]})` : ""}, event-loop delay p99 ${fmtMs(during.eventLoop.p99)}`,
     met: memoryMet && allEnded,
   });
-  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   ctx.sections.push(
     figures(
       `${count.toLocaleString("en")} concurrent streams in one API process (a chunk every ${chunkMs} ms each, ~${Math.round((count * 1000) / chunkMs)} events/s in all)`,
@@ -280,12 +290,20 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
           value: `${replies.length} in ${openSeconds.toFixed(1)} s${openErrors.length ? `; ${openErrors.length} sends failed: ${openErrors[0]}` : ""}`,
         },
         { name: "open at once while measuring", value: `${open}`, target: `${count}`, met: allOpen },
-        { name: "memory per open stream (RSS, after GC)", value: kb(rssPerStream), target: "< 100 KB", met: memoryMet },
-        { name: "memory per open stream (JS heap + external, after GC)", value: kb(heapPerStream) },
+        {
+          name: "memory per open stream (RSS, after GC)",
+          value: kb(rssPerStream) + vsFloor(floor.rssPerStream),
+          target: "< 100 KB",
+          met: memoryMet,
+        },
+        {
+          name: "memory per open stream (JS heap + external, after GC)",
+          value: kb(heapPerStream) + vsFloor(floor.heapPerStream),
+        },
         { name: "API RSS before / with all streams open", value: `${mb(before.rss)} / ${mb(during.rss)}` },
         {
           name: "event-loop delay while open: p50 / p99 / max",
-          value: `${fmtMs(during.eventLoop.p50)} / ${fmtMs(during.eventLoop.p99)} / ${fmtMs(during.eventLoop.max)}`,
+          value: `${fmtMs(during.eventLoop.p50)} / ${fmtMs(during.eventLoop.p99)} / ${fmtMs(during.eventLoop.max)} (floor: ${fmtMs(floor.eventLoopP99)} p99)`,
         },
         {
           name: "replies ended `stopped` with their text after chat.stop",
@@ -297,4 +315,51 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
     ),
     "",
   );
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+interface StreamFloor {
+  rssPerStream: number;
+  heapPerStream: number;
+  eventLoopP99: number;
+}
+
+/**
+ * The same number of open SSE subscriptions on a bare tRPC + Hono server that yields a
+ * chunk at the same pace and does nothing else: what the stack itself costs per stream.
+ */
+async function measureStreamFloor(count: number, chunkMs: number, holdSeconds: number): Promise<StreamFloor> {
+  const server = await startWithStats("bench/servers/floor-trpc-sse.ts", { STREAM_CHUNK_MS: String(chunkMs) });
+  const client = createTRPCClient<FloorSseRouter>({
+    links: [httpSubscriptionLink({ url: `${server.url}/trpc`, transformer: superjson, EventSource })],
+  });
+  const subscriptions: Array<{ unsubscribe(): void }> = [];
+  const open = () =>
+    new Promise<void>((resolve, reject) => {
+      const subscription = client.stream.subscribe(
+        { words: 100_000 },
+        { onData: () => resolve(), onError: (error) => reject(error) },
+      );
+      subscriptions.push(subscription);
+    });
+  try {
+    await eachLimited(Array.from({ length: 20 }, (_, i) => i), 20, () => open());
+    for (const s of subscriptions.splice(0)) s.unsubscribe();
+    await new Promise((r) => setTimeout(r, 500));
+    const before = await server.stats({ gc: true, reset: true });
+    await eachLimited(Array.from({ length: count }, (_, i) => i), 50, () => open());
+    await server.stats({ reset: true });
+    await new Promise((r) => setTimeout(r, holdSeconds * 1000));
+    const during = await server.stats({ gc: true });
+    return {
+      rssPerStream: (during.rss - before.rss) / count,
+      heapPerStream: (during.heapUsed + during.external - before.heapUsed - before.external) / count,
+      eventLoopP99: during.eventLoop.p99,
+    };
+  } finally {
+    for (const s of subscriptions) s.unsubscribe();
+    await server.stop();
+  }
 }

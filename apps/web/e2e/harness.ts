@@ -5,7 +5,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
 import { createScratchPostgres, postgresUrl, redisUrl, servicesRequired } from "@parley/testing";
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from "playwright-core";
 import { loadEnv } from "../../api/src/env";
 import { startServer, type RunningServer } from "../../api/src/server";
 
@@ -40,7 +46,9 @@ export interface Stack {
  * (Postgres when DATABASE_URL is set, else PGlite in a temp dir), Redis when REDIS_URL is
  * set, and the model fixture as the OpenAI-compatible provider.
  */
-export async function startStack(options: { fixtureDefaults?: { ttftMs?: number; chunkDelayMs?: number } } = {}): Promise<Stack> {
+export async function startStack(
+  options: { fixtureDefaults?: { ttftMs?: number; chunkDelayMs?: number } } = {},
+): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "parley-e2e-"));
   const fixture = await startModelFixture({
     models: ["fixture-small", "fixture-large"],
@@ -61,7 +69,12 @@ export async function startStack(options: { fixtureDefaults?: { ttftMs?: number;
     AI_MODELS: "fixture-small,fixture-large",
     AI_DEFAULT_MODEL: "fixture-small",
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-    ...(redis ? { REDIS_URL: redis, REDIS_KEY_PREFIX: `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}:` } : {}),
+    ...(redis
+      ? {
+          REDIS_URL: redis,
+          REDIS_KEY_PREFIX: `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}:`,
+        }
+      : {}),
   });
   const server = await startServer(env);
   return {
@@ -106,7 +119,11 @@ export interface PageProblems {
  * A fresh context (its own cookies and storage) and page that records console errors,
  * uncaught exceptions and CSP violations, so a test can assert the page stayed clean.
  */
-export async function openPage(browser: Browser, baseUrl: string, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await browser.newContext({ baseURL: baseUrl, acceptDownloads: true, ...options });
   const page = await context.newPage();
   const errors: string[] = [];

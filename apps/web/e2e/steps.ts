@@ -67,7 +67,9 @@ export async function closeSidebar(page: Page): Promise<void> {
 /** The words "w1 w2 … wN" the model fixture streams, as numbers; fails on any gap or repeat. */
 export function numberedWordsIn(text: string): number[] {
   const numbers = [...text.matchAll(/\bw(\d+)\b/g)].map((m) => Number(m[1]));
-  numbers.forEach((n, i) => expect(n, `word ${i + 1} of ${JSON.stringify(text.slice(0, 200))}`).toBe(i + 1));
+  numbers.forEach((n, i) =>
+    expect(n, `word ${i + 1} of ${JSON.stringify(text.slice(0, 200))}`).toBe(i + 1),
+  );
   return numbers;
 }
 

@@ -4,7 +4,9 @@
   try {
     var prefs = JSON.parse(localStorage.getItem("parley.prefs") || "{}");
     var theme = prefs.theme === "light" || prefs.theme === "dark" ? prefs.theme : "system";
-    var dark = theme === "dark" || (theme === "system" && matchMedia("(prefers-color-scheme: dark)").matches);
+    var dark =
+      theme === "dark" ||
+      (theme === "system" && matchMedia("(prefers-color-scheme: dark)").matches);
     if (dark) document.documentElement.classList.add("dark");
     if (prefs.language === "ru") document.documentElement.lang = "ru";
   } catch {

@@ -9,7 +9,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function listFiles(dir: string, prefix = ""): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? listFiles(full, `${prefix}${name}/`) : [`${prefix}${name}`];
+    return statSync(full).isDirectory()
+      ? listFiles(full, `${prefix}${name}/`)
+      : [`${prefix}${name}`];
   });
 }
 

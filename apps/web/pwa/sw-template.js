@@ -19,7 +19,13 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((names) => Promise.all(names.filter((n) => n.startsWith("parley-shell-") && n !== CACHE_NAME).map((n) => caches.delete(n))))
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((n) => n.startsWith("parley-shell-") && n !== CACHE_NAME)
+            .map((n) => caches.delete(n)),
+        ),
+      )
       .then(() => self.clients.claim()),
   );
 });
@@ -55,5 +61,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   // Icons, manifest and other small files: the network, else the cache.
-  event.respondWith(fetch(request).catch(() => caches.match(request).then((cached) => cached || Response.error())));
+  event.respondWith(
+    fetch(request).catch(() => caches.match(request).then((cached) => cached || Response.error())),
+  );
 });

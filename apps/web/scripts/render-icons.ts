@@ -11,7 +11,10 @@ import { chromium } from "playwright-core";
 const icons = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "public", "icons");
 const svg = readFileSync(path.join(icons, "icon.svg"), "utf8");
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
 try {
   const page = await browser.newPage();
   const render = async (file: string, size: number, padding: number, background: string) => {
@@ -20,7 +23,10 @@ try {
     await page.setContent(
       `<body style="margin:0;background:${background}"><div style="padding:${padding}px;width:${inner}px;height:${inner}px">${svg.replace("<svg ", `<svg width="${inner}" height="${inner}" `)}</div></body>`,
     );
-    await page.screenshot({ path: path.join(icons, file), omitBackground: background === "transparent" });
+    await page.screenshot({
+      path: path.join(icons, file),
+      omitBackground: background === "transparent",
+    });
   };
   await render("icon-192.png", 192, 0, "transparent");
   await render("icon-512.png", 512, 0, "transparent");

@@ -20,7 +20,10 @@ function serverError(code: string) {
 }
 
 /** A fake server: answers each call with the next scripted outcome, recording inputs. */
-function scriptedLink(outcomes: ("ok" | string)[], seen: { path: string; input: unknown }[]): TRPCLink<Router> {
+function scriptedLink(
+  outcomes: ("ok" | string)[],
+  seen: { path: string; input: unknown }[],
+): TRPCLink<Router> {
   return () =>
     ({ op }) =>
       observable((observer) => {
@@ -52,7 +55,9 @@ describe("authRetryLink", () => {
   it("refreshes once on UNAUTHORIZED and repeats the call", async () => {
     const seen: { path: string; input: unknown }[] = [];
     const { r, calls } = refresher(true);
-    const client = createTRPCClient<Router>({ links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED", "ok"], seen)] });
+    const client = createTRPCClient<Router>({
+      links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED", "ok"], seen)],
+    });
     await expect(client.me.query()).resolves.toBe("answer:me");
     expect(calls).toEqual({ refresh: 1, expire: 0 });
     expect(seen).toHaveLength(2);
@@ -60,7 +65,9 @@ describe("authRetryLink", () => {
 
   it("signs out when the refresh fails", async () => {
     const { r, calls } = refresher(false);
-    const client = createTRPCClient<Router>({ links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED"], [])] });
+    const client = createTRPCClient<Router>({
+      links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED"], [])],
+    });
     await expect(client.me.query()).rejects.toThrow("UNAUTHORIZED");
     expect(calls).toEqual({ refresh: 1, expire: 1 });
   });
@@ -68,24 +75,33 @@ describe("authRetryLink", () => {
   it("signs out when the repeated call is refused again, without a second refresh", async () => {
     const seen: { path: string; input: unknown }[] = [];
     const { r, calls } = refresher(true);
-    const client = createTRPCClient<Router>({ links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED", "UNAUTHORIZED"], seen)] });
+    const client = createTRPCClient<Router>({
+      links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED", "UNAUTHORIZED"], seen)],
+    });
     await expect(client.me.query()).rejects.toThrow("UNAUTHORIZED");
     expect(calls).toEqual({ refresh: 1, expire: 1 });
     expect(seen).toHaveLength(2);
   });
 
-  it.each(["FORBIDDEN", "BAD_REQUEST", "NOT_FOUND", "INTERNAL_SERVER_ERROR"])("never retries %s", async (code) => {
-    const seen: { path: string; input: unknown }[] = [];
-    const { r, calls } = refresher(true);
-    const client = createTRPCClient<Router>({ links: [authRetryLink(r), scriptedLink([code], seen)] });
-    await expect(client.me.query()).rejects.toThrow(code);
-    expect(calls).toEqual({ refresh: 0, expire: 0 });
-    expect(seen).toHaveLength(1);
-  });
+  it.each(["FORBIDDEN", "BAD_REQUEST", "NOT_FOUND", "INTERNAL_SERVER_ERROR"])(
+    "never retries %s",
+    async (code) => {
+      const seen: { path: string; input: unknown }[] = [];
+      const { r, calls } = refresher(true);
+      const client = createTRPCClient<Router>({
+        links: [authRetryLink(r), scriptedLink([code], seen)],
+      });
+      await expect(client.me.query()).rejects.toThrow(code);
+      expect(calls).toEqual({ refresh: 0, expire: 0 });
+      expect(seen).toHaveLength(1);
+    },
+  );
 
   it("treats UNAUTHORIZED from login as wrong credentials, not an expired session", async () => {
     const { r, calls } = refresher(true);
-    const client = createTRPCClient<Router>({ links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED"], [])] });
+    const client = createTRPCClient<Router>({
+      links: [authRetryLink(r), scriptedLink(["UNAUTHORIZED"], [])],
+    });
     await expect(client.auth.login.mutate()).rejects.toThrow("UNAUTHORIZED");
     expect(calls).toEqual({ refresh: 0, expire: 0 });
   });
@@ -93,16 +109,21 @@ describe("authRetryLink", () => {
   it("resumes a subscription after its last event id, so nothing is delivered twice", async () => {
     const inputs: unknown[] = [];
     let attempt = 0;
-    const streamLink: TRPCLink<Router> = () =>
+    const streamLink: TRPCLink<Router> =
+      () =>
       ({ op }) =>
         observable((observer) => {
           inputs.push(op.input);
           attempt++;
           if (attempt === 1) {
-            observer.next({ result: { type: "data", id: "7", data: { id: "7", data: "a" } } as never });
+            observer.next({
+              result: { type: "data", id: "7", data: { id: "7", data: "a" } } as never,
+            });
             observer.error(serverError("UNAUTHORIZED"));
           } else {
-            observer.next({ result: { type: "data", id: "8", data: { id: "8", data: "b" } } as never });
+            observer.next({
+              result: { type: "data", id: "8", data: { id: "8", data: "b" } } as never,
+            });
             observer.complete();
           }
           return () => {};

@@ -4,7 +4,12 @@ import { observable, type Unsubscribable } from "@trpc/server/observable";
 import { errorCode } from "./errors";
 
 /** Procedures whose UNAUTHORIZED means "wrong credentials", not "token expired". */
-const CREDENTIAL_PROCEDURES = new Set(["auth.login", "auth.register", "auth.refresh", "auth.logout"]);
+const CREDENTIAL_PROCEDURES = new Set([
+  "auth.login",
+  "auth.register",
+  "auth.refresh",
+  "auth.logout",
+]);
 
 export interface TokenRefresher {
   /** Gets a new access token; false when the session is gone. Concurrent calls share one request. */
@@ -18,7 +23,9 @@ export interface TokenRefresher {
  * or the repeated call is refused again, sign out. A subscription is repeated from the last
  * event it delivered, so a resumed stream has no duplicates.
  */
-export function authRetryLink<TRouter extends AnyRouter>(refresher: TokenRefresher): TRPCLink<TRouter> {
+export function authRetryLink<TRouter extends AnyRouter>(
+  refresher: TokenRefresher,
+): TRPCLink<TRouter> {
   return () =>
     ({ op, next }) =>
       observable((observer) => {
@@ -31,7 +38,8 @@ export function authRetryLink<TRouter extends AnyRouter>(refresher: TokenRefresh
           current = next({ ...op, input }).subscribe({
             next(envelope) {
               const result = envelope.result as { id?: unknown };
-              if (op.type === "subscription" && typeof result.id === "string") lastEventId = result.id;
+              if (op.type === "subscription" && typeof result.id === "string")
+                lastEventId = result.id;
               observer.next(envelope);
             },
             error(error) {
@@ -55,10 +63,13 @@ export function authRetryLink<TRouter extends AnyRouter>(refresher: TokenRefresh
                     return;
                   }
                   const retryInput =
-                    lastEventId !== undefined && isObject(op.input) ? { ...op.input, lastEventId } : op.input;
+                    lastEventId !== undefined && isObject(op.input)
+                      ? { ...op.input, lastEventId }
+                      : op.input;
                   attempt(retryInput);
                 },
-                (refreshError: unknown) => observer.error(TRPCClientError.from(refreshError as Error)),
+                (refreshError: unknown) =>
+                  observer.error(TRPCClientError.from(refreshError as Error)),
               );
             },
             complete() {

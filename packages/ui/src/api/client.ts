@@ -30,7 +30,14 @@ export function trpcUrl(apiBaseUrl: string): string {
  * Procedures that set or clear the refresh cookie. Set-Cookie cannot ride on a streamed
  * batch response, so these go through a plain, one-request-per-call httpLink.
  */
-const COOKIE_PROCEDURES = new Set(["auth.register", "auth.login", "auth.refresh", "auth.logout", "auth.sessions.revoke", "user.delete"]);
+const COOKIE_PROCEDURES = new Set([
+  "auth.register",
+  "auth.login",
+  "auth.refresh",
+  "auth.logout",
+  "auth.sessions.revoke",
+  "user.delete",
+]);
 
 export function usesCookieLink(path: string): boolean {
   return COOKIE_PROCEDURES.has(path);
@@ -61,7 +68,10 @@ export function createLinks(options: LinkOptions): TRPCLink<AppRouter>[] {
         EventSource,
         eventSourceOptions: () => ({
           fetch: (input: string | URL | Request, init?: RequestInit) =>
-            fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers() } }),
+            fetch(input, {
+              ...init,
+              headers: { ...(init?.headers as Record<string, string>), ...headers() },
+            }),
         }),
       }),
       false: splitLink({
@@ -81,7 +91,12 @@ const withCredentials = (input: RequestInfo | URL, init?: RequestInit) =>
 export function createAuthClient(apiBaseUrl: string, getAccessToken: () => string | null) {
   return createTRPCClient<AppRouter>({
     links: [
-      httpLink({ url: trpcUrl(apiBaseUrl), transformer: superjson, headers: () => authHeaders(getAccessToken), fetch: withCredentials }),
+      httpLink({
+        url: trpcUrl(apiBaseUrl),
+        transformer: superjson,
+        headers: () => authHeaders(getAccessToken),
+        fetch: withCredentials,
+      }),
     ],
   });
 }

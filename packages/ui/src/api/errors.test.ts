@@ -10,16 +10,28 @@ describe("fieldErrors", () => {
   it("puts zod issues beside their fields", () => {
     const error = fromServer("invalid", {
       code: "BAD_REQUEST",
-      zodError: { formErrors: [], fieldErrors: { email: ["Enter a valid email address"], password: ["Too short", "Weak"] } },
+      zodError: {
+        formErrors: [],
+        fieldErrors: { email: ["Enter a valid email address"], password: ["Too short", "Weak"] },
+      },
     });
-    expect(fieldErrors(error)).toEqual({ fields: { email: "Enter a valid email address", password: "Too short" }, form: null });
+    expect(fieldErrors(error)).toEqual({
+      fields: { email: "Enter a valid email address", password: "Too short" },
+      form: null,
+    });
   });
 
   it("uses a domain error's field (a taken email) and otherwise shows a form message", () => {
-    expect(fieldErrors(fromServer("email already in use", { code: "CONFLICT", details: { field: "email" } })).fields).toEqual({
+    expect(
+      fieldErrors(
+        fromServer("email already in use", { code: "CONFLICT", details: { field: "email" } }),
+      ).fields,
+    ).toEqual({
       email: "email already in use",
     });
-    expect(fieldErrors(fromServer("Invalid username or password", { code: "UNAUTHORIZED" }))).toEqual({
+    expect(
+      fieldErrors(fromServer("Invalid username or password", { code: "UNAUTHORIZED" })),
+    ).toEqual({
       fields: {},
       form: "Invalid username or password",
     });
@@ -41,10 +53,23 @@ describe("query retries", () => {
 
 describe("link choice", () => {
   it("sends cookie-setting procedures through the plain httpLink, the rest batched", () => {
-    for (const path of ["auth.login", "auth.register", "auth.refresh", "auth.logout", "user.delete", "auth.sessions.revoke"]) {
+    for (const path of [
+      "auth.login",
+      "auth.register",
+      "auth.refresh",
+      "auth.logout",
+      "user.delete",
+      "auth.sessions.revoke",
+    ]) {
       expect(usesCookieLink(path)).toBe(true);
     }
-    for (const path of ["auth.me", "auth.sessions.list", "auth.apiKeys.create", "chat.send", "health.ping"]) {
+    for (const path of [
+      "auth.me",
+      "auth.sessions.list",
+      "auth.apiKeys.create",
+      "chat.send",
+      "health.ping",
+    ]) {
       expect(usesCookieLink(path)).toBe(false);
     }
   });

@@ -9,7 +9,8 @@ export interface ServerErrorData {
 }
 
 export function errorData(error: unknown): ServerErrorData | undefined {
-  if (error instanceof TRPCClientError) return (error.data ?? undefined) as ServerErrorData | undefined;
+  if (error instanceof TRPCClientError)
+    return (error.data ?? undefined) as ServerErrorData | undefined;
   return undefined;
 }
 
@@ -18,7 +19,15 @@ export function errorCode(error: unknown): string | undefined {
 }
 
 /** Codes a retry cannot fix: asking again would only repeat the answer (DESIGN.md §7). */
-export const NEVER_RETRY = new Set(["UNAUTHORIZED", "FORBIDDEN", "BAD_REQUEST", "NOT_FOUND", "CONFLICT", "TOO_MANY_REQUESTS", "PAYLOAD_TOO_LARGE"]);
+export const NEVER_RETRY = new Set([
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "BAD_REQUEST",
+  "NOT_FOUND",
+  "CONFLICT",
+  "TOO_MANY_REQUESTS",
+  "PAYLOAD_TOO_LARGE",
+]);
 
 /** React Query's retry policy: transient failures twice, the rest never. */
 export function shouldRetryQuery(failureCount: number, error: unknown): boolean {
@@ -31,7 +40,10 @@ export function shouldRetryQuery(failureCount: number, error: unknown): boolean 
  * Per-field messages for a form: zod's flattened field errors, or a domain error that
  * names its field (e.g. CONFLICT on `email`). Everything else is a form-level message.
  */
-export function fieldErrors(error: unknown): { fields: Record<string, string>; form: string | null } {
+export function fieldErrors(error: unknown): {
+  fields: Record<string, string>;
+  form: string | null;
+} {
   if (!error) return { fields: {}, form: null };
   const data = errorData(error);
   const fields: Record<string, string> = {};
@@ -43,7 +55,8 @@ export function fieldErrors(error: unknown): { fields: Record<string, string>; f
   if (typeof field === "string" && !fields[field]) fields[field] = message;
   const fieldsFromConflict = data?.details?.fields;
   if (Array.isArray(fieldsFromConflict)) {
-    for (const f of fieldsFromConflict) if (typeof f === "string" && !fields[f]) fields[f] = message;
+    for (const f of fieldsFromConflict)
+      if (typeof f === "string" && !fields[f]) fields[f] = message;
   }
   const hasFields = Object.keys(fields).length > 0;
   const formFromZod = data?.zodError?.formErrors?.[0];

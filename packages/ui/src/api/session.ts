@@ -39,7 +39,8 @@ export class SessionManager implements TokenRefresher {
   /** At start-up: a stored session becomes signed in, anything else signed out. */
   async restore(): Promise<void> {
     const ok = await this.refresh();
-    if (!ok && this.deps.store.getState().auth.status !== "signedOut") this.deps.store.dispatch(signedOut());
+    if (!ok && this.deps.store.getState().auth.status !== "signedOut")
+      this.deps.store.dispatch(signedOut());
   }
 
   /** One refresh at a time: parallel UNAUTHORIZED answers share a single rotation. */

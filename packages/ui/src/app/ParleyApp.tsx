@@ -25,7 +25,11 @@ function createAppServices(platform: PlatformBridge) {
   const getAccessToken = () => store.getState().auth.accessToken;
   const authClient = createAuthClient(platform.apiBaseUrl, getAccessToken);
   const session = new SessionManager({ store, platform, authClient, queryClient });
-  const links = createLinks({ apiBaseUrl: platform.apiBaseUrl, getAccessToken, refresher: session });
+  const links = createLinks({
+    apiBaseUrl: platform.apiBaseUrl,
+    getAccessToken,
+    refresher: session,
+  });
   const trpcClient = trpc.createClient({ links });
   return { store, queryClient, session, trpcClient };
 }

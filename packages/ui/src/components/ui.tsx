@@ -26,42 +26,47 @@ const variants: Record<Variant, string> = {
   danger: "bg-danger-solid text-white hover:opacity-90 disabled:opacity-50",
 };
 
-export const Button = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm" | "md" }>(
-  function Button({ variant = "secondary", size = "md", className, type = "button", ...props }, ref) {
-    return (
-      <button
-        ref={ref}
-        type={type}
-        className={cx(
-          "inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors disabled:cursor-not-allowed",
-          size === "sm" ? "h-8 px-2.5 text-sm" : "h-10 px-4 text-sm",
-          variants[variant],
-          className,
-        )}
-        {...props}
-      />
-    );
-  },
-);
+export const Button = forwardRef<
+  HTMLButtonElement,
+  ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm" | "md" }
+>(function Button(
+  { variant = "secondary", size = "md", className, type = "button", ...props },
+  ref,
+) {
+  return (
+    <button
+      ref={ref}
+      type={type}
+      className={cx(
+        "inline-flex items-center justify-center gap-2 rounded-lg font-medium transition-colors disabled:cursor-not-allowed",
+        size === "sm" ? "h-8 px-2.5 text-sm" : "h-10 px-4 text-sm",
+        variants[variant],
+        className,
+      )}
+      {...props}
+    />
+  );
+});
 
 /** A button with only an icon: the label is required, for screen readers and tooltips. */
-export const IconButton = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLButtonElement> & { label: string }>(
-  function IconButton({ label, className, type = "button", ...props }, ref) {
-    return (
-      <button
-        ref={ref}
-        type={type}
-        aria-label={label}
-        title={label}
-        className={cx(
-          "inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-fg-soft hover:bg-muted hover:text-fg disabled:opacity-40",
-          className,
-        )}
-        {...props}
-      />
-    );
-  },
-);
+export const IconButton = forwardRef<
+  HTMLButtonElement,
+  ButtonHTMLAttributes<HTMLButtonElement> & { label: string }
+>(function IconButton({ label, className, type = "button", ...props }, ref) {
+  return (
+    <button
+      ref={ref}
+      type={type}
+      aria-label={label}
+      title={label}
+      className={cx(
+        "inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-fg-soft hover:bg-muted hover:text-fg disabled:opacity-40",
+        className,
+      )}
+      {...props}
+    />
+  );
+});
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   label: string;
@@ -70,10 +75,16 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
 }
 
 /** A labelled input whose error is announced and tied to it with aria-describedby. */
-export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextField({ label, error, hint, id, className, ...props }, ref) {
+export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextField(
+  { label, error, hint, id, className, ...props },
+  ref,
+) {
   const autoId = useId();
   const inputId = id ?? autoId;
-  const describedBy = [error ? `${inputId}-error` : null, hint ? `${inputId}-hint` : null].filter(Boolean).join(" ") || undefined;
+  const describedBy =
+    [error ? `${inputId}-error` : null, hint ? `${inputId}-hint` : null]
+      .filter(Boolean)
+      .join(" ") || undefined;
   return (
     <div className={cx("flex flex-col gap-1", className)}>
       <label htmlFor={inputId} className="text-sm font-medium">
@@ -104,26 +115,43 @@ export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextF
   );
 });
 
-export function TextArea({ label, className, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string }) {
+export function TextArea({
+  label,
+  className,
+  ...props
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string }) {
   const id = useId();
   return (
     <div className={cx("flex flex-col gap-1", className)}>
       <label htmlFor={id} className="text-sm font-medium">
         {label}
       </label>
-      <textarea id={id} className="min-h-24 rounded-lg border border-line bg-surface p-3 text-sm text-fg" {...props} />
+      <textarea
+        id={id}
+        className="min-h-24 rounded-lg border border-line bg-surface p-3 text-sm text-fg"
+        {...props}
+      />
     </div>
   );
 }
 
-export function Alert({ children, tone = "danger" }: { children: ReactNode; tone?: "danger" | "info" | "success" }) {
+export function Alert({
+  children,
+  tone = "danger",
+}: {
+  children: ReactNode;
+  tone?: "danger" | "info" | "success";
+}) {
   const tones = {
     danger: "border-danger/40 bg-danger/10 text-danger",
     info: "border-line bg-muted text-fg",
     success: "border-success/40 bg-success/10 text-success",
   };
   return (
-    <div role={tone === "danger" ? "alert" : "status"} className={cx("rounded-lg border px-3 py-2 text-sm", tones[tone])}>
+    <div
+      role={tone === "danger" ? "alert" : "status"}
+      className={cx("rounded-lg border px-3 py-2 text-sm", tones[tone])}
+    >
       {children}
     </div>
   );
@@ -133,7 +161,17 @@ export function Alert({ children, tone = "danger" }: { children: ReactNode; tone
  * A modal built on <dialog>: the browser traps focus, Escape closes it, and focus returns
  * to the element that opened it.
  */
-export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
+export function Dialog({
+  open,
+  onClose,
+  title,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -176,7 +214,17 @@ export interface MenuItem {
  * clipping or transformed parent (the sliding sidebar) can cut it off or move it; it opens
  * upwards when there is no room below.
  */
-export function Menu({ label, items, trigger, align = "end" }: { label: string; items: MenuItem[]; trigger: ReactNode; align?: "start" | "end" }) {
+export function Menu({
+  label,
+  items,
+  trigger,
+  align = "end",
+}: {
+  label: string;
+  items: MenuItem[];
+  trigger: ReactNode;
+  align?: "start" | "end";
+}) {
   const [position, setPosition] = useState<CSSProperties | null>(null);
   const open = position !== null;
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -187,8 +235,14 @@ export function Menu({ label, items, trigger, align = "end" }: { label: string; 
     const rect = buttonRef.current?.getBoundingClientRect();
     if (!rect) return;
     const roomBelow = window.innerHeight - rect.bottom;
-    const vertical = roomBelow < 48 * items.length + 16 ? { bottom: window.innerHeight - rect.top + 4 } : { top: rect.bottom + 4 };
-    const horizontal = align === "end" ? { right: Math.max(8, window.innerWidth - rect.right) } : { left: Math.max(8, rect.left) };
+    const vertical =
+      roomBelow < 48 * items.length + 16
+        ? { bottom: window.innerHeight - rect.top + 4 }
+        : { top: rect.bottom + 4 };
+    const horizontal =
+      align === "end"
+        ? { right: Math.max(8, window.innerWidth - rect.right) }
+        : { left: Math.max(8, rect.left) };
     setPosition({ position: "fixed", ...vertical, ...horizontal });
   };
 
@@ -196,7 +250,11 @@ export function Menu({ label, items, trigger, align = "end" }: { label: string; 
     if (!open) return;
     listRef.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
     const onPointer = (event: PointerEvent) => {
-      if (!listRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setPosition(null);
+      if (
+        !listRef.current?.contains(event.target as Node) &&
+        !buttonRef.current?.contains(event.target as Node)
+      )
+        setPosition(null);
     };
     // The list follows its button when the page or the sidebar scrolls.
     const onMove = (event: Event) => {
@@ -232,55 +290,66 @@ export function Menu({ label, items, trigger, align = "end" }: { label: string; 
       >
         {trigger}
       </button>
-      {open ? createPortal(
-        <div
-          ref={listRef}
-          id={menuId}
-          role="menu"
-          aria-label={label}
-          style={position}
-          onKeyDown={(event) => {
-            const elements = [...(listRef.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
-            const index = elements.indexOf(document.activeElement as HTMLElement);
-            if (event.key === "Escape") {
-              event.preventDefault();
-              close();
-            } else if (event.key === "ArrowDown") {
-              event.preventDefault();
-              elements[(index + 1) % elements.length]?.focus();
-            } else if (event.key === "ArrowUp") {
-              event.preventDefault();
-              elements[(index - 1 + elements.length) % elements.length]?.focus();
-            } else if (event.key === "Tab") {
-              setPosition(null);
-            }
-          }}
-          className="z-50 min-w-44 rounded-lg border border-line bg-surface py-1 text-fg shadow-lg"
-        >
-          {items.map((item) => (
-            <button
-              key={item.label}
-              type="button"
-              role="menuitem"
-              tabIndex={-1}
-              onClick={() => {
-                close();
-                item.onSelect();
+      {open
+        ? createPortal(
+            <div
+              ref={listRef}
+              id={menuId}
+              role="menu"
+              aria-label={label}
+              style={position}
+              onKeyDown={(event) => {
+                const elements = [
+                  ...(listRef.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? []),
+                ];
+                const index = elements.indexOf(document.activeElement as HTMLElement);
+                if (event.key === "Escape") {
+                  event.preventDefault();
+                  close();
+                } else if (event.key === "ArrowDown") {
+                  event.preventDefault();
+                  elements[(index + 1) % elements.length]?.focus();
+                } else if (event.key === "ArrowUp") {
+                  event.preventDefault();
+                  elements[(index - 1 + elements.length) % elements.length]?.focus();
+                } else if (event.key === "Tab") {
+                  setPosition(null);
+                }
               }}
-              className={cx("block w-full px-3 py-2 text-left text-sm hover:bg-muted focus:bg-muted", item.danger && "text-danger")}
+              className="z-50 min-w-44 rounded-lg border border-line bg-surface py-1 text-fg shadow-lg"
             >
-              {item.label}
-            </button>
-          ))}
-        </div>,
-        document.body,
-      ) : null}
+              {items.map((item) => (
+                <button
+                  key={item.label}
+                  type="button"
+                  role="menuitem"
+                  tabIndex={-1}
+                  onClick={() => {
+                    close();
+                    item.onSelect();
+                  }}
+                  className={cx(
+                    "block w-full px-3 py-2 text-left text-sm hover:bg-muted focus:bg-muted",
+                    item.danger && "text-danger",
+                  )}
+                >
+                  {item.label}
+                </button>
+              ))}
+            </div>,
+            document.body,
+          )
+        : null}
     </>
   );
 }
 
 export function Spinner({ label }: { label: string }) {
   return (
-    <span role="status" aria-label={label} className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-current border-t-transparent" />
+    <span
+      role="status"
+      aria-label={label}
+      className="inline-block h-4 w-4 animate-spin rounded-full border-2 border-current border-t-transparent"
+    />
   );
 }

@@ -102,7 +102,8 @@ export const en = {
   "settings.changePassword": "Change password",
   "settings.passwordChanged": "Password changed. Other sessions were signed out.",
   "settings.deleteAccount": "Delete account",
-  "settings.deleteAccountHint": "Removes your account and every conversation. Enter your password to confirm.",
+  "settings.deleteAccountHint":
+    "Removes your account and every conversation. Enter your password to confirm.",
   "settings.deleteAccountButton": "Delete my account",
   "settings.sessionsHint": "Devices signed in to your account.",
   "settings.device": "Device",

@@ -8,10 +8,16 @@ export type { MessageKey };
 export const dictionaries: Record<Language, Record<MessageKey, string>> = { en, ru };
 
 /** Fills `{name}` placeholders; unknown placeholders stay visible so a mistake is noticed. */
-export function translate(language: Language, key: MessageKey, vars?: Record<string, string | number>): string {
+export function translate(
+  language: Language,
+  key: MessageKey,
+  vars?: Record<string, string | number>,
+): string {
   const template = dictionaries[language][key] ?? en[key];
   if (!vars) return template;
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in vars ? String(vars[name]) : match));
+  return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+    name in vars ? String(vars[name]) : match,
+  );
 }
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;

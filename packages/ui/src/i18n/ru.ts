@@ -113,7 +113,8 @@ export const ru: Record<MessageKey, string> = {
   "settings.current": "Это устройство",
   "settings.revoke": "Завершить",
   "settings.unknownDevice": "Неизвестное устройство",
-  "settings.apiKeysHint": "Ключи позволяют вашим программам обращаться к API Parley. Ключ показывается один раз.",
+  "settings.apiKeysHint":
+    "Ключи позволяют вашим программам обращаться к API Parley. Ключ показывается один раз.",
   "settings.keyName": "Название ключа",
   "settings.createKey": "Создать ключ",
   "settings.newKeyTitle": "Ваш новый ключ",

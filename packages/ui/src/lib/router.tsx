@@ -1,4 +1,12 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 
 /** The screens the app can show, parsed from the address. */
 export type Route =
@@ -45,7 +53,8 @@ const RouterContext = createContext<RouterValue | null>(null);
  */
 export function RouterProvider({ mode, children }: { mode: "path" | "hash"; children: ReactNode }) {
   const read = useCallback(
-    () => (mode === "hash" ? window.location.hash.replace(/^#/, "") || "/" : window.location.pathname),
+    () =>
+      mode === "hash" ? window.location.hash.replace(/^#/, "") || "/" : window.location.pathname,
     [mode],
   );
   const [path, setPath] = useState(read);

@@ -2,7 +2,10 @@ import { useEffect } from "react";
 import { useAppSelector } from "../store";
 import type { ThemePreference } from "../store/prefsSlice";
 
-export function resolveTheme(preference: ThemePreference, systemPrefersDark: boolean): "light" | "dark" {
+export function resolveTheme(
+  preference: ThemePreference,
+  systemPrefersDark: boolean,
+): "light" | "dark" {
   if (preference === "system") return systemPrefersDark ? "dark" : "light";
   return preference;
 }

@@ -10,7 +10,8 @@ const render = (text: string) => renderToStaticMarkup(createElement(Markdown, { 
 describe("the Markdown renderer", () => {
   it.each(XSS_CORPUS)("renders %j inert", (payload) => {
     const html = render(payload);
-    for (const tag of FORBIDDEN_ELEMENTS) expect(html).not.toMatch(new RegExp(`<${tag}[\\s>/]`, "i"));
+    for (const tag of FORBIDDEN_ELEMENTS)
+      expect(html).not.toMatch(new RegExp(`<${tag}[\\s>/]`, "i"));
     // Inside real tags only: escaped text may of course say "onerror=".
     expect(html).not.toMatch(/<[a-z][^>]*\son[a-z]+\s*=/i);
     expect(html).not.toMatch(/<[a-z][^>]*(href|src|action|data)="\s*(javascript|vbscript|data):/i);

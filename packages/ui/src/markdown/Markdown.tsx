@@ -1,5 +1,15 @@
 import katex from "katex";
-import { Children, isValidElement, memo, useLayoutEffect, useRef, useState, type ComponentProps, type JSX, type ReactNode } from "react";
+import {
+  Children,
+  isValidElement,
+  memo,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ComponentProps,
+  type JSX,
+  type ReactNode,
+} from "react";
 import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeSanitize from "rehype-sanitize";
@@ -20,33 +30,59 @@ export interface MarkdownProps {
  * highlight.js adds its (trusted) spans, and math is drawn by KaTeX straight into the DOM
  * (see TexMath).
  */
-export const Markdown = memo(function Markdown({ text, onOpenExternal, copyLabel, copiedLabel }: MarkdownProps) {
+export const Markdown = memo(function Markdown({
+  text,
+  onOpenExternal,
+  copyLabel,
+  copiedLabel,
+}: MarkdownProps) {
   return (
     <div className="markdown">
       <ReactMarkdown
         remarkPlugins={[remarkHtmlAsText, remarkGfm, remarkMath]}
-        rehypePlugins={[[rehypeSanitize, sanitizeSchema], [rehypeHighlight, { detect: false, plainText: ["math"] }]]}
+        rehypePlugins={[
+          [rehypeSanitize, sanitizeSchema],
+          [rehypeHighlight, { detect: false, plainText: ["math"] }],
+        ]}
         urlTransform={safeUrl}
         components={{
-          a: ({ href, children }) => <SafeLink href={href} onOpenExternal={onOpenExternal}>{children}</SafeLink>,
+          a: ({ href, children }) => (
+            <SafeLink href={href} onOpenExternal={onOpenExternal}>
+              {children}
+            </SafeLink>
+          ),
           // Remote images would leak the reader's address to whoever wrote the link; show a link.
           img: ({ src, alt }) =>
             typeof src === "string" && src ? (
-              <SafeLink href={src} onOpenExternal={onOpenExternal}>{alt || src}</SafeLink>
+              <SafeLink href={src} onOpenExternal={onOpenExternal}>
+                {alt || src}
+              </SafeLink>
             ) : (
               <span>{alt}</span>
             ),
           code: ({ className, children, node: _node, ...rest }) =>
             isMath(className) ? (
-              <TexMath tex={String(children)} display={className?.includes("math-display") ?? false} />
+              <TexMath
+                tex={String(children)}
+                display={className?.includes("math-display") ?? false}
+              />
             ) : (
-              <code className={className} {...rest}>{children}</code>
+              <code className={className} {...rest}>
+                {children}
+              </code>
             ),
           pre: (props) => {
             // Display math arrives as <pre><code class="language-math math-display">.
             const only = Children.toArray(props.children)[0];
-            if (isValidElement<{ className?: string }>(only) && isMath(only.props.className)) return <div className="math-block">{props.children}</div>;
-            return <CodeBlock {...props} copyLabel={copyLabel ?? "Copy code"} copiedLabel={copiedLabel ?? "Copied"} />;
+            if (isValidElement<{ className?: string }>(only) && isMath(only.props.className))
+              return <div className="math-block">{props.children}</div>;
+            return (
+              <CodeBlock
+                {...props}
+                copyLabel={copyLabel ?? "Copy code"}
+                copiedLabel={copiedLabel ?? "Copied"}
+              />
+            );
           },
           table: ({ children }) => (
             <div className="table-wrap">
@@ -61,7 +97,15 @@ export const Markdown = memo(function Markdown({ text, onOpenExternal, copyLabel
   );
 });
 
-function SafeLink({ href, children, onOpenExternal }: { href?: string; children?: ReactNode; onOpenExternal?: (url: string) => void }): JSX.Element {
+function SafeLink({
+  href,
+  children,
+  onOpenExternal,
+}: {
+  href?: string;
+  children?: ReactNode;
+  onOpenExternal?: (url: string) => void;
+}): JSX.Element {
   const url = href ? safeUrl(href) : "";
   if (!url) return <span className="inert-link">{children}</span>;
   return (
@@ -81,7 +125,13 @@ function SafeLink({ href, children, onOpenExternal }: { href?: string; children?
   );
 }
 
-function CodeBlock({ children, node: _node, copyLabel, copiedLabel, ...rest }: ComponentProps<"pre"> & { node?: unknown; copyLabel: string; copiedLabel: string }) {
+function CodeBlock({
+  children,
+  node: _node,
+  copyLabel,
+  copiedLabel,
+  ...rest
+}: ComponentProps<"pre"> & { node?: unknown; copyLabel: string; copiedLabel: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="code-block">
@@ -89,7 +139,8 @@ function CodeBlock({ children, node: _node, copyLabel, copiedLabel, ...rest }: C
         type="button"
         className="code-copy"
         onClick={(event) => {
-          const pre = (event.currentTarget.parentElement?.querySelector("pre") ?? null) as HTMLElement | null;
+          const pre = (event.currentTarget.parentElement?.querySelector("pre") ??
+            null) as HTMLElement | null;
           void navigator.clipboard?.writeText(pre?.innerText ?? "").then(() => {
             setCopied(true);
             setTimeout(() => setCopied(false), 1500);
@@ -103,7 +154,8 @@ function CodeBlock({ children, node: _node, copyLabel, copiedLabel, ...rest }: C
   );
 }
 
-const isMath = (className: string | undefined) => Boolean(className?.split(" ").includes("language-math"));
+const isMath = (className: string | undefined) =>
+  Boolean(className?.split(" ").includes("language-math"));
 
 /**
  * KaTeX draws into the element with DOM calls (its styles set through the CSSOM), not by
@@ -115,7 +167,14 @@ function TexMath({ tex, display }: { tex: string; display: boolean }) {
   const ref = useRef<HTMLSpanElement>(null);
   useLayoutEffect(() => {
     if (!ref.current) return;
-    katex.render(tex, ref.current, { displayMode: display, throwOnError: false, trust: false, strict: "ignore", maxSize: 50, maxExpand: 1000 });
+    katex.render(tex, ref.current, {
+      displayMode: display,
+      throwOnError: false,
+      trust: false,
+      strict: "ignore",
+      maxSize: 50,
+      maxExpand: 1000,
+    });
   }, [tex, display]);
   return <span ref={ref} className={display ? "math-display" : "math-inline"} data-tex={tex} />;
 }

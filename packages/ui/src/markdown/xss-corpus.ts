@@ -45,4 +45,21 @@ export const XSS_CORPUS: string[] = [
 ];
 
 /** Elements that must never come out of the renderer. */
-export const FORBIDDEN_ELEMENTS = ["script", "iframe", "object", "embed", "style", "form", "input", "meta", "base", "link", "svg", "img", "details", "template", "body", "noscript"];
+export const FORBIDDEN_ELEMENTS = [
+  "script",
+  "iframe",
+  "object",
+  "embed",
+  "style",
+  "form",
+  "input",
+  "meta",
+  "base",
+  "link",
+  "svg",
+  "img",
+  "details",
+  "template",
+  "body",
+  "noscript",
+];

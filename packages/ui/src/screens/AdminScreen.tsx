@@ -1,23 +1,28 @@
-import { useDeferredValue, useId, useState } from "react";
+import { useId, useState } from "react";
 import { trpc } from "../api/client";
 import { errorCode } from "../api/errors";
 import { Alert, Button } from "../components/ui";
 import { formatDate, useLanguage, useT } from "../i18n";
+import { useDebouncedValue } from "../lib/useDebouncedValue";
 
 export function AdminScreen() {
   const t = useT();
   const language = useLanguage();
   const searchId = useId();
   const [query, setQuery] = useState("");
-  const deferredQuery = useDeferredValue(query.trim());
+  const deferredQuery = useDebouncedValue(query.trim(), 250);
   const utils = trpc.useUtils();
   const me = trpc.auth.me.useQuery();
   const users = trpc.user.admin.list.useInfiniteQuery(
     { ...(deferredQuery ? { query: deferredQuery } : {}) },
     { getNextPageParam: (page) => page.nextCursor ?? undefined },
   );
-  const setRole = trpc.user.admin.setRole.useMutation({ onSuccess: () => utils.user.admin.list.invalidate() });
-  const setDisabled = trpc.user.admin.setDisabled.useMutation({ onSuccess: () => utils.user.admin.list.invalidate() });
+  const setRole = trpc.user.admin.setRole.useMutation({
+    onSuccess: () => utils.user.admin.list.invalidate(),
+  });
+  const setDisabled = trpc.user.admin.setDisabled.useMutation({
+    onSuccess: () => utils.user.admin.list.invalidate(),
+  });
   const mutationError = setRole.error ?? setDisabled.error;
 
   if (errorCode(users.error) === "FORBIDDEN") {
@@ -32,33 +37,56 @@ export function AdminScreen() {
     <div className="mx-auto flex w-full max-w-4xl flex-col gap-4 px-4 py-6">
       <h1 className="text-xl font-semibold">{t("admin.title")}</h1>
       <div className="flex flex-col gap-1">
-        <label htmlFor={searchId} className="text-sm font-medium">{t("admin.search")}</label>
-        <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} maxLength={255} className="h-10 max-w-sm rounded-lg border border-line bg-surface px-3 text-sm" />
+        <label htmlFor={searchId} className="text-sm font-medium">
+          {t("admin.search")}
+        </label>
+        <input
+          id={searchId}
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          maxLength={255}
+          className="h-10 max-w-sm rounded-lg border border-line bg-surface px-3 text-sm"
+        />
       </div>
       {mutationError ? <Alert>{mutationError.message}</Alert> : null}
       {users.isError ? <Alert>{users.error.message}</Alert> : null}
       <ul className="flex flex-col gap-2" aria-label={t("admin.title")}>
-        {users.isSuccess && rows.length === 0 ? <li className="text-sm text-fg-soft">{t("admin.noUsers")}</li> : null}
+        {users.isSuccess && rows.length === 0 ? (
+          <li className="text-sm text-fg-soft">{t("admin.noUsers")}</li>
+        ) : null}
         {rows.map((user) => {
           const self = user.id === me.data?.id;
           return (
-            <li key={user.id} className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-line bg-surface p-3">
+            <li
+              key={user.id}
+              className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-line bg-surface p-3"
+            >
               <div className="min-w-0">
                 <p className="font-medium">
                   {user.username}
-                  {user.disabledAt ? <span className="ml-2 rounded-full bg-danger/15 px-2 py-0.5 text-xs text-danger">{t("admin.disabled")}</span> : null}
+                  {user.disabledAt ? (
+                    <span className="ml-2 rounded-full bg-danger/15 px-2 py-0.5 text-xs text-danger">
+                      {t("admin.disabled")}
+                    </span>
+                  ) : null}
                 </p>
                 <p className="truncate text-xs text-fg-soft">
                   {user.email} · {formatDate(language, user.createdAt)}
                 </p>
               </div>
               <div className="flex items-center gap-2">
-                <label className="sr-only" htmlFor={`role-${user.id}`}>{`${t("admin.role")}: ${user.username}`}</label>
+                <label
+                  className="sr-only"
+                  htmlFor={`role-${user.id}`}
+                >{`${t("admin.role")}: ${user.username}`}</label>
                 <select
                   id={`role-${user.id}`}
                   value={user.role}
                   disabled={self || setRole.isPending}
-                  onChange={(e) => setRole.mutate({ userId: user.id, role: e.target.value as "user" | "admin" })}
+                  onChange={(e) =>
+                    setRole.mutate({ userId: user.id, role: e.target.value as "user" | "admin" })
+                  }
                   className="h-8 rounded-md border border-line bg-surface px-2 text-sm"
                 >
                   <option value="user">{t("admin.roleUser")}</option>
@@ -69,7 +97,9 @@ export function AdminScreen() {
                   variant={user.disabledAt ? "secondary" : "danger"}
                   disabled={self || setDisabled.isPending}
                   aria-label={`${user.disabledAt ? t("admin.enable") : t("admin.disable")}: ${user.username}`}
-                  onClick={() => setDisabled.mutate({ userId: user.id, disabled: !user.disabledAt })}
+                  onClick={() =>
+                    setDisabled.mutate({ userId: user.id, disabled: !user.disabledAt })
+                  }
                 >
                   {user.disabledAt ? t("admin.enable") : t("admin.disable")}
                 </Button>
@@ -80,7 +110,9 @@ export function AdminScreen() {
       </ul>
       {users.hasNextPage ? (
         <div>
-          <Button onClick={() => void users.fetchNextPage()} disabled={users.isFetchingNextPage}>{t("sidebar.loadMore")}</Button>
+          <Button onClick={() => void users.fetchNextPage()} disabled={users.isFetchingNextPage}>
+            {t("sidebar.loadMore")}
+          </Button>
         </div>
       ) : null}
     </div>

@@ -33,11 +33,18 @@ export function AppShell() {
 
   return (
     <div className="flex h-full overflow-hidden">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-lg focus:bg-surface focus:p-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-lg focus:bg-surface focus:p-2"
+      >
         {t("app.skipToContent")}
       </a>
       {sidebarOpen ? (
-        <div className="fixed inset-0 z-30 bg-black/40 md:hidden" aria-hidden="true" onClick={() => dispatch(sidebarToggled(false))} />
+        <div
+          className="fixed inset-0 z-30 bg-black/40 md:hidden"
+          aria-hidden="true"
+          onClick={() => dispatch(sidebarToggled(false))}
+        />
       ) : null}
       <Sidebar open={sidebarOpen} />
       <div className="flex min-w-0 flex-1 flex-col">
@@ -48,7 +55,11 @@ export function AppShell() {
             </IconButton>
           </div>
         ) : null}
-        <main id="main" tabIndex={-1} className="flex min-h-0 flex-1 flex-col overflow-y-auto focus:outline-none">
+        <main
+          id="main"
+          tabIndex={-1}
+          className="flex min-h-0 flex-1 flex-col overflow-y-auto focus:outline-none"
+        >
           {route.name === "chat" ? <ChatScreen conversationId={route.conversationId} /> : null}
           {route.name === "settings" ? <SettingsScreen tab={route.tab} /> : null}
           {route.name === "admin" ? <AdminScreen /> : null}

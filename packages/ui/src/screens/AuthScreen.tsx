@@ -55,17 +55,41 @@ function SignInForm() {
   const session = useSession();
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
-  const mutation = trpc.auth.login.useMutation({ onSuccess: (tokens) => session.completeSignIn(tokens) });
+  const mutation = trpc.auth.login.useMutation({
+    onSuccess: (tokens) => session.completeSignIn(tokens),
+  });
   const errors = fieldErrors(mutation.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    mutation.mutate({ login, password, ...(session.tokenInBody ? { refreshTokenInBody: true } : {}) });
+    mutation.mutate({
+      login,
+      password,
+      ...(session.tokenInBody ? { refreshTokenInBody: true } : {}),
+    });
   };
   return (
     <form className="flex flex-col gap-4" onSubmit={submit} noValidate>
       {errors.form ? <Alert>{errors.form}</Alert> : null}
-      <TextField label={t("auth.login")} name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} error={errors.fields.login} required autoFocus />
-      <TextField label={t("auth.password")} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} required />
+      <TextField
+        label={t("auth.login")}
+        name="login"
+        autoComplete="username"
+        value={login}
+        onChange={(e) => setLogin(e.target.value)}
+        error={errors.fields.login}
+        required
+        autoFocus
+      />
+      <TextField
+        label={t("auth.password")}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={errors.fields.password}
+        required
+      />
       <Button type="submit" variant="primary" disabled={mutation.isPending}>
         {mutation.isPending ? t("auth.submitting") : t("auth.signIn")}
       </Button>
@@ -79,18 +103,54 @@ function RegisterForm() {
   const [username, setUsername] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const mutation = trpc.auth.register.useMutation({ onSuccess: (tokens) => session.completeSignIn(tokens) });
+  const mutation = trpc.auth.register.useMutation({
+    onSuccess: (tokens) => session.completeSignIn(tokens),
+  });
   const errors = fieldErrors(mutation.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    mutation.mutate({ username, email, password, ...(session.tokenInBody ? { refreshTokenInBody: true } : {}) });
+    mutation.mutate({
+      username,
+      email,
+      password,
+      ...(session.tokenInBody ? { refreshTokenInBody: true } : {}),
+    });
   };
   return (
     <form className="flex flex-col gap-4" onSubmit={submit} noValidate>
       {errors.form ? <Alert>{errors.form}</Alert> : null}
-      <TextField label={t("auth.username")} name="username" autoComplete="username" hint={t("auth.usernameHint")} value={username} onChange={(e) => setUsername(e.target.value)} error={errors.fields.username} required autoFocus />
-      <TextField label={t("auth.email")} name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} required />
-      <TextField label={t("auth.password")} name="password" type="password" autoComplete="new-password" hint={t("auth.passwordHint")} value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} required />
+      <TextField
+        label={t("auth.username")}
+        name="username"
+        autoComplete="username"
+        hint={t("auth.usernameHint")}
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+        error={errors.fields.username}
+        required
+        autoFocus
+      />
+      <TextField
+        label={t("auth.email")}
+        name="email"
+        type="email"
+        autoComplete="email"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={errors.fields.email}
+        required
+      />
+      <TextField
+        label={t("auth.password")}
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        hint={t("auth.passwordHint")}
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={errors.fields.password}
+        required
+      />
       <Button type="submit" variant="primary" disabled={mutation.isPending}>
         {mutation.isPending ? t("auth.submitting") : t("auth.register")}
       </Button>

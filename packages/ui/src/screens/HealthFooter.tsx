@@ -12,7 +12,10 @@ export function HealthFooter() {
       : t("health.connecting");
   return (
     <footer className="flex items-center gap-2 text-xs text-fg-soft" data-testid="health">
-      <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${ping.data ? "bg-success" : ping.isError ? "bg-danger" : "bg-fg-soft"}`} />
+      <span
+        aria-hidden="true"
+        className={`inline-block h-2 w-2 rounded-full ${ping.data ? "bg-success" : ping.isError ? "bg-danger" : "bg-fg-soft"}`}
+      />
       <span role="status">{text}</span>
     </footer>
   );

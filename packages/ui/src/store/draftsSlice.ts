@@ -34,7 +34,9 @@ export const draftsSlice = createSlice({
   extraReducers: (builder) => {
     // Signing out on purpose (a shared computer) leaves nothing of this account behind;
     // an expired session keeps it for the same person signing back in.
-    builder.addCase(signedOut, (state, action) => (action.payload?.reason === "expired" ? state : {}));
+    builder.addCase(signedOut, (state, action) =>
+      action.payload?.reason === "expired" ? state : {},
+    );
   },
 });
 

@@ -19,7 +19,8 @@ export type RootState = ReturnType<typeof rootReducer>;
 
 const KEYS = { prefs: "parley.prefs", drafts: "parley.drafts", streams: "parley.streams" } as const;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function isPrefs(v: unknown): v is PrefsState {
   return (
@@ -28,11 +29,15 @@ function isPrefs(v: unknown): v is PrefsState {
     ["en", "ru"].includes(v.language as string)
   );
 }
-const isDrafts = (v: unknown): v is DraftsState => isRecord(v) && Object.values(v).every((t) => typeof t === "string");
+const isDrafts = (v: unknown): v is DraftsState =>
+  isRecord(v) && Object.values(v).every((t) => typeof t === "string");
 const isStreams = (v: unknown): v is StreamsState =>
   isRecord(v) &&
   Object.values(v).every(
-    (s) => isRecord(s) && typeof s.text === "string" && (s.lastEventId === null || typeof s.lastEventId === "string"),
+    (s) =>
+      isRecord(s) &&
+      typeof s.text === "string" &&
+      (s.lastEventId === null || typeof s.lastEventId === "string"),
   );
 
 export interface StoreOptions {

@@ -15,7 +15,11 @@ export function memoryStorage(): KeyValueStorage {
 }
 
 /** Reads a JSON value, tolerating anything a previous version or a person left there. */
-export function readJson<T>(storage: KeyValueStorage, key: string, isValid: (v: unknown) => v is T): T | undefined {
+export function readJson<T>(
+  storage: KeyValueStorage,
+  key: string,
+  isValid: (v: unknown) => v is T,
+): T | undefined {
   try {
     const raw = storage.getItem(key);
     if (raw === null) return undefined;

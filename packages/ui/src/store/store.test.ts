@@ -15,11 +15,22 @@ describe("the client store", () => {
     store.dispatch(signedIn({ accessToken: "secret.jwt.token" }));
     store.dispatch(draftChanged({ key: "c1", text: "hello" }));
     store.dispatch(tokenRefreshed({ accessToken: "next.jwt.token" }));
-    expect(store.getState().auth).toMatchObject({ status: "signedIn", accessToken: "next.jwt.token" });
-    const everything = JSON.stringify([local.getItem("parley.prefs"), local.getItem("parley.drafts"), session.getItem("parley.streams")]);
+    expect(store.getState().auth).toMatchObject({
+      status: "signedIn",
+      accessToken: "next.jwt.token",
+    });
+    const everything = JSON.stringify([
+      local.getItem("parley.prefs"),
+      local.getItem("parley.drafts"),
+      session.getItem("parley.streams"),
+    ]);
     expect(everything).not.toContain("jwt");
     store.dispatch(signedOut({ reason: "expired" }));
-    expect(store.getState().auth).toEqual({ status: "signedOut", accessToken: null, signedOutReason: "expired" });
+    expect(store.getState().auth).toEqual({
+      status: "signedOut",
+      accessToken: null,
+      signedOutReason: "expired",
+    });
   });
 
   it("restores drafts, theme and language after a restart and streams after a reload", () => {

@@ -17,7 +17,10 @@ export const streamsSlice = createSlice({
   name: "streams",
   initialState: {} as StreamsState,
   reducers: {
-    streamDelta(state, action: PayloadAction<{ messageId: string; eventId: string | null; delta: string }>) {
+    streamDelta(
+      state,
+      action: PayloadAction<{ messageId: string; eventId: string | null; delta: string }>,
+    ) {
       const { messageId, eventId, delta } = action.payload;
       const progress = (state[messageId] ??= { text: "", lastEventId: null });
       // An event seen twice (a replayed id after a reconnect) must not be appended twice.
@@ -32,7 +35,9 @@ export const streamsSlice = createSlice({
   extraReducers: (builder) => {
     // Signing out on purpose (a shared computer) leaves nothing of this account behind;
     // an expired session keeps it for the same person signing back in.
-    builder.addCase(signedOut, (state, action) => (action.payload?.reason === "expired" ? state : {}));
+    builder.addCase(signedOut, (state, action) =>
+      action.payload?.reason === "expired" ? state : {},
+    );
   },
 });
 

@@ -48,15 +48,25 @@ export function ChatHeader({ conversation, pendingModel, onPendingModelChange }:
   };
 
   const available = models.data?.models ?? [];
-  const currentModel = conversation ? (conversation.model ?? models.data?.defaultModel ?? "") : (pendingModel ?? models.data?.defaultModel ?? "");
+  const currentModel = conversation
+    ? (conversation.model ?? models.data?.defaultModel ?? "")
+    : (pendingModel ?? models.data?.defaultModel ?? "");
 
   return (
     <header className="flex h-14 shrink-0 items-center gap-1 border-b border-line px-2 sm:gap-2 sm:px-4">
-      <IconButton label={t("nav.openSidebar")} className="md:hidden" onClick={() => dispatch(sidebarToggled(true))}>
+      <IconButton
+        label={t("nav.openSidebar")}
+        className="md:hidden"
+        onClick={() => dispatch(sidebarToggled(true))}
+      >
         <MenuIcon />
       </IconButton>
-      <h1 className="min-w-0 flex-1 truncate font-medium">{displayTitle(conversation?.title, t)}</h1>
-      <label htmlFor={modelId} className="sr-only">{t("chat.model")}</label>
+      <h1 className="min-w-0 flex-1 truncate font-medium">
+        {displayTitle(conversation?.title, t)}
+      </h1>
+      <label htmlFor={modelId} className="sr-only">
+        {t("chat.model")}
+      </label>
       <select
         id={modelId}
         value={currentModel}
@@ -69,7 +79,9 @@ export function ChatHeader({ conversation, pendingModel, onPendingModelChange }:
       >
         {available.length === 0 ? <option value="">{t("chat.noModels")}</option> : null}
         {available.map((m) => (
-          <option key={m} value={m}>{m}</option>
+          <option key={m} value={m}>
+            {m}
+          </option>
         ))}
       </select>
       {conversation ? (
@@ -87,8 +99,14 @@ export function ChatHeader({ conversation, pendingModel, onPendingModelChange }:
             label={t("chat.export")}
             trigger={<DownloadIcon />}
             items={[
-              { label: t("chat.exportMarkdown"), onSelect: () => void exportAs(conversation.id, "markdown") },
-              { label: t("chat.exportJson"), onSelect: () => void exportAs(conversation.id, "json") },
+              {
+                label: t("chat.exportMarkdown"),
+                onSelect: () => void exportAs(conversation.id, "markdown"),
+              },
+              {
+                label: t("chat.exportJson"),
+                onSelect: () => void exportAs(conversation.id, "json"),
+              },
             ]}
           />
         </>
@@ -101,15 +119,27 @@ export function ChatHeader({ conversation, pendingModel, onPendingModelChange }:
             if (conversation) update.mutate({ id: conversation.id, systemPrompt: prompt });
           }}
         >
-          <TextArea label={t("chat.systemPromptHint")} value={prompt} onChange={(e) => setPrompt(e.target.value)} maxLength={8000} rows={6} />
+          <TextArea
+            label={t("chat.systemPromptHint")}
+            value={prompt}
+            onChange={(e) => setPrompt(e.target.value)}
+            maxLength={8000}
+            rows={6}
+          />
           {update.error ? <Alert>{update.error.message}</Alert> : null}
           <div className="flex justify-end gap-2">
             <Button onClick={() => setPromptOpen(false)}>{t("chat.cancel")}</Button>
-            <Button type="submit" variant="primary" disabled={update.isPending}>{t("chat.save")}</Button>
+            <Button type="submit" variant="primary" disabled={update.isPending}>
+              {t("chat.save")}
+            </Button>
           </div>
         </form>
       </Dialog>
-      {exportError ? <span className="sr-only" role="alert">{exportError}</span> : null}
+      {exportError ? (
+        <span className="sr-only" role="alert">
+          {exportError}
+        </span>
+      ) : null}
     </header>
   );
 }

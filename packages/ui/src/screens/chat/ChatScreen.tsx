@@ -36,13 +36,21 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   // One id per message being sent: a retried send (network error) repeats the same id, and
   // the server answers with the rows it already stored instead of calling the model twice.
   const pendingSend = useRef<PendingSend | null>(null);
-  const conversation = trpc.chat.conversations.get.useQuery({ id: conversationId ?? "" }, { enabled: Boolean(conversationId) });
+  const conversation = trpc.chat.conversations.get.useQuery(
+    { id: conversationId ?? "" },
+    { enabled: Boolean(conversationId) },
+  );
   const messagesQuery = useBranchMessages(conversationId);
   const messages: ChatMessage[] = useMemo(
-    () => (messagesQuery.data?.pages ?? []).slice().reverse().flatMap((p) => p.items as ChatMessage[]),
+    () =>
+      (messagesQuery.data?.pages ?? [])
+        .slice()
+        .reverse()
+        .flatMap((p) => p.items as ChatMessage[]),
     [messagesQuery.data],
   );
-  const streamingReply = messages.find((m) => m.role === "assistant" && m.status === "streaming") ?? null;
+  const streamingReply =
+    messages.find((m) => m.role === "assistant" && m.status === "streaming") ?? null;
 
   const refreshConversation = useCallback(() => {
     if (conversationId) {
@@ -60,26 +68,42 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
       pendingSend.current = null;
       // Edits carry a parentId; only a message typed in the composer empties its draft.
       if (input.parentId === undefined) dispatch(draftCleared(draftKey));
-      if (!conversationId) navigate({ name: "chat", conversationId: result.conversation.id }, { replace: true });
+      if (!conversationId)
+        navigate({ name: "chat", conversationId: result.conversation.id }, { replace: true });
       void utils.chat.messages.list.invalidate({ conversationId: result.conversation.id });
       void utils.chat.conversations.list.invalidate();
     },
   });
   const stop = trpc.chat.stop.useMutation({ onSettled: refreshConversation });
   const regenerate = trpc.chat.regenerate.useMutation({ onSuccess: refreshConversation });
-  const switchBranch = trpc.chat.messages.switchBranch.useMutation({ onSuccess: refreshConversation });
-  const busy = Boolean(streamingReply) || send.isPending || regenerate.isPending || createConversation.isPending;
+  const switchBranch = trpc.chat.messages.switchBranch.useMutation({
+    onSuccess: refreshConversation,
+  });
+  const busy =
+    Boolean(streamingReply) ||
+    send.isPending ||
+    regenerate.isPending ||
+    createConversation.isPending;
 
   const submit = async (content: string, parentId?: string | null) => {
     const key = `${parentId ?? ""}|${content}`;
-    if (pendingSend.current?.key !== key) pendingSend.current = { key, content, parentId, clientMessageId: randomId(), conversationId: null };
+    if (pendingSend.current?.key !== key)
+      pendingSend.current = {
+        key,
+        content,
+        parentId,
+        clientMessageId: randomId(),
+        conversationId: null,
+      };
     const pending = pendingSend.current;
     let target = conversationId ?? pending.conversationId;
     // A model other than the default is chosen before the first message: the conversation
     // is created with it first (send alone would use the default).
     if (!target && pendingModel && pendingModel !== models.data?.defaultModel) {
       try {
-        target = pending.conversationId = (await createConversation.mutateAsync({ model: pendingModel })).id;
+        target = pending.conversationId = (
+          await createConversation.mutateAsync({ model: pendingModel })
+        ).id;
       } catch {
         return;
       }
@@ -108,15 +132,25 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
 
   // Progress kept for replies that have since finished (in another tab, or while away).
   useEffect(() => {
-    for (const m of messages) if (m.role === "assistant" && m.status !== "streaming") dispatch(streamFinished({ messageId: m.id }));
+    for (const m of messages)
+      if (m.role === "assistant" && m.status !== "streaming")
+        dispatch(streamFinished({ messageId: m.id }));
   }, [messages, dispatch]);
 
   const { scroller, content } = useAutoScroll();
 
-  if (conversationId && (errorCode(conversation.error) === "NOT_FOUND" || errorCode(messagesQuery.error) === "NOT_FOUND")) {
+  if (
+    conversationId &&
+    (errorCode(conversation.error) === "NOT_FOUND" ||
+      errorCode(messagesQuery.error) === "NOT_FOUND")
+  ) {
     return (
       <>
-        <ChatHeader conversation={null} pendingModel={pendingModel} onPendingModelChange={setPendingModel} />
+        <ChatHeader
+          conversation={null}
+          pendingModel={pendingModel}
+          onPendingModelChange={setPendingModel}
+        />
         <div className="mx-auto mt-10 w-full max-w-md px-4">
           <Alert>{t("chat.notFound")}</Alert>
         </div>
@@ -126,43 +160,67 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <ChatHeader conversation={conversation.data ?? null} pendingModel={pendingModel} onPendingModelChange={setPendingModel} />
-      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto" data-testid="messages" data-state={messagesQuery.status} data-error={messagesQuery.error?.message}>
+      <ChatHeader
+        conversation={conversation.data ?? null}
+        pendingModel={pendingModel}
+        onPendingModelChange={setPendingModel}
+      />
+      <div
+        ref={scroller}
+        className="min-h-0 flex-1 overflow-y-auto"
+        data-testid="messages"
+        data-state={messagesQuery.status}
+        data-error={messagesQuery.error?.message}
+      >
         <div ref={content} className="min-h-full">
-        {!conversationId || (messagesQuery.isSuccess && messages.length === 0) ? (
-          <div className="mx-auto flex h-full min-h-[50vh] max-w-md flex-col items-center justify-center gap-2 px-6 text-center">
-            <h2 className="text-2xl font-semibold">{t("chat.emptyTitle")}</h2>
-            <p className="text-sm text-fg-soft">{t("chat.emptyHint")}</p>
-            {models.data && !models.data.configured ? (
-              <div className="mt-4 text-left">
-                <Alert tone="info">{models.data.hint ?? t("chat.noModels")}</Alert>
-              </div>
-            ) : null}
-          </div>
-        ) : (
-          <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
-            {messagesQuery.hasNextPage ? (
-              <Button size="sm" variant="ghost" className="self-center" onClick={() => void messagesQuery.fetchNextPage()} disabled={messagesQuery.isFetchingNextPage}>
-                {t("sidebar.loadMore")}
-              </Button>
-            ) : null}
-            {messages.map((message) =>
-              message.role === "assistant" && message.status === "streaming" ? (
-                <StreamingMessage key={message.id} message={message} onEnd={onStreamEnd} />
-              ) : (
-                <MessageItem
-                  key={message.id}
-                  message={message}
-                  streaming={false}
-                  busy={busy}
-                  onEdit={message.role === "user" ? (content) => void submit(content, message.parentId) : undefined}
-                  onRegenerate={message.role === "assistant" ? () => regenerate.mutate({ messageId: message.id }) : undefined}
-                  onSwitchBranch={(id) => switchBranch.mutate({ messageId: id })}
-                />
-              ),
-            )}
-          </div>
-        )}
+          {!conversationId || (messagesQuery.isSuccess && messages.length === 0) ? (
+            <div className="mx-auto flex h-full min-h-[50vh] max-w-md flex-col items-center justify-center gap-2 px-6 text-center">
+              <h2 className="text-2xl font-semibold">{t("chat.emptyTitle")}</h2>
+              <p className="text-sm text-fg-soft">{t("chat.emptyHint")}</p>
+              {models.data && !models.data.configured ? (
+                <div className="mt-4 text-left">
+                  <Alert tone="info">{models.data.hint ?? t("chat.noModels")}</Alert>
+                </div>
+              ) : null}
+            </div>
+          ) : (
+            <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
+              {messagesQuery.hasNextPage ? (
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  className="self-center"
+                  onClick={() => void messagesQuery.fetchNextPage()}
+                  disabled={messagesQuery.isFetchingNextPage}
+                >
+                  {t("sidebar.loadMore")}
+                </Button>
+              ) : null}
+              {messages.map((message) =>
+                message.role === "assistant" && message.status === "streaming" ? (
+                  <StreamingMessage key={message.id} message={message} onEnd={onStreamEnd} />
+                ) : (
+                  <MessageItem
+                    key={message.id}
+                    message={message}
+                    streaming={false}
+                    busy={busy}
+                    onEdit={
+                      message.role === "user"
+                        ? (content) => void submit(content, message.parentId)
+                        : undefined
+                    }
+                    onRegenerate={
+                      message.role === "assistant"
+                        ? () => regenerate.mutate({ messageId: message.id })
+                        : undefined
+                    }
+                    onSwitchBranch={(id) => switchBranch.mutate({ messageId: id })}
+                  />
+                ),
+              )}
+            </div>
+          )}
         </div>
       </div>
       {send.error ? (
@@ -171,7 +229,13 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
             <span className="flex flex-wrap items-center gap-2">
               <span className="flex-1">{send.error.message}</span>
               {pendingSend.current ? (
-                <Button size="sm" onClick={() => pendingSend.current && void submit(pendingSend.current.content, pendingSend.current.parentId)}>
+                <Button
+                  size="sm"
+                  onClick={() =>
+                    pendingSend.current &&
+                    void submit(pendingSend.current.content, pendingSend.current.parentId)
+                  }
+                >
                   {t("common.retry")}
                 </Button>
               ) : null}
@@ -181,7 +245,12 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
       ) : null}
       {regenerate.error || stop.error || switchBranch.error || createConversation.error ? (
         <div className="mx-auto w-full max-w-3xl px-4 pb-2">
-          <Alert>{(regenerate.error ?? stop.error ?? switchBranch.error ?? createConversation.error)?.message}</Alert>
+          <Alert>
+            {
+              (regenerate.error ?? stop.error ?? switchBranch.error ?? createConversation.error)
+                ?.message
+            }
+          </Alert>
         </div>
       ) : null}
       <Composer
@@ -197,14 +266,22 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   );
 }
 
-function StreamingMessage({ message, onEnd }: { message: ChatMessage; onEnd: (end: StreamEnd) => void }) {
+function StreamingMessage({
+  message,
+  onEnd,
+}: {
+  message: ChatMessage;
+  onEnd: (end: StreamEnd) => void;
+}) {
   const t = useT();
   const stream = useReplyStream(message.id, true, onEnd);
   return (
     <div className="flex flex-col gap-1">
       <MessageItem message={message} liveText={stream.text ?? message.content} streaming busy />
       {stream.status === "connecting" && stream.error ? (
-        <p className="text-xs text-fg-soft" role="status">{t("chat.reconnecting")}</p>
+        <p className="text-xs text-fg-soft" role="status">
+          {t("chat.reconnecting")}
+        </p>
       ) : null}
     </div>
   );

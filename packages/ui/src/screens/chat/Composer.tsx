@@ -58,7 +58,9 @@ export function Composer({ draftKey, streaming, disabled, onSend, onStop }: Comp
         data-focus-ring
         className="flex items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-accent"
       >
-        <label htmlFor="composer" className="sr-only">{t("chat.composer")}</label>
+        <label htmlFor="composer" className="sr-only">
+          {t("chat.composer")}
+        </label>
         <textarea
           id="composer"
           ref={ref}

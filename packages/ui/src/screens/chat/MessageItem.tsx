@@ -1,5 +1,12 @@
 import { useState } from "react";
-import { AlertIcon, ChevronLeftIcon, ChevronRightIcon, CopyIcon, EditIcon, RefreshIcon } from "../../components/icons";
+import {
+  AlertIcon,
+  ChevronLeftIcon,
+  ChevronRightIcon,
+  CopyIcon,
+  EditIcon,
+  RefreshIcon,
+} from "../../components/icons";
 import { Button, cx, IconButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
@@ -31,7 +38,15 @@ export interface MessageItemProps {
   onSwitchBranch?(messageId: string): void;
 }
 
-export function MessageItem({ message, liveText, streaming, busy, onEdit, onRegenerate, onSwitchBranch }: MessageItemProps) {
+export function MessageItem({
+  message,
+  liveText,
+  streaming,
+  busy,
+  onEdit,
+  onRegenerate,
+  onSwitchBranch,
+}: MessageItemProps) {
   const t = useT();
   const platform = usePlatform();
   const [editing, setEditing] = useState(false);
@@ -69,7 +84,9 @@ export function MessageItem({ message, liveText, streaming, busy, onEdit, onRege
             onEdit?.(draft.trim());
           }}
         >
-          <label className="sr-only" htmlFor={`edit-${message.id}`}>{t("chat.editLabel")}</label>
+          <label className="sr-only" htmlFor={`edit-${message.id}`}>
+            {t("chat.editLabel")}
+          </label>
           <textarea
             id={`edit-${message.id}`}
             value={draft}
@@ -82,8 +99,12 @@ export function MessageItem({ message, liveText, streaming, busy, onEdit, onRege
             className="min-h-24 w-full rounded-xl border border-line bg-surface p-3 text-[15px]"
           />
           <div className="flex justify-end gap-2">
-            <Button size="sm" onClick={() => setEditing(false)}>{t("chat.cancel")}</Button>
-            <Button size="sm" type="submit" variant="primary" disabled={!draft.trim() || busy}>{t("chat.saveAndSend")}</Button>
+            <Button size="sm" onClick={() => setEditing(false)}>
+              {t("chat.cancel")}
+            </Button>
+            <Button size="sm" type="submit" variant="primary" disabled={!draft.trim() || busy}>
+              {t("chat.saveAndSend")}
+            </Button>
           </div>
         </form>
       ) : (
@@ -94,21 +115,32 @@ export function MessageItem({ message, liveText, streaming, busy, onEdit, onRege
             streaming && "stream-cursor",
           )}
         >
-          {text ? <Markdown text={text} {...markdownProps} /> : streaming ? <p className="text-fg-soft">{t("chat.thinking")}</p> : null}
+          {text ? (
+            <Markdown text={text} {...markdownProps} />
+          ) : streaming ? (
+            <p className="text-fg-soft">{t("chat.thinking")}</p>
+          ) : null}
         </div>
       )}
 
       {!isUser && message.status === "error" ? (
-        <div role="alert" className="flex w-full flex-wrap items-center gap-2 rounded-lg border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-danger">
+        <div
+          role="alert"
+          className="flex w-full flex-wrap items-center gap-2 rounded-lg border border-danger/40 bg-danger/10 px-3 py-2 text-sm text-danger"
+        >
           <AlertIcon />
           <span className="flex-1">{message.error || t("chat.status.error")}</span>
           {onRegenerate ? (
-            <Button size="sm" onClick={onRegenerate} disabled={busy}>{t("chat.retry")}</Button>
+            <Button size="sm" onClick={onRegenerate} disabled={busy}>
+              {t("chat.retry")}
+            </Button>
           ) : null}
         </div>
       ) : null}
       {!isUser && (message.status === "stopped" || message.status === "interrupted") ? (
-        <p className="text-xs text-fg-soft" role="status">{message.status === "stopped" ? t("chat.status.stopped") : t("chat.status.interrupted")}</p>
+        <p className="text-xs text-fg-soft" role="status">
+          {message.status === "stopped" ? t("chat.status.stopped") : t("chat.status.interrupted")}
+        </p>
       ) : null}
 
       {!editing && !streaming ? (
@@ -116,22 +148,45 @@ export function MessageItem({ message, liveText, streaming, busy, onEdit, onRege
           {message.siblingIds.length > 1 ? (
             <BranchSwitcher message={message} onSwitch={onSwitchBranch} disabled={busy} />
           ) : null}
-          <IconButton label={copied ? t("chat.copied") : t("chat.copy")} onClick={copy} className="h-8 w-8">
+          <IconButton
+            label={copied ? t("chat.copied") : t("chat.copy")}
+            onClick={copy}
+            className="h-8 w-8"
+          >
             <CopyIcon width={15} height={15} />
           </IconButton>
           {isUser && onEdit ? (
-            <IconButton label={t("chat.edit")} onClick={() => { setDraft(message.content); setEditing(true); }} disabled={busy} className="h-8 w-8">
+            <IconButton
+              label={t("chat.edit")}
+              onClick={() => {
+                setDraft(message.content);
+                setEditing(true);
+              }}
+              disabled={busy}
+              className="h-8 w-8"
+            >
               <EditIcon width={15} height={15} />
             </IconButton>
           ) : null}
           {!isUser && onRegenerate && message.status !== "error" ? (
-            <IconButton label={t("chat.regenerate")} onClick={onRegenerate} disabled={busy} className="h-8 w-8">
+            <IconButton
+              label={t("chat.regenerate")}
+              onClick={onRegenerate}
+              disabled={busy}
+              className="h-8 w-8"
+            >
               <RefreshIcon width={15} height={15} />
             </IconButton>
           ) : null}
           {!isUser && message.model ? <span className="ml-1 text-xs">{message.model}</span> : null}
           {!isUser && message.completionTokens ? (
-            <span className="ml-2 text-xs">· {t("chat.tokens", { prompt: message.promptTokens ?? 0, completion: message.completionTokens })}</span>
+            <span className="ml-2 text-xs">
+              ·{" "}
+              {t("chat.tokens", {
+                prompt: message.promptTokens ?? 0,
+                completion: message.completionTokens,
+              })}
+            </span>
           ) : null}
         </div>
       ) : null}
@@ -139,18 +194,42 @@ export function MessageItem({ message, liveText, streaming, busy, onEdit, onRege
   );
 }
 
-function BranchSwitcher({ message, onSwitch, disabled }: { message: ChatMessage; onSwitch?: (id: string) => void; disabled: boolean }) {
+function BranchSwitcher({
+  message,
+  onSwitch,
+  disabled,
+}: {
+  message: ChatMessage;
+  onSwitch?: (id: string) => void;
+  disabled: boolean;
+}) {
   const t = useT();
   const ids = message.siblingIds;
   const index = message.siblingIndex + 1;
   const count = ids.length;
   return (
-    <div className="flex items-center text-xs" role="group" aria-label={t("chat.branch", { index, count })}>
-      <IconButton label={t("chat.prevBranch")} className="h-8 w-7" disabled={disabled || index <= 1} onClick={() => onSwitch?.(ids[index - 2]!)}>
+    <div
+      className="flex items-center text-xs"
+      role="group"
+      aria-label={t("chat.branch", { index, count })}
+    >
+      <IconButton
+        label={t("chat.prevBranch")}
+        className="h-8 w-7"
+        disabled={disabled || index <= 1}
+        onClick={() => onSwitch?.(ids[index - 2]!)}
+      >
         <ChevronLeftIcon width={15} height={15} />
       </IconButton>
-      <span aria-live="polite" className="tabular-nums">{index}/{count}</span>
-      <IconButton label={t("chat.nextBranch")} className="h-8 w-7" disabled={disabled || index >= count} onClick={() => onSwitch?.(ids[index]!)}>
+      <span aria-live="polite" className="tabular-nums">
+        {index}/{count}
+      </span>
+      <IconButton
+        label={t("chat.nextBranch")}
+        className="h-8 w-7"
+        disabled={disabled || index >= count}
+        onClick={() => onSwitch?.(ids[index]!)}
+      >
         <ChevronRightIcon width={15} height={15} />
       </IconButton>
     </div>

@@ -16,7 +16,10 @@ export function useBranchMessages(conversationId: string | null) {
   return useInfiniteQuery({
     queryKey: getQueryKey(trpc.chat.messages.list, input, "infinite"),
     queryFn: ({ pageParam, signal }) =>
-      utils.client.chat.messages.list.query({ ...input, ...(pageParam !== null ? { cursor: pageParam } : {}) }, { signal }),
+      utils.client.chat.messages.list.query(
+        { ...input, ...(pageParam !== null ? { cursor: pageParam } : {}) },
+        { signal },
+      ),
     initialPageParam: null as number | null,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     enabled: Boolean(conversationId),

@@ -12,7 +12,11 @@ export interface StreamEnd {
  * Follows one streaming reply. Resumes after the last event this tab saw (kept in
  * sessionStorage), so a reload continues the text instead of repeating it.
  */
-export function useReplyStream(messageId: string, enabled: boolean, onEnd: (end: StreamEnd) => void) {
+export function useReplyStream(
+  messageId: string,
+  enabled: boolean,
+  onEnd: (end: StreamEnd) => void,
+) {
   const dispatch = useAppDispatch();
   const progress = useAppSelector((s) => s.streams[messageId]);
   // Read once: later events advance the id inside the link, and a changing input would
@@ -34,6 +38,11 @@ export function useReplyStream(messageId: string, enabled: boolean, onEnd: (end:
           onEndRef.current({ status: data.status, usage: data.usage });
           dispatch(streamFinished({ messageId }));
         }
+      },
+      // A refusal that is not about the token (the reply was deleted meanwhile): show what
+      // the server has stored instead of a reply that looks forever in progress.
+      onError() {
+        onEndRef.current({ status: "unknown" });
       },
     },
   );

@@ -1,9 +1,17 @@
 import { useId } from "react";
 import { useT } from "../../i18n";
 import { useAppDispatch, useAppSelector } from "../../store";
-import { languageChanged, themeChanged, type Language, type ThemePreference } from "../../store/prefsSlice";
+import {
+  languageChanged,
+  themeChanged,
+  type Language,
+  type ThemePreference,
+} from "../../store/prefsSlice";
 
-const THEMES: { value: ThemePreference; key: "settings.themeLight" | "settings.themeDark" | "settings.themeSystem" }[] = [
+const THEMES: {
+  value: ThemePreference;
+  key: "settings.themeLight" | "settings.themeDark" | "settings.themeSystem";
+}[] = [
   { value: "light", key: "settings.themeLight" },
   { value: "dark", key: "settings.themeDark" },
   { value: "system", key: "settings.themeSystem" },
@@ -29,7 +37,13 @@ export function AppearanceSettings() {
               key={option.value}
               className="flex cursor-pointer items-center gap-2 rounded-lg border border-line bg-surface px-3 py-2 text-sm has-[:checked]:border-accent has-[:checked]:ring-1 has-[:checked]:ring-accent"
             >
-              <input type="radio" name="theme" value={option.value} checked={theme === option.value} onChange={() => dispatch(themeChanged(option.value))} />
+              <input
+                type="radio"
+                name="theme"
+                value={option.value}
+                checked={theme === option.value}
+                onChange={() => dispatch(themeChanged(option.value))}
+              />
               {t(option.key)}
             </label>
           ))}
@@ -44,7 +58,13 @@ export function AppearanceSettings() {
               lang={option.value}
               className="flex cursor-pointer items-center gap-2 rounded-lg border border-line bg-surface px-3 py-2 text-sm has-[:checked]:border-accent has-[:checked]:ring-1 has-[:checked]:ring-accent"
             >
-              <input type="radio" name="language" value={option.value} checked={language === option.value} onChange={() => dispatch(languageChanged(option.value))} />
+              <input
+                type="radio"
+                name="language"
+                value={option.value}
+                checked={language === option.value}
+                onChange={() => dispatch(languageChanged(option.value))}
+              />
               {option.label}
             </label>
           ))}
@@ -65,13 +85,35 @@ export function LanguageThemeQuickSwitch() {
   const select = "h-8 rounded-md border border-line bg-surface px-2 text-sm";
   return (
     <div className="flex items-center gap-2">
-      <label htmlFor={languageId} className="sr-only">{t("settings.language")}</label>
-      <select id={languageId} className={select} value={language} onChange={(e) => dispatch(languageChanged(e.target.value as Language))}>
-        {LANGUAGES.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+      <label htmlFor={languageId} className="sr-only">
+        {t("settings.language")}
+      </label>
+      <select
+        id={languageId}
+        className={select}
+        value={language}
+        onChange={(e) => dispatch(languageChanged(e.target.value as Language))}
+      >
+        {LANGUAGES.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
       </select>
-      <label htmlFor={themeId} className="sr-only">{t("settings.theme")}</label>
-      <select id={themeId} className={select} value={theme} onChange={(e) => dispatch(themeChanged(e.target.value as ThemePreference))}>
-        {THEMES.map((o) => <option key={o.value} value={o.value}>{t(o.key)}</option>)}
+      <label htmlFor={themeId} className="sr-only">
+        {t("settings.theme")}
+      </label>
+      <select
+        id={themeId}
+        className={select}
+        value={theme}
+        onChange={(e) => dispatch(themeChanged(e.target.value as ThemePreference))}
+      >
+        {THEMES.map((o) => (
+          <option key={o.value} value={o.value}>
+            {t(o.key)}
+          </option>
+        ))}
       </select>
     </div>
   );

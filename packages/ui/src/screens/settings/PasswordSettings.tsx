@@ -25,8 +25,25 @@ export function PasswordSettings() {
     <form className="flex max-w-md flex-col gap-4" onSubmit={submit} noValidate>
       {errors.form ? <Alert>{errors.form}</Alert> : null}
       {change.isSuccess ? <Alert tone="success">{t("settings.passwordChanged")}</Alert> : null}
-      <TextField label={t("settings.currentPassword")} name="current" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.fields.current} />
-      <TextField label={t("settings.newPassword")} name="next" type="password" autoComplete="new-password" hint={t("auth.passwordHint")} value={next} onChange={(e) => setNext(e.target.value)} error={errors.fields.next} />
+      <TextField
+        label={t("settings.currentPassword")}
+        name="current"
+        type="password"
+        autoComplete="current-password"
+        value={current}
+        onChange={(e) => setCurrent(e.target.value)}
+        error={errors.fields.current}
+      />
+      <TextField
+        label={t("settings.newPassword")}
+        name="next"
+        type="password"
+        autoComplete="new-password"
+        hint={t("auth.passwordHint")}
+        value={next}
+        onChange={(e) => setNext(e.target.value)}
+        error={errors.fields.next}
+      />
       <div>
         <Button type="submit" variant="primary" disabled={!current || !next || change.isPending}>
           {t("settings.changePassword")}

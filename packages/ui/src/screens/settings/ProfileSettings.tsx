@@ -33,11 +33,27 @@ export function ProfileSettings() {
       <form className="flex max-w-md flex-col gap-4" onSubmit={submit} noValidate>
         {errors.form ? <Alert>{errors.form}</Alert> : null}
         {update.isSuccess && unchanged ? <Alert tone="success">{t("settings.saved")}</Alert> : null}
-        <TextField label={t("auth.username")} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={errors.fields.username} />
-        <TextField label={t("auth.email")} name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
+        <TextField
+          label={t("auth.username")}
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          error={errors.fields.username}
+        />
+        <TextField
+          label={t("auth.email")}
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.fields.email}
+        />
         {me.data ? (
           <p className="text-sm text-fg-soft">
-            {t("settings.role")}: {me.data.role === "admin" ? t("admin.roleAdmin") : t("admin.roleUser")}
+            {t("settings.role")}:{" "}
+            {me.data.role === "admin" ? t("admin.roleAdmin") : t("admin.roleUser")}
           </p>
         ) : null}
         <div>
@@ -59,8 +75,13 @@ function DeleteAccount() {
   const remove = trpc.user.delete.useMutation({ onSuccess: () => session.expire() });
   const errors = fieldErrors(remove.error);
   return (
-    <section className="max-w-md rounded-xl border border-danger/40 p-4" aria-labelledby="delete-account">
-      <h3 id="delete-account" className="font-semibold text-danger">{t("settings.deleteAccount")}</h3>
+    <section
+      className="max-w-md rounded-xl border border-danger/40 p-4"
+      aria-labelledby="delete-account"
+    >
+      <h3 id="delete-account" className="font-semibold text-danger">
+        {t("settings.deleteAccount")}
+      </h3>
       <p className="mt-1 text-sm text-fg-soft">{t("settings.deleteAccountHint")}</p>
       <Button variant="danger" className="mt-3" onClick={() => setOpen(true)}>
         {t("settings.deleteAccountButton")}
@@ -74,10 +95,19 @@ function DeleteAccount() {
           }}
         >
           <p className="text-sm">{t("settings.deleteAccountHint")}</p>
-          <TextField label={t("auth.password")} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password ?? errors.form ?? undefined} />
+          <TextField
+            label={t("auth.password")}
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={errors.fields.password ?? errors.form ?? undefined}
+          />
           <div className="flex justify-end gap-2">
             <Button onClick={() => setOpen(false)}>{t("chat.cancel")}</Button>
-            <Button type="submit" variant="danger" disabled={!password || remove.isPending}>{t("settings.deleteAccountButton")}</Button>
+            <Button type="submit" variant="danger" disabled={!password || remove.isPending}>
+              {t("settings.deleteAccountButton")}
+            </Button>
           </div>
         </form>
       </Dialog>

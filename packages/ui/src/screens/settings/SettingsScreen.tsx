@@ -21,7 +21,10 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
       <h1 className="text-xl font-semibold">{t("settings.title")}</h1>
-      <nav aria-label={t("settings.title")} className="-mx-1 flex gap-1 overflow-x-auto border-b border-line pb-px">
+      <nav
+        aria-label={t("settings.title")}
+        className="-mx-1 flex gap-1 overflow-x-auto border-b border-line pb-px"
+      >
         {SETTINGS_TABS.map((name) => (
           <a
             key={name}
@@ -33,7 +36,9 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
             }}
             className={cx(
               "shrink-0 rounded-t-lg border-b-2 px-3 py-2 text-sm",
-              name === tab ? "border-accent font-medium text-fg" : "border-transparent text-fg-soft hover:text-fg",
+              name === tab
+                ? "border-accent font-medium text-fg"
+                : "border-transparent text-fg-soft hover:text-fg",
             )}
           >
             {t(TAB_LABELS[name])}

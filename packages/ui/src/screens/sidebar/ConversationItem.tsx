@@ -13,7 +13,13 @@ export interface ConversationSummary {
   archived: boolean;
 }
 
-export function ConversationItem({ conversation, active }: { conversation: ConversationSummary; active: boolean }) {
+export function ConversationItem({
+  conversation,
+  active,
+}: {
+  conversation: ConversationSummary;
+  active: boolean;
+}) {
   const t = useT();
   const { href, navigate } = useRouter();
   const utils = trpc.useUtils();
@@ -54,7 +60,9 @@ export function ConversationItem({ conversation, active }: { conversation: Conve
           active ? "bg-muted font-medium" : "hover:bg-muted",
         )}
       >
-        {conversation.pinned ? <PinIcon width={14} height={14} className="shrink-0 text-fg-soft" /> : null}
+        {conversation.pinned ? (
+          <PinIcon width={14} height={14} className="shrink-0 text-fg-soft" />
+        ) : null}
         <span className="truncate">{shownTitle}</span>
       </a>
       <div className="absolute right-1 top-0.5">
@@ -69,10 +77,14 @@ export function ConversationItem({ conversation, active }: { conversation: Conve
                 setRenaming(true);
               },
             },
-            { label: conversation.pinned ? t("sidebar.unpin") : t("sidebar.pin"), onSelect: () => update.mutate({ id: conversation.id, pinned: !conversation.pinned }) },
+            {
+              label: conversation.pinned ? t("sidebar.unpin") : t("sidebar.pin"),
+              onSelect: () => update.mutate({ id: conversation.id, pinned: !conversation.pinned }),
+            },
             {
               label: conversation.archived ? t("sidebar.unarchive") : t("sidebar.archive"),
-              onSelect: () => update.mutate({ id: conversation.id, archived: !conversation.archived }),
+              onSelect: () =>
+                update.mutate({ id: conversation.id, archived: !conversation.archived }),
             },
             { label: t("sidebar.delete"), danger: true, onSelect: () => setConfirmingDelete(true) },
           ]}
@@ -86,19 +98,38 @@ export function ConversationItem({ conversation, active }: { conversation: Conve
             update.mutate({ id: conversation.id, title: title.trim() });
           }}
         >
-          <TextField label={t("sidebar.renameLabel")} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} autoFocus error={update.error?.message} />
+          <TextField
+            label={t("sidebar.renameLabel")}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            maxLength={200}
+            autoFocus
+            error={update.error?.message}
+          />
           <div className="flex justify-end gap-2">
             <Button onClick={() => setRenaming(false)}>{t("chat.cancel")}</Button>
-            <Button type="submit" variant="primary" disabled={!title.trim() || update.isPending}>{t("chat.save")}</Button>
+            <Button type="submit" variant="primary" disabled={!title.trim() || update.isPending}>
+              {t("chat.save")}
+            </Button>
           </div>
         </form>
       </Dialog>
-      <Dialog open={confirmingDelete} onClose={() => setConfirmingDelete(false)} title={t("sidebar.delete")}>
+      <Dialog
+        open={confirmingDelete}
+        onClose={() => setConfirmingDelete(false)}
+        title={t("sidebar.delete")}
+      >
         <p className="text-sm">{t("sidebar.deleteConfirm", { title: shownTitle })}</p>
         {remove.error ? <Alert>{remove.error.message}</Alert> : null}
         <div className="flex justify-end gap-2">
           <Button onClick={() => setConfirmingDelete(false)}>{t("chat.cancel")}</Button>
-          <Button variant="danger" onClick={() => remove.mutate({ id: conversation.id })} disabled={remove.isPending}>{t("sidebar.delete")}</Button>
+          <Button
+            variant="danger"
+            onClick={() => remove.mutate({ id: conversation.id })}
+            disabled={remove.isPending}
+          >
+            {t("sidebar.delete")}
+          </Button>
         </div>
       </Dialog>
     </li>

@@ -1,10 +1,11 @@
-import { useDeferredValue, useEffect, useId, useRef } from "react";
+import { useEffect, useId, useRef } from "react";
 import { trpc } from "../../api/client";
 import { CloseIcon, LogoIcon, PlusIcon, SettingsIcon } from "../../components/icons";
 import { Alert, Button, cx, IconButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
 import { useSession } from "../../lib/session";
+import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { useMediaQuery, WIDE_SCREEN } from "../../lib/useMediaQuery";
 import { useAppDispatch, useAppSelector } from "../../store";
 import { archivedToggled, searchChanged, sidebarToggled } from "../../store/layoutSlice";
@@ -20,7 +21,7 @@ export function Sidebar({ open }: { open: boolean }) {
   const searchId = useId();
   const search = useAppSelector((s) => s.layout.searchQuery);
   const showArchived = useAppSelector((s) => s.layout.showArchived);
-  const query = useDeferredValue(search.trim());
+  const query = useDebouncedValue(search.trim(), 250);
   const me = trpc.auth.me.useQuery();
   const wide = useMediaQuery(WIDE_SCREEN);
 
@@ -39,7 +40,8 @@ export function Sidebar({ open }: { open: boolean }) {
     const node = sentinel.current;
     if (!node || !list.hasNextPage) return;
     const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && !list.isFetchingNextPage) void list.fetchNextPage();
+      if (entries.some((e) => e.isIntersecting) && !list.isFetchingNextPage)
+        void list.fetchNextPage();
     });
     observer.observe(node);
     return () => observer.disconnect();
@@ -57,9 +59,15 @@ export function Sidebar({ open }: { open: boolean }) {
       data-open={open}
     >
       <div className="flex h-14 shrink-0 items-center gap-2 px-3">
-        <span className="text-accent"><LogoIcon /></span>
+        <span className="text-accent">
+          <LogoIcon />
+        </span>
         <span className="flex-1 font-semibold">{t("app.name")}</span>
-        <IconButton label={t("nav.closeSidebar")} className="md:hidden" onClick={() => dispatch(sidebarToggled(false))}>
+        <IconButton
+          label={t("nav.closeSidebar")}
+          className="md:hidden"
+          onClick={() => dispatch(sidebarToggled(false))}
+        >
           <CloseIcon />
         </IconButton>
       </div>
@@ -67,7 +75,9 @@ export function Sidebar({ open }: { open: boolean }) {
         <Button variant="primary" onClick={() => navigate({ name: "chat", conversationId: null })}>
           <PlusIcon /> {t("sidebar.newChat")}
         </Button>
-        <label htmlFor={searchId} className="sr-only">{t("sidebar.search")}</label>
+        <label htmlFor={searchId} className="sr-only">
+          {t("sidebar.search")}
+        </label>
         <input
           id={searchId}
           type="search"
@@ -84,25 +94,46 @@ export function Sidebar({ open }: { open: boolean }) {
         {!showArchived && pinned.length ? (
           <>
             <SectionTitle>{t("sidebar.pinned")}</SectionTitle>
-            <ul>{pinned.map((c) => <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />)}</ul>
+            <ul>
+              {pinned.map((c) => (
+                <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
+              ))}
+            </ul>
           </>
         ) : null}
-        {!showArchived && pinned.length && recent.length ? <SectionTitle>{t("sidebar.recent")}</SectionTitle> : null}
+        {!showArchived && pinned.length && recent.length ? (
+          <SectionTitle>{t("sidebar.recent")}</SectionTitle>
+        ) : null}
         <ul data-testid="conversation-list">
-          {recent.map((c) => <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />)}
+          {recent.map((c) => (
+            <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
+          ))}
         </ul>
         {list.isSuccess && conversations.length === 0 ? (
-          <p className="px-2 py-4 text-sm text-fg-soft">{query ? t("sidebar.noResults") : t("sidebar.empty")}</p>
+          <p className="px-2 py-4 text-sm text-fg-soft">
+            {query ? t("sidebar.noResults") : t("sidebar.empty")}
+          </p>
         ) : null}
         <div ref={sentinel} />
         {list.hasNextPage ? (
-          <Button variant="ghost" size="sm" className="w-full" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          <Button
+            variant="ghost"
+            size="sm"
+            className="w-full"
+            onClick={() => void list.fetchNextPage()}
+            disabled={list.isFetchingNextPage}
+          >
             {t("sidebar.loadMore")}
           </Button>
         ) : null}
       </nav>
       <div className="flex flex-col gap-1 border-t border-line p-2">
-        <Button variant="ghost" size="sm" className="justify-start" onClick={() => dispatch(archivedToggled())}>
+        <Button
+          variant="ghost"
+          size="sm"
+          className="justify-start"
+          onClick={() => dispatch(archivedToggled())}
+        >
           {showArchived ? t("sidebar.hideArchived") : t("sidebar.showArchived")}
         </Button>
         {me.data?.role === "admin" ? (
@@ -129,7 +160,9 @@ export function Sidebar({ open }: { open: boolean }) {
             aria-current={route.name === "settings" ? "page" : undefined}
           >
             <SettingsIcon />
-            <span className="truncate">{me.data ? `${t("nav.settings")} · ${me.data.username}` : t("nav.settings")}</span>
+            <span className="truncate">
+              {me.data ? `${t("nav.settings")} · ${me.data.username}` : t("nav.settings")}
+            </span>
           </a>
           <Button
             variant="ghost"
@@ -148,5 +181,9 @@ export function Sidebar({ open }: { open: boolean }) {
 }
 
 function SectionTitle({ children }: { children: string }) {
-  return <h2 className="px-2 pb-1 pt-3 text-xs font-medium uppercase tracking-wide text-fg-soft">{children}</h2>;
+  return (
+    <h2 className="px-2 pb-1 pt-3 text-xs font-medium uppercase tracking-wide text-fg-soft">
+      {children}
+    </h2>
+  );
 }
