@@ -62,7 +62,7 @@ export function DesktopApp({ desktop }: { desktop: DesktopBridge }) {
         onOpenSettings={serverUrl ? () => setSettingsOpen(true) : null}
       />
       {storage && !storage.persistent && <KeychainNotice reason={storage.reason} />}
-      <main className="relative min-h-0 flex-1">
+      <div className="relative min-h-0 flex-1">
         {phase.kind === "failed" && (
           <div className="flex h-full items-center justify-center p-6 text-danger" role="alert">
             Parley could not read its settings: {phase.message}
@@ -107,7 +107,7 @@ export function DesktopApp({ desktop }: { desktop: DesktopBridge }) {
             </div>
           </div>
         )}
-      </main>
+      </div>
     </div>
   );
 }
