@@ -23,7 +23,7 @@ const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const enabled = (section: string) => !only || only.includes(section);
 /** Concurrent streams and how often each gets a chunk (BENCH_STREAMS, BENCH_STREAM_CHUNK_MS). */
 const streamCount = Number(process.env.BENCH_STREAMS ?? 1_000);
-const streamChunkMs = Number(process.env.BENCH_STREAM_CHUNK_MS ?? 250);
+const streamChunkMs = Number(process.env.BENCH_STREAM_CHUNK_MS ?? 1_000);
 /** The model fixture's set time to first token: what chat.send's first token is compared with. */
 const fixtureTtftMs = 100;
 
@@ -53,13 +53,34 @@ async function main() {
         `load from the bench process with autocannon, ${seconds} s per run.`,
       "",
     );
-    const ctx: BenchContext = { api, fixture, fixtureTtftMs, data, seconds, connections, floors, sections, checks };
+    const databaseUrl = database.env.DATABASE_URL || undefined;
+    const ctx: BenchContext = {
+      api,
+      fixture,
+      fixtureTtftMs,
+      databaseUrl,
+      data,
+      seconds,
+      connections,
+      floors,
+      sections,
+      checks,
+    };
     try {
-      const capacity = enabled("requests") ? (await measureRequests(ctx)).authMe.requestsPerSecond : 1_000;
+      // Without the throughput runs (BENCH_ONLY), the flood assumes modest capacities.
+      const measured = enabled("requests") ? await measureRequests(ctx) : undefined;
       const reads = await readTraffic(ctx);
       if (enabled("paging")) await measurePaging(ctx);
       if (enabled("first-token")) await measureFirstToken(ctx, Math.max(20, seconds * 5));
-      if (enabled("flood")) await measureLoginFlood(ctx, [reads.authMe, reads.conversationsList], capacity);
+      if (enabled("flood")) {
+        await measureLoginFlood(ctx, [
+          { traffic: reads.authMe, capacity: measured?.authMe.requestsPerSecond ?? 1_000 },
+          {
+            traffic: reads.conversationsList,
+            capacity: measured?.conversationsList.requestsPerSecond ?? 400,
+          },
+        ]);
+      }
       if (enabled("connections")) await measureThousandConnections(ctx, reads.authMe);
       if (enabled("streams")) await measureConcurrentStreams(ctx, streamCount, streamChunkMs);
     } finally {

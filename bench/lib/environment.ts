@@ -64,7 +64,11 @@ export function startModelFixture(ttftMs: number): Promise<Child> {
 export const benchModel = "fixture-small";
 
 /** The API configured as in production, against the bench database, Redis and fixture. */
-export function startBenchApi(database: BenchDatabase, fixture: Child, extra: Record<string, string> = {}): Promise<ApiChild> {
+export function startBenchApi(
+  database: BenchDatabase,
+  fixture: Child,
+  extra: Record<string, string> = {},
+): Promise<ApiChild> {
   return startApi({
     NODE_ENV: "production",
     LOG_LEVEL: "warn",

@@ -7,7 +7,11 @@ export type Child = NodeProcess;
 
 /** Starts a TypeScript entry point in its own Node process and waits for its
  * "listening on http://localhost:PORT" line. */
-export function startChild(entry: string, env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<Child> {
+export function startChild(
+  entry: string,
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): Promise<Child> {
   return startNodeProcess(entry, { env, timeoutMs });
 }
 
@@ -22,13 +26,21 @@ export function startApi(env: Record<string, string | undefined>): Promise<ApiCh
 }
 
 /** A server entry that calls serveStats() (bench/servers/stats.ts), with the IPC channel open. */
-export async function startWithStats(entry: string, env: Record<string, string | undefined> = {}): Promise<ApiChild> {
+export async function startWithStats(
+  entry: string,
+  env: Record<string, string | undefined> = {},
+): Promise<ApiChild> {
   const child = await startNodeProcess(entry, {
     env,
     ipc: true,
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API when it exits (open it in
     // Chrome DevTools) to find where a missed target's time goes.
-    nodeArgs: ["--expose-gc", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    nodeArgs: [
+      "--expose-gc",
+      ...(process.env.BENCH_CPU_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
+    ],
     timeoutMs: 120_000,
   });
   let nextId = 1;

@@ -16,7 +16,9 @@ const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
 /** "0.12 ms (2.5× floor)" */
 function cpu(r: LoadResult, floor?: LoadResult): string {
   if (r.cpuMsPerRequest === undefined) return "";
-  const vs = floor?.cpuMsPerRequest ? ` (${(r.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(1)}×)` : "";
+  const vs = floor?.cpuMsPerRequest
+    ? ` (${(r.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(1)}×)`
+    : "";
   return `${r.cpuMsPerRequest.toFixed(3)} ms${vs}`;
 }
 
@@ -54,7 +56,9 @@ export interface Figure {
 export function figures(title: string, rows: Figure[]): string {
   const lines = [`### ${title}`, "", "| measure | value | target | met |", "|---|---:|---|---|"];
   for (const f of rows) {
-    lines.push(`| ${f.name} | ${f.value} | ${f.target ?? ""} | ${f.met === undefined ? "" : f.met ? "yes" : "**no**"} |`);
+    lines.push(
+      `| ${f.name} | ${f.value} | ${f.target ?? ""} | ${f.met === undefined ? "" : f.met ? "yes" : "**no**"} |`,
+    );
   }
   return lines.join("\n");
 }

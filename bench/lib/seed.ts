@@ -14,7 +14,12 @@ export interface SeededUser {
   password: string;
 }
 
-export async function insertUser(sql: RawSql, username: string, password: string, passwordHash: string): Promise<SeededUser> {
+export async function insertUser(
+  sql: RawSql,
+  username: string,
+  password: string,
+  passwordHash: string,
+): Promise<SeededUser> {
   const email = `${username}@bench.parley.test`;
   const [row] = await sql.query<{ id: string }>(
     `INSERT INTO users (id, username, email, password_hash, role, created_at, updated_at)
@@ -26,7 +31,13 @@ export async function insertUser(sql: RawSql, username: string, password: string
 
 /** `count` users named `${prefix}0..`, all with the same password hash (hashing each would
  * cost argon2's full time per user). */
-export async function insertUsers(sql: RawSql, prefix: string, count: number, password: string, passwordHash: string): Promise<SeededUser[]> {
+export async function insertUsers(
+  sql: RawSql,
+  prefix: string,
+  count: number,
+  password: string,
+  passwordHash: string,
+): Promise<SeededUser[]> {
   const rows = await sql.query<{ id: string; username: string; email: string }>(
     `INSERT INTO users (id, username, email, password_hash, role, created_at, updated_at)
      SELECT gen_random_uuid(), $1 || i, $1 || i || '@bench.parley.test', $2, 'user', now(), now()
@@ -38,7 +49,12 @@ export async function insertUsers(sql: RawSql, prefix: string, count: number, pa
 }
 
 /** `count` empty conversations, the newest updated first by title number. */
-export async function insertConversations(sql: RawSql, userId: string, count: number, titlePrefix: string): Promise<string[]> {
+export async function insertConversations(
+  sql: RawSql,
+  userId: string,
+  count: number,
+  titlePrefix: string,
+): Promise<string[]> {
   const rows = await sql.query<{ id: string }>(
     `INSERT INTO conversations (id, user_id, title, created_at, updated_at)
      SELECT gen_random_uuid(), $1, $2 || ' ' || i,
@@ -55,7 +71,12 @@ export async function insertConversations(sql: RawSql, userId: string, count: nu
  * Ids are derived from the conversation id and position (md5 → uuid) so each row can name
  * its parent within the same INSERT.
  */
-export async function insertConversationWithMessages(sql: RawSql, userId: string, title: string, count: number): Promise<string> {
+export async function insertConversationWithMessages(
+  sql: RawSql,
+  userId: string,
+  title: string,
+  count: number,
+): Promise<string> {
   const [conversation] = await sql.query<{ id: string }>(
     `INSERT INTO conversations (id, user_id, title, created_at, updated_at)
      VALUES (gen_random_uuid(), $1, $2, now() - interval '30 days', now()) RETURNING id`,

@@ -4,7 +4,8 @@
  * Wire format: superjson-wrapped input `{ json: ... }`, one procedure per request.
  */
 export function queryUrl(baseUrl: string, procedure: string, input?: unknown): string {
-  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+  const query =
+    input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
   return `${baseUrl}/trpc/${procedure}${query}`;
 }
 
@@ -25,7 +26,12 @@ export class TrpcCallError extends Error {
 export async function trpcCall<T = unknown>(
   baseUrl: string,
   procedure: string,
-  options: { type: "query" | "mutation"; input?: unknown; token?: string; headers?: Record<string, string> },
+  options: {
+    type: "query" | "mutation";
+    input?: unknown;
+    token?: string;
+    headers?: Record<string, string>;
+  },
 ): Promise<T> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -37,7 +43,9 @@ export async function trpcCall<T = unknown>(
           headers: { ...headers, "content-type": "application/json" },
           body: mutationBody(options.input ?? null),
         });
-  const body = (await response.json().catch(() => null)) as { result?: { data?: { json?: T } } } | null;
+  const body = (await response.json().catch(() => null)) as {
+    result?: { data?: { json?: T } };
+  } | null;
   if (!response.ok) throw new TrpcCallError(response.status, body);
   return body?.result?.data?.json as T;
 }

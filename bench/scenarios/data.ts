@@ -1,6 +1,12 @@
 import { createPasswordHasher } from "../../packages/api/src/auth/passwords";
 import type { BenchDatabase } from "../lib/environment";
-import { insertConversations, insertConversationWithMessages, insertUser, insertUsers, type SeededUser } from "../lib/seed";
+import {
+  insertConversations,
+  insertConversationWithMessages,
+  insertUser,
+  insertUsers,
+  type SeededUser,
+} from "../lib/seed";
 import { trpcCall } from "../lib/trpc";
 
 export interface SeededData {
@@ -15,6 +21,9 @@ export interface SeededData {
   streamers: SeededUser[];
   /** Users for the first-token samples, apart from the streamers for the same reason. */
   firstTokenUsers: SeededUser[];
+  /** Accounts the login benchmarks sign in to, never the reader: the API keeps at most 50
+   * sessions per user, so a flood on the reader's account would revoke its token. */
+  loginUsers: SeededUser[];
 }
 
 export const HISTORY_MESSAGES = 10_000;
@@ -34,15 +43,52 @@ export async function seedBenchData(database: BenchDatabase): Promise<SeededData
     return await db.withConnection(async (sql) => {
       const reader = await insertUser(sql, "bench_reader", password, passwordHash);
       await insertConversations(sql, reader.id, READER_CONVERSATIONS - 1, "Bench conversation");
-      const readerHistoryId = await insertConversationWithMessages(sql, reader.id, "Long history", HISTORY_MESSAGES);
+      const readerHistoryId = await insertConversationWithMessages(
+        sql,
+        reader.id,
+        "Long history",
+        HISTORY_MESSAGES,
+      );
       const pager = await insertUser(sql, "bench_pager", password, passwordHash);
-      const smallConversationId = await insertConversationWithMessages(sql, pager.id, "Short", SMALL_MESSAGES);
-      const hugeConversationId = await insertConversationWithMessages(sql, pager.id, "Huge", HUGE_MESSAGES);
-      const streamers = await insertUsers(sql, "bench_streamer_", STREAMERS, password, passwordHash);
-      const firstTokenUsers = await insertUsers(sql, "bench_sender_", STREAMERS, password, passwordHash);
+      const smallConversationId = await insertConversationWithMessages(
+        sql,
+        pager.id,
+        "Short",
+        SMALL_MESSAGES,
+      );
+      const hugeConversationId = await insertConversationWithMessages(
+        sql,
+        pager.id,
+        "Huge",
+        HUGE_MESSAGES,
+      );
+      const streamers = await insertUsers(
+        sql,
+        "bench_streamer_",
+        STREAMERS,
+        password,
+        passwordHash,
+      );
+      const firstTokenUsers = await insertUsers(
+        sql,
+        "bench_sender_",
+        STREAMERS,
+        password,
+        passwordHash,
+      );
+      const loginUsers = await insertUsers(sql, "bench_login_", 200, password, passwordHash);
       // Fresh statistics, as autovacuum would gather soon after such a bulk load.
       await sql.exec("ANALYZE");
-      return { reader, readerHistoryId, pager, smallConversationId, hugeConversationId, streamers, firstTokenUsers };
+      return {
+        reader,
+        readerHistoryId,
+        pager,
+        smallConversationId,
+        hugeConversationId,
+        streamers,
+        firstTokenUsers,
+        loginUsers,
+      };
     });
   } finally {
     await db.close();
@@ -69,4 +115,23 @@ let clientCounter = 0;
 export function nextClientIp(): string {
   const n = ++clientCounter;
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** A load generator's setupRequest for auth.login: each request signs in to the next of
+ * `users` from a new client address (as many people signing in would). */
+export function loginRequests(
+  users: SeededUser[],
+): (request: Record<string, unknown>) => Record<string, unknown> {
+  let next = 0;
+  return (request) => {
+    const user = users[next++ % users.length]!;
+    const headers = (request.headers as Record<string, string> | undefined) ?? {};
+    return {
+      ...request,
+      headers: { ...headers, "x-real-ip": nextClientIp() },
+      body: JSON.stringify({
+        json: { login: user.username, password: user.password, refreshTokenInBody: true },
+      }),
+    };
+  };
 }

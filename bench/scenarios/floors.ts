@@ -14,7 +14,13 @@ export async function measureFloors(seconds: number, connections: number): Promi
   const run = async (name: string, entry: string, path: string) => {
     const child = await startChild(entry);
     try {
-      return await load({ name, url: child.url + path, connections, durationSeconds: seconds, serverPid: child.process.pid });
+      return await load({
+        name,
+        url: child.url + path,
+        connections,
+        durationSeconds: seconds,
+        serverPid: child.process.pid,
+      });
     } finally {
       await child.stop();
     }

@@ -1,9 +1,16 @@
 import { load, type LoadResult } from "../lib/load";
 import { table, type Row } from "../lib/report";
-import { mutationBody, queryUrl } from "../lib/trpc";
-import { fmtMs, fmtPct, type BenchContext } from "./context";
-import { HISTORY_MESSAGES, nextClientIp, signIn } from "./data";
-import type { ReadTraffic } from "./pressure";
+import { queryUrl } from "../lib/trpc";
+import {
+  clean,
+  cpuNote,
+  errorsNote,
+  fmtMs,
+  fmtPct,
+  type BenchContext,
+  type ReadTraffic,
+} from "./context";
+import { HISTORY_MESSAGES, loginRequests, signIn } from "./data";
 
 export interface Reads {
   authMe: ReadTraffic;
@@ -27,23 +34,40 @@ export async function readTraffic(ctx: BenchContext): Promise<Reads> {
     },
     messagesList: {
       name: `chat.messages.list (newest 50 of ${HISTORY_MESSAGES.toLocaleString("en")})`,
-      url: queryUrl(url, "chat.messages.list", { conversationId: ctx.data.readerHistoryId, limit: 50 }),
+      url: queryUrl(url, "chat.messages.list", {
+        conversationId: ctx.data.readerHistoryId,
+        limit: 50,
+      }),
       headers,
     },
   };
 }
 
 /** Request/response procedures under load, each compared with the tRPC no-op floor. */
-export async function measureRequests(ctx: BenchContext): Promise<{ authMe: LoadResult }> {
+export async function measureRequests(
+  ctx: BenchContext,
+): Promise<{ authMe: LoadResult; conversationsList: LoadResult }> {
   const { api, seconds, connections, floors } = ctx;
   const noop = floors.trpcNoop;
   const reads = await readTraffic(ctx);
   const rows: Row[] = [];
 
   const serverPid = api.process.pid;
+  // The whole Parley app (logging, metrics, context) with one raw SELECT 1 and no sign-in
+  // check: what the app adds before any procedure does real work.
+  const ping = await load({
+    name: "health.ping (no auth, SELECT 1)",
+    url: queryUrl(api.url, "health.ping"),
+    connections,
+    durationSeconds: seconds,
+    serverPid,
+  });
+  rows.push({ result: ping, floor: noop, target: "informative" });
   const authMe = await load({ ...reads.authMe, connections, durationSeconds: seconds, serverPid });
   const authMeMet =
-    authMe.requestsPerSecond >= 0.6 * noop.requestsPerSecond && authMe.p99 <= 1.5 * noop.p99 && clean(authMe);
+    authMe.requestsPerSecond >= 0.6 * noop.requestsPerSecond &&
+    authMe.p99 <= 1.5 * noop.p99 &&
+    clean(authMe);
   rows.push({ result: authMe, floor: noop, target: "≥ 60 % req/s, p99 ≤ 1.5×", met: authMeMet });
   ctx.checks.push({
     target: "auth.me ≥ 60 % of the tRPC no-op's req/s with p99 ≤ 1.5× its p99",
@@ -51,8 +75,14 @@ export async function measureRequests(ctx: BenchContext): Promise<{ authMe: Load
     met: authMeMet,
   });
 
-  const conversationsList = await load({ ...reads.conversationsList, connections, durationSeconds: seconds, serverPid });
-  const listMet = conversationsList.requestsPerSecond >= 0.4 * noop.requestsPerSecond && clean(conversationsList);
+  const conversationsList = await load({
+    ...reads.conversationsList,
+    connections,
+    durationSeconds: seconds,
+    serverPid,
+  });
+  const listMet =
+    conversationsList.requestsPerSecond >= 0.4 * noop.requestsPerSecond && clean(conversationsList);
   rows.push({ result: conversationsList, floor: noop, target: "≥ 40 % req/s", met: listMet });
   ctx.checks.push({
     target: "chat.conversations.list (50 items) ≥ 40 % of the tRPC no-op's req/s",
@@ -60,7 +90,12 @@ export async function measureRequests(ctx: BenchContext): Promise<{ authMe: Load
     met: listMet,
   });
 
-  const messagesList = await load({ ...reads.messagesList, connections, durationSeconds: seconds, serverPid });
+  const messagesList = await load({
+    ...reads.messagesList,
+    connections,
+    durationSeconds: seconds,
+    serverPid,
+  });
   rows.push({ result: messagesList, floor: noop, target: "informative" });
 
   // argon2id costs tens of milliseconds of CPU per call and the API runs at most two at
@@ -71,8 +106,7 @@ export async function measureRequests(ctx: BenchContext): Promise<{ authMe: Load
     url: `${api.url}/trpc/auth.login`,
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: mutationBody({ login: ctx.data.reader.username, password: ctx.data.reader.password, refreshTokenInBody: true }),
-    setupRequest: withClientIp,
+    setupRequest: loginRequests(ctx.data.loginUsers),
     connections: loginConnections,
     durationSeconds: seconds,
     serverPid,
@@ -80,20 +114,5 @@ export async function measureRequests(ctx: BenchContext): Promise<{ authMe: Load
   rows.push({ result: login, floor: noop, target: "informative" });
 
   ctx.sections.push(table("Parley procedures (vs the tRPC no-op floor)", rows), "");
-  return { authMe };
+  return { authMe, conversationsList };
 }
-
-/** Gives each request its own client address (the API trusts X-Real-IP, as behind nginx). */
-export function withClientIp(request: Record<string, unknown>): Record<string, unknown> {
-  const headers = (request.headers as Record<string, string> | undefined) ?? {};
-  return { ...request, headers: { ...headers, "x-real-ip": nextClientIp() } };
-}
-
-export const clean = (r: LoadResult) => r.errors === 0 && r.non2xx === 0;
-export const errorsNote = (r: LoadResult) => (clean(r) ? "" : `, ${r.errors} errors and ${r.non2xx} non-2xx`);
-
-/** Server CPU per request against the floor's: the ratio least disturbed by a busy machine. */
-export const cpuNote = (r: LoadResult, floor: LoadResult) =>
-  r.cpuMsPerRequest !== undefined && floor.cpuMsPerRequest
-    ? `; server CPU ${r.cpuMsPerRequest.toFixed(3)} ms/request, ${(r.cpuMsPerRequest / floor.cpuMsPerRequest).toFixed(1)}× the floor's`
-    : "";

@@ -3,6 +3,7 @@ import path from "node:path";
 import { createParleyClient, type ParleyClient } from "@parley/client";
 import { createTRPCClient, httpSubscriptionLink } from "@trpc/client";
 import { EventSource } from "eventsource";
+import pg from "pg";
 import superjson from "superjson";
 import { startWithStats } from "../lib/processes";
 import type { FloorSseRouter } from "../servers/floor-trpc-sse";
@@ -31,9 +32,17 @@ interface OpenedReply {
 }
 
 /** Sends a message and follows its reply over SSE, as the web app and tools do. */
-async function openReply(client: ParleyClient, content: string, conversationId?: string): Promise<OpenedReply> {
+async function openReply(
+  client: ParleyClient,
+  content: string,
+  conversationId?: string,
+): Promise<OpenedReply> {
   const started = performance.now();
-  const sent = await client.chat.send.mutate({ content, clientMessageId: randomUUID(), conversationId });
+  const sent = await client.chat.send.mutate({
+    content,
+    clientMessageId: randomUUID(),
+    conversationId,
+  });
   const sentAt = performance.now();
   let resolveFirst!: (ms: number) => void;
   let rejectFirst!: (error: unknown) => void;
@@ -69,10 +78,12 @@ async function openReply(client: ParleyClient, content: string, conversationId?:
     },
   );
   const timeout = setTimeout(() => rejectFirst(new Error("no first token within 60 s")), 60_000);
-  const firstTokenMs = await first.finally(() => clearTimeout(timeout)).catch((error: unknown) => {
-    subscription.unsubscribe();
-    throw error;
-  });
+  const firstTokenMs = await first
+    .finally(() => clearTimeout(timeout))
+    .catch((error: unknown) => {
+      subscription.unsubscribe();
+      throw error;
+    });
   return {
     conversationId: sent.conversation.id,
     messageId: sent.assistantMessage.id,
@@ -93,7 +104,11 @@ async function directFirstToken(fixtureUrl: string): Promise<number> {
   const response = await fetch(`${fixtureUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer fixture" },
-    body: JSON.stringify({ model: "fixture-small", stream: true, messages: [{ role: "user", content: "hello" }] }),
+    body: JSON.stringify({
+      model: "fixture-small",
+      stream: true,
+      messages: [{ role: "user", content: "hello" }],
+    }),
   });
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
@@ -149,7 +164,11 @@ export async function measureFirstToken(ctx: BenchContext, samples: number): Pro
   for (let i = 0; i < samples; i++) {
     direct.push(await directFirstToken(ctx.fixture.url));
     const marker = `Question ${i} of the first-token run`;
-    const reply = await openReply(clients[i % clients.length]!, marker, conversations[i % clients.length]);
+    const reply = await openReply(
+      clients[i % clients.length]!,
+      marker,
+      conversations[i % clients.length],
+    );
     parley.push(reply.firstTokenMs);
     send.push(reply.sendMs);
     sent.push({ marker, reply });
@@ -157,7 +176,9 @@ export async function measureFirstToken(ctx: BenchContext, samples: number): Pro
     if (end.status !== "complete") failures.push(end.status);
   }
   // Where the time goes, from the fixture's log of when each model request arrived.
-  const calls = ((await (await fetch(`${ctx.fixture.url}/admin/calls`)).json()) as { calls: FixtureCall[] }).calls;
+  const calls = (
+    (await (await fetch(`${ctx.fixture.url}/admin/calls`)).json()) as { calls: FixtureCall[] }
+  ).calls;
   for (const { marker, reply } of sent) {
     const call = calls.find((c) => c.stream && c.messages.at(-1)?.content.includes(marker));
     if (!call) continue;
@@ -174,18 +195,27 @@ export async function measureFirstToken(ctx: BenchContext, samples: number): Pro
     figure: `+${overheadP50.toFixed(1)} ms at the median (+${overheadP99.toFixed(1)} ms at p99), fixture TTFT set to ${ctx.fixtureTtftMs} ms; median ${fmtMs(percentile(toModel, 50))} from chat.send to the model request, ${fmtMs(percentile(afterModel, 50))} from the model's first token to the client${failures.length ? `, ${failures.length} replies not complete` : ""}`,
     met,
   });
-  const p50p99 = (list: number[]) => `${fmtMs(percentile(list, 50))} / ${fmtMs(percentile(list, 99))}`;
+  const p50p99 = (list: number[]) =>
+    `${fmtMs(percentile(list, 50))} / ${fmtMs(percentile(list, 99))}`;
   ctx.sections.push(
-    figures(`chat.send → first token (${samples} sequential sends over SSE with @parley/client; fixture TTFT ${ctx.fixtureTtftMs} ms)`, [
-      { name: "fixture alone: first token p50 / p99", value: p50p99(direct) },
-      { name: "through Parley: first token p50 / p99", value: p50p99(parley) },
-      { name: "overhead at the median", value: `${overheadP50.toFixed(1)} ms`, target: "< 5 ms", met },
-      { name: "overhead at p99", value: `${overheadP99.toFixed(1)} ms` },
-      { name: "chat.send call (HTTP answer) p50 / p99", value: p50p99(send) },
-      { name: "chat.send called → model request arrives, p50 / p99", value: p50p99(toModel) },
-      { name: "model's first token sent → client has it, p50 / p99", value: p50p99(afterModel) },
-      { name: "replies not complete", value: String(failures.length) },
-    ]),
+    figures(
+      `chat.send → first token (${samples} sequential sends over SSE with @parley/client; fixture TTFT ${ctx.fixtureTtftMs} ms)`,
+      [
+        { name: "fixture alone: first token p50 / p99", value: p50p99(direct) },
+        { name: "through Parley: first token p50 / p99", value: p50p99(parley) },
+        {
+          name: "overhead at the median",
+          value: `${overheadP50.toFixed(1)} ms`,
+          target: "< 5 ms",
+          met,
+        },
+        { name: "overhead at p99", value: `${overheadP99.toFixed(1)} ms` },
+        { name: "chat.send call (HTTP answer) p50 / p99", value: p50p99(send) },
+        { name: "chat.send called → model request arrives, p50 / p99", value: p50p99(toModel) },
+        { name: "model's first token sent → client has it, p50 / p99", value: p50p99(afterModel) },
+        { name: "replies not complete", value: String(failures.length) },
+      ],
+    ),
     "",
   );
 }
@@ -197,7 +227,11 @@ interface FixtureCall {
 }
 
 /** Runs `task` over `items`, `concurrency` at a time. */
-async function eachLimited<T>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<void>) {
+async function eachLimited<T>(
+  items: T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<void>,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
@@ -216,22 +250,31 @@ async function eachLimited<T>(items: T[], concurrency: number, task: (item: T, i
  * streams are open; the event-loop delay covers the time all of them are open. Then every
  * reply is stopped with chat.stop and must end `stopped` with its text so far.
  */
-export async function measureConcurrentStreams(ctx: BenchContext, count: number, chunkMs: number): Promise<void> {
+export async function measureConcurrentStreams(
+  ctx: BenchContext,
+  count: number,
+  chunkMs: number,
+): Promise<void> {
   const floor = await measureStreamFloor(count, chunkMs, Math.max(2, ctx.seconds));
   const users = ctx.data.streamers;
   const clients = await signInAll(ctx, users);
-  const words = 2_000; // at 250 ms a chunk, over eight minutes: the replies outlive the run
+  // Long enough to outlive the run at any sensible pace (2,000 chunks); chat.stop ends them.
+  const words = 2_000;
   const content = `[[fixture words=${words} delay=${chunkMs} ttft=0]] Tell me a long story.`;
   const fullText = Array.from({ length: words }, (_, i) => `w${i + 1}`).join(" ");
   // One short reply per user first, so code loaded and caches filled on first use are in
   // the baseline rather than counted against the streams.
   await Promise.all(
-    clients.map(async (client) => (await openReply(client, "[[fixture words=3 delay=1 ttft=0]] warm up")).done),
+    clients.map(
+      async (client) =>
+        (await openReply(client, "[[fixture words=3 delay=1 ttft=0]] warm up")).done,
+    ),
   );
   await new Promise((r) => setTimeout(r, 1_000));
   // BENCH_HEAP_SNAPSHOTS=<dir> writes heap snapshots before and with the streams open.
   const snapshotDir = process.env.BENCH_HEAP_SNAPSHOTS;
-  const snapshot = (name: string) => (snapshotDir ? { heapSnapshot: path.join(snapshotDir, `${name}.heapsnapshot`) } : {});
+  const snapshot = (name: string) =>
+    snapshotDir ? { heapSnapshot: path.join(snapshotDir, `${name}.heapsnapshot`) } : {};
   const before = await ctx.api.stats({ gc: true, reset: true, ...snapshot("streams-before") });
 
   const replies: Array<{ reply: OpenedReply; client: ParleyClient; messageId: string }> = [];
@@ -254,24 +297,35 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
   const openSeconds = (performance.now() - openStarted) / 1000;
   const ended = () => replies.filter((r) => r.reply.ended).length;
   await ctx.api.stats({ reset: true });
-  await new Promise((r) => setTimeout(r, Math.max(2, ctx.seconds) * 1000));
+  const holdSeconds = Math.max(2, ctx.seconds);
+  const transactionsBefore = await databaseTransactions(ctx.databaseUrl);
+  await new Promise((r) => setTimeout(r, holdSeconds * 1000));
+  const transactionsAfter = await databaseTransactions(ctx.databaseUrl);
   const during = await ctx.api.stats({ gc: true });
   const open = replies.length - ended();
   if (snapshotDir) await ctx.api.stats({ gc: true, ...snapshot("streams-open") });
 
   const stopErrors: string[] = [];
   await eachLimited(replies, 20, async ({ client, messageId }) => {
-    await client.chat.stop.mutate({ messageId }).catch((error: Error) => stopErrors.push(error.message));
+    await client.chat.stop
+      .mutate({ messageId })
+      .catch((error: Error) => stopErrors.push(error.message));
   });
   const deadline = new Promise<{ status: string; text: string }>((resolve) =>
-    setTimeout(() => resolve({ status: "did not end within 60 s of chat.stop", text: "" }), 60_000).unref(),
+    setTimeout(
+      () => resolve({ status: "did not end within 60 s of chat.stop", text: "" }),
+      60_000,
+    ).unref(),
   );
   const ends = await Promise.all(replies.map((r) => Promise.race([r.reply.done, deadline])));
   for (const r of replies) r.reply.close();
-  const stoppedWithText = ends.filter((e) => e.status === "stopped" && e.text.length > 0 && fullText.startsWith(e.text)).length;
+  const stoppedWithText = ends.filter(
+    (e) => e.status === "stopped" && e.text.length > 0 && fullText.startsWith(e.text),
+  ).length;
 
   const rssPerStream = (during.rss - before.rss) / open;
-  const heapPerStream = (during.heapUsed + during.external - before.heapUsed - before.external) / open;
+  const heapPerStream =
+    (during.heapUsed + during.external - before.heapUsed - before.external) / open;
   const allOpen = open === count;
   const memoryMet = allOpen && rssPerStream < 100 * 1024;
   const vsFloor = (base: number) => ` (floor: ${kb(base)})`;
@@ -289,7 +343,12 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
           name: "streams opened (chat.send + chat.stream, 50 at a time)",
           value: `${replies.length} in ${openSeconds.toFixed(1)} s${openErrors.length ? `; ${openErrors.length} sends failed: ${openErrors[0]}` : ""}`,
         },
-        { name: "open at once while measuring", value: `${open}`, target: `${count}`, met: allOpen },
+        {
+          name: "open at once while measuring",
+          value: `${open}`,
+          target: `${count}`,
+          met: allOpen,
+        },
         {
           name: "memory per open stream (RSS, after GC)",
           value: kb(rssPerStream) + vsFloor(floor.rssPerStream),
@@ -300,11 +359,22 @@ export async function measureConcurrentStreams(ctx: BenchContext, count: number,
           name: "memory per open stream (JS heap + external, after GC)",
           value: kb(heapPerStream) + vsFloor(floor.heapPerStream),
         },
-        { name: "API RSS before / with all streams open", value: `${mb(before.rss)} / ${mb(during.rss)}` },
+        {
+          name: "API RSS before / with all streams open",
+          value: `${mb(before.rss)} / ${mb(during.rss)}`,
+        },
         {
           name: "event-loop delay while open: p50 / p99 / max",
           value: `${fmtMs(during.eventLoop.p50)} / ${fmtMs(during.eventLoop.p99)} / ${fmtMs(during.eventLoop.max)} (floor: ${fmtMs(floor.eventLoopP99)} p99)`,
         },
+        ...(transactionsBefore !== undefined && transactionsAfter !== undefined
+          ? [
+              {
+                name: "database transactions per second while open",
+                value: String(Math.round((transactionsAfter - transactionsBefore) / holdSeconds)),
+              },
+            ]
+          : []),
         {
           name: "replies ended `stopped` with their text after chat.stop",
           value: `${stoppedWithText} of ${replies.length}${stopErrors.length ? `; ${stopErrors.length} stops failed: ${stopErrors[0]}` : ""}`,
@@ -330,10 +400,18 @@ interface StreamFloor {
  * The same number of open SSE subscriptions on a bare tRPC + Hono server that yields a
  * chunk at the same pace and does nothing else: what the stack itself costs per stream.
  */
-async function measureStreamFloor(count: number, chunkMs: number, holdSeconds: number): Promise<StreamFloor> {
-  const server = await startWithStats("bench/servers/floor-trpc-sse.ts", { STREAM_CHUNK_MS: String(chunkMs) });
+async function measureStreamFloor(
+  count: number,
+  chunkMs: number,
+  holdSeconds: number,
+): Promise<StreamFloor> {
+  const server = await startWithStats("bench/servers/floor-trpc-sse.ts", {
+    STREAM_CHUNK_MS: String(chunkMs),
+  });
   const client = createTRPCClient<FloorSseRouter>({
-    links: [httpSubscriptionLink({ url: `${server.url}/trpc`, transformer: superjson, EventSource })],
+    links: [
+      httpSubscriptionLink({ url: `${server.url}/trpc`, transformer: superjson, EventSource }),
+    ],
   });
   const subscriptions: Array<{ unsubscribe(): void }> = [];
   const open = () =>
@@ -345,21 +423,45 @@ async function measureStreamFloor(count: number, chunkMs: number, holdSeconds: n
       subscriptions.push(subscription);
     });
   try {
-    await eachLimited(Array.from({ length: 20 }, (_, i) => i), 20, () => open());
+    await eachLimited(
+      Array.from({ length: 20 }, (_, i) => i),
+      20,
+      () => open(),
+    );
     for (const s of subscriptions.splice(0)) s.unsubscribe();
     await new Promise((r) => setTimeout(r, 500));
     const before = await server.stats({ gc: true, reset: true });
-    await eachLimited(Array.from({ length: count }, (_, i) => i), 50, () => open());
+    await eachLimited(
+      Array.from({ length: count }, (_, i) => i),
+      50,
+      () => open(),
+    );
     await server.stats({ reset: true });
     await new Promise((r) => setTimeout(r, holdSeconds * 1000));
     const during = await server.stats({ gc: true });
     return {
       rssPerStream: (during.rss - before.rss) / count,
-      heapPerStream: (during.heapUsed + during.external - before.heapUsed - before.external) / count,
+      heapPerStream:
+        (during.heapUsed + during.external - before.heapUsed - before.external) / count,
       eventLoopP99: during.eventLoop.p99,
     };
   } finally {
     for (const s of subscriptions) s.unsubscribe();
     await server.stop();
+  }
+}
+
+/** Commits + rollbacks so far in the API's Postgres database (undefined on PGlite). */
+async function databaseTransactions(url: string | undefined): Promise<number | undefined> {
+  if (!url) return undefined;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()",
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
   }
 }

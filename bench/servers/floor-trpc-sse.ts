@@ -14,13 +14,15 @@ serveStats();
 const chunkMs = Number(process.env.STREAM_CHUNK_MS ?? 250);
 const t = initTRPC.create({ transformer: superjson });
 const router = t.router({
-  stream: t.procedure.input(z.object({ words: z.number().int().max(100_000) })).subscription(async function* ({ input, signal }) {
-    for (let i = 1; i <= input.words && !signal?.aborted; i++) {
-      yield tracked(String(i), { delta: `w${i} ` });
-      await new Promise((resolve) => setTimeout(resolve, chunkMs));
-    }
-    yield tracked("end", { status: "complete" });
-  }),
+  stream: t.procedure
+    .input(z.object({ words: z.number().int().max(100_000) }))
+    .subscription(async function* ({ input, signal }) {
+      for (let i = 1; i <= input.words && !signal?.aborted; i++) {
+        yield tracked(String(i), { delta: `w${i} ` });
+        await new Promise((resolve) => setTimeout(resolve, chunkMs));
+      }
+      yield tracked("end", { status: "complete" });
+    }),
 });
 export type FloorSseRouter = typeof router;
 const app = new Hono();

@@ -18,7 +18,9 @@ declare module "autocannon" {
     body?: string;
     connectionRate?: number;
     overallRate?: number;
-    requests?: Array<{ setupRequest?: (request: Record<string, unknown>) => Record<string, unknown> }>;
+    requests?: Array<{
+      setupRequest?: (request: Record<string, unknown>) => Record<string, unknown>;
+    }>;
   }
   interface Result {
     requests: Histogram;
@@ -26,7 +28,12 @@ declare module "autocannon" {
     errors: number;
     timeouts: number;
     non2xx: number;
+    statusCodeStats: Record<string, { count: number }>;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** Awaitable, and an event emitter while it runs. */
+  interface Tracker extends PromiseLike<Result> {
+    on(event: "reqError", listener: (error: Error & { code?: string }) => void): this;
+  }
+  function autocannon(options: Options): Tracker;
   export default autocannon;
 }

@@ -58,7 +58,11 @@ export async function startCluster(
       startPrivateRedis(),
       startModelFixture({ models: [MODEL], defaults: { chunkDelayMs: 5 } }),
     ]);
-    cleanups.push(() => postgres.destroy(), () => redis.destroy(), () => fixture.close());
+    cleanups.push(
+      () => postgres.destroy(),
+      () => redis.destroy(),
+      () => fixture.close(),
+    );
     const dataDir = mkdtempSync(path.join(tmpdir(), "parley-replicas-"));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -82,7 +86,9 @@ export async function startCluster(
       GENERATION_SWEEP_INTERVAL_MS: "500",
       ...options.env,
     };
-    const ports = await Promise.all(Array.from({ length: options.replicas ?? 3 }, () => freePort()));
+    const ports = await Promise.all(
+      Array.from({ length: options.replicas ?? 3 }, () => freePort()),
+    );
     const replicas: Replica[] = ports.map((port, i) => ({
       name: `replica-${"abc"[i] ?? i}`,
       port,
@@ -109,9 +115,22 @@ export async function startCluster(
 
     const nginx = await startNginx(replicas.map((r) => `127.0.0.1:${r.port}`));
     cleanups.push(() => nginx.stop());
-    await waitFor("nginx to reach the replicas", async () => (await fetch(`${nginx.url}/readyz`)).ok);
+    await waitFor(
+      "nginx to reach the replicas",
+      async () => (await fetch(`${nginx.url}/readyz`)).ok,
+    );
 
-    return { postgres, redis, fixture, replicas, nginx, env, startReplica, killReplica, close: cleanup };
+    return {
+      postgres,
+      redis,
+      fixture,
+      replicas,
+      nginx,
+      env,
+      startReplica,
+      killReplica,
+      close: cleanup,
+    };
   } catch (error) {
     await cleanup();
     throw error;
@@ -119,7 +138,9 @@ export async function startCluster(
 }
 
 /** GET /readyz of one server: HTTP status and body. */
-export async function readiness(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function readiness(
+  url: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

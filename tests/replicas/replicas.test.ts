@@ -62,7 +62,8 @@ function followReply(
             result.status = data.status;
             return finish();
           }
-          if (options.stopAfterChars !== undefined && result.text.length >= options.stopAfterChars) finish();
+          if (options.stopAfterChars !== undefined && result.text.length >= options.stopAfterChars)
+            finish();
         },
         onError(error) {
           clearTimeout(timer);
@@ -89,11 +90,17 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
   it("a session made on one replica works on every other one and through nginx", async () => {
     const account = await signUp(replica(0).url);
     for (const target of [replica(1).url, replica(2).url, cluster.nginx.url]) {
-      const me = await createParleyClient({ url: target, token: account.accessToken }).auth.me.query();
+      const me = await createParleyClient({
+        url: target,
+        token: account.accessToken,
+      }).auth.me.query();
       expect(me.id).toBe(account.user.id);
     }
     // Logging out on one replica ends the session on all of them at once.
-    await createParleyClient({ url: replica(2).url, token: account.accessToken }).auth.logout.mutate();
+    await createParleyClient({
+      url: replica(2).url,
+      token: account.accessToken,
+    }).auth.logout.mutate();
     for (const target of [replica(0).url, replica(1).url]) {
       const client = createParleyClient({ url: target, token: account.accessToken });
       expect(await outcome(client.auth.me.query())).toBe("UNAUTHORIZED");
@@ -105,7 +112,11 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
     const attacker = { "x-real-ip": "203.0.113.77" };
     const tryLogin = (url: string, password: string, headers = attacker) =>
       outcome(
-        createParleyClient({ url, headers }).auth.login.mutate({ login: account.user.username, password, refreshTokenInBody: true }),
+        createParleyClient({ url, headers }).auth.login.mutate({
+          login: account.user.username,
+          password,
+          refreshTokenInBody: true,
+        }),
       );
     // Spread wrong passwords over the replicas until one refuses: with per-process limits
     // each replica would allow its own full budget, three times as many in all.
@@ -118,9 +129,12 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
     const allowed = outcomes.filter((o) => o === "UNAUTHORIZED").length;
     expect(outcomes.at(-1)).toBe("TOO_MANY_REQUESTS");
     // Now every replica refuses this account from this address, even the right password...
-    for (const i of [0, 1, 2]) expect(await tryLogin(replica(i).url, account.password)).toBe("TOO_MANY_REQUESTS");
+    for (const i of [0, 1, 2])
+      expect(await tryLogin(replica(i).url, account.password)).toBe("TOO_MANY_REQUESTS");
     // ...while the owner, elsewhere, still gets in.
-    expect(await tryLogin(replica(1).url, account.password, { "x-real-ip": "198.51.100.5" })).toBe("ok");
+    expect(await tryLogin(replica(1).url, account.password, { "x-real-ip": "198.51.100.5" })).toBe(
+      "ok",
+    );
     // One budget for all replicas: exactly the configured number of tries, not one per replica.
     expect(allowed).toBe(defaultRateLimits.loginPerAccountAndIp.limit);
   });
@@ -136,11 +150,16 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
     const first = await followReply(onA, sent.assistantMessage.id, { stopAfterChars: 40 });
     expect(first.status).toBeNull();
     expect(first.lastEventId).toBeTruthy();
-    const rest = await followReply(onB, sent.assistantMessage.id, { lastEventId: first.lastEventId });
+    const rest = await followReply(onB, sent.assistantMessage.id, {
+      lastEventId: first.lastEventId,
+    });
     expect(rest.status).toBe("complete");
     expect(first.text + rest.text).toBe(numbered(80));
     // And a reader arriving later, through nginx, gets the whole reply once.
-    const late = await followReply(createParleyClient({ url: cluster.nginx.url, token: account.accessToken }), sent.assistantMessage.id);
+    const late = await followReply(
+      createParleyClient({ url: cluster.nginx.url, token: account.accessToken }),
+      sent.assistantMessage.id,
+    );
     expect(late.text).toBe(numbered(80));
   });
 
@@ -175,7 +194,9 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
     expect(reply!.content.length).toBeLessThan(numbered(400).length);
     expect(numbered(400).startsWith(reply!.content)).toBe(true);
     // A reader that resumes on a surviving replica gets the rest of that text and the verdict.
-    const resumed = await followReply(onB, sent.assistantMessage.id, { lastEventId: seen.lastEventId });
+    const resumed = await followReply(onB, sent.assistantMessage.id, {
+      lastEventId: seen.lastEventId,
+    });
     expect(resumed.status).toBe("interrupted");
     expect(seen.text + resumed.text).toBe(reply!.content);
 
@@ -186,7 +207,10 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
   it("degrades while Redis is down (sign-in and history still work) and recovers when it returns", async () => {
     const account = await signUp(cluster.nginx.url);
     const before = createParleyClient({ url: cluster.nginx.url, token: account.accessToken });
-    const sent = await before.chat.send.mutate({ content: "[[fixture words=5]] Remember this.", clientMessageId: randomUUID() });
+    const sent = await before.chat.send.mutate({
+      content: "[[fixture words=5]] Remember this.",
+      clientMessageId: randomUUID(),
+    });
     expect((await followReply(before, sent.assistantMessage.id)).status).toBe("complete");
     await cluster.redis.stop();
     try {
@@ -205,23 +229,39 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
       for (const r of cluster.replicas) {
         const client = createParleyClient({ url: r.url, token: fresh.accessToken });
         expect((await client.auth.me.query()).id).toBe(account.user.id);
-        const sessions = await createParleyClient({ url: r.url, token: account.accessToken }).auth.sessions.list.query();
+        const sessions = await createParleyClient({
+          url: r.url,
+          token: account.accessToken,
+        }).auth.sessions.list.query();
         expect(sessions.length).toBeGreaterThanOrEqual(2);
-        const history = await client.chat.messages.list.query({ conversationId: sent.conversation.id });
-        expect(history.items.map((m) => m.content)).toEqual(["[[fixture words=5]] Remember this.", numbered(5)]);
+        const history = await client.chat.messages.list.query({
+          conversationId: sent.conversation.id,
+        });
+        expect(history.items.map((m) => m.content)).toEqual([
+          "[[fixture words=5]] Remember this.",
+          numbered(5),
+        ]);
       }
     } finally {
       await cluster.redis.start();
     }
     for (const r of cluster.replicas) {
-      await waitFor(`${r.name} to report the cache ok again`, async () => (await readiness(r.url)).body.cache === "ok");
+      await waitFor(
+        `${r.name} to report the cache ok again`,
+        async () => (await readiness(r.url)).body.cache === "ok",
+      );
     }
     // Back on Redis: a logout on one replica still ends the session everywhere.
-    await createParleyClient({ url: replica(0).url, token: account.accessToken }).auth.logout.mutate();
+    await createParleyClient({
+      url: replica(0).url,
+      token: account.accessToken,
+    }).auth.logout.mutate();
     for (const r of cluster.replicas) {
-      expect(await outcome(createParleyClient({ url: r.url, token: account.accessToken }).auth.me.query())).toBe(
-        "UNAUTHORIZED",
-      );
+      expect(
+        await outcome(
+          createParleyClient({ url: r.url, token: account.accessToken }).auth.me.query(),
+        ),
+      ).toBe("UNAUTHORIZED");
     }
   });
 
@@ -240,7 +280,9 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
         headers: { authorization: `Bearer ${account.accessToken}` },
       });
       expect(me.status).toBe(503);
-      const body = (await me.json()) as { error: { json: { message: string; data: { code: string } } } };
+      const body = (await me.json()) as {
+        error: { json: { message: string; data: { code: string } } };
+      };
       expect(body.error.json.data.code).toBe("SERVICE_UNAVAILABLE");
       expect(body.error.json.message).not.toMatch(/prisma|ECONNREFUSED|stack/i);
       const login = createParleyClient({ url: replica(2).url }).auth.login.mutate({
@@ -253,9 +295,13 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
       await cluster.postgres.start();
     }
     for (const r of cluster.replicas) {
-      await waitFor(`${r.name} to be ready again`, async () => (await readiness(r.url)).status === 200, {
-        timeoutMs: 30_000,
-      });
+      await waitFor(
+        `${r.name} to be ready again`,
+        async () => (await readiness(r.url)).status === 200,
+        {
+          timeoutMs: 30_000,
+        },
+      );
       const client = createParleyClient({ url: r.url, token: account.accessToken });
       expect((await client.auth.me.query()).id).toBe(account.user.id);
     }

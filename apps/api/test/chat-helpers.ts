@@ -1,6 +1,53 @@
 import { randomUUID } from "node:crypto";
-import type { ParleyClient } from "@parley/client";
-import { TRPCClientError } from "@parley/client";
+import { signUp, TRPCClientError, type ParleyClient, type SignedIn } from "@parley/client";
+import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
+import { eventually } from "@parley/testing";
+import { startTestServer, type TestServer } from "./ops-helpers";
+
+export { eventually };
+
+export interface ChatServer {
+  fixture: ModelFixture;
+  server: TestServer;
+  /** A user signed up on the server. */
+  user: SignedIn;
+  /** Stops the server, then the model fixture. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real server whose model provider is the model fixture (with a send limit that never gets
+ * in the way and a short model timeout), and one user signed up on it as `username`.
+ */
+export async function startChatServer(username: string): Promise<ChatServer> {
+  const fixture = await startModelFixture();
+  let server: TestServer | undefined;
+  try {
+    server = await startTestServer({
+      OPENAI_BASE_URL: fixture.baseUrl,
+      OPENAI_API_KEY: "fixture-key",
+      AI_MODELS: "fixture-small,fixture-large",
+      AI_DEFAULT_MODEL: "fixture-small",
+      CHAT_SENDS_PER_MINUTE: "1000",
+      AI_TIMEOUT_MS: "2000",
+    });
+    const user = await signUp(server.base, { username });
+    const started = server;
+    return {
+      fixture,
+      server,
+      user,
+      async stop() {
+        await started.stop();
+        await fixture.close();
+      },
+    };
+  } catch (error) {
+    await server?.stop();
+    await fixture.close();
+    throw error;
+  }
+}
 
 type StreamEvent =
   | { delta: string }
@@ -83,18 +130,6 @@ export async function httpCodeOf(promise: Promise<unknown>): Promise<string> {
   } catch (error) {
     if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
     throw error;
-  }
-}
-
-/** Polls until `check` returns a value (the test's timeout bounds the wait). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  intervalMs = 50,
-): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

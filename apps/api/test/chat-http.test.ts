@@ -1,32 +1,29 @@
-import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
+import type { ModelFixture } from "@parley/model-fixture";
 import { signUp, TRPCClientError, type SignedIn } from "@parley/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { finishedReply, httpCodeOf, newClientId, readStream } from "./chat-helpers";
-import { startTestServer, type TestServer } from "./ops-helpers";
+import {
+  finishedReply,
+  httpCodeOf,
+  newClientId,
+  readStream,
+  startChatServer,
+  type ChatServer,
+} from "./chat-helpers";
+import type { TestServer } from "./ops-helpers";
 
 const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process"}`;
 
 describe(`chat over HTTP through @parley/client (${where})`, () => {
+  let chat: ChatServer;
   let fixture: ModelFixture;
   let server: TestServer;
   let alice: SignedIn;
 
   beforeAll(async () => {
-    fixture = await startModelFixture();
-    server = await startTestServer({
-      OPENAI_BASE_URL: fixture.baseUrl,
-      OPENAI_API_KEY: "fixture-key",
-      AI_MODELS: "fixture-small,fixture-large",
-      AI_DEFAULT_MODEL: "fixture-small",
-      CHAT_SENDS_PER_MINUTE: "1000",
-      AI_TIMEOUT_MS: "2000",
-    });
-    alice = await signUp(server.base, { username: "alice_http" });
+    chat = await startChatServer("alice_http");
+    ({ fixture, server, user: alice } = chat);
   });
-  afterAll(async () => {
-    await server?.stop();
-    await fixture?.close();
-  });
+  afterAll(() => chat?.stop());
   beforeEach(() => fixture.reset());
 
   it("§6.1 end to end: send returns both rows at once, the subscription streams the reply, the reply is stored", async () => {

@@ -1,30 +1,24 @@
-import { signUp, type SignedIn } from "@parley/client";
-import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
+import type { SignedIn } from "@parley/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, newClientId, readStream } from "./chat-helpers";
-import { scrape, startTestServer, type Sample, type TestServer } from "./ops-helpers";
+import {
+  eventually,
+  newClientId,
+  readStream,
+  startChatServer,
+  type ChatServer,
+} from "./chat-helpers";
+import { scrape, type Sample, type TestServer } from "./ops-helpers";
 
 // Model metrics and open streams, from real generations against the scripted model server.
-let fixture: ModelFixture;
+let chat: ChatServer;
 let t: TestServer;
 let alice: SignedIn;
 
 beforeAll(async () => {
-  fixture = await startModelFixture();
-  t = await startTestServer({
-    OPENAI_BASE_URL: fixture.baseUrl,
-    OPENAI_API_KEY: "fixture-key",
-    AI_MODELS: "fixture-small,fixture-large",
-    AI_DEFAULT_MODEL: "fixture-small",
-    CHAT_SENDS_PER_MINUTE: "1000",
-    AI_TIMEOUT_MS: "2000",
-  });
-  alice = await signUp(t.base, { username: "metrics_gen" });
+  chat = await startChatServer("metrics_gen");
+  ({ server: t, user: alice } = chat);
 });
-afterAll(async () => {
-  await t?.stop();
-  await fixture?.close();
-});
+afterAll(() => chat?.stop());
 
 const value = (samples: Sample[], name: string, labels: Record<string, string>) =>
   samples.find(

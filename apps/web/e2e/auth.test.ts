@@ -1,45 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import {
-  browserMissing,
-  launchBrowser,
-  openPage,
-  startStack,
-  uniqueName,
-  type Stack,
-} from "./harness";
+import { describe, expect, it } from "vitest";
+import { browserMissing, uniqueName, useBrowserSession } from "./harness";
 
 const skip = browserMissing();
 
 describe.skipIf(skip)("signing in and out in the browser", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const session = useBrowserSession();
 
   it("serves the app with a strict CSP and shows the server's health through tRPC", async () => {
-    const response = await fetch(`${stack.baseUrl}/`);
+    const response = await fetch(`${session.stack.baseUrl}/`);
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("unsafe-inline");
     expect(csp).not.toContain("unsafe-eval");
 
-    const { context, page, problems } = await openPage(browser, stack.baseUrl);
+    const { context, page, problems } = await session.openPage();
     await page.goto("/");
-    await page.getByText(`Connected to server, database: ${stack.databaseKind}`).waitFor();
+    await page.getByText(`Connected to server, database: ${session.stack.databaseKind}`).waitFor();
     expect(problems.cspViolations).toEqual([]);
     expect(problems.errors).toEqual([]);
     await context.close();
   });
 
   it("shows the API's field errors beside the fields, registers, survives a reload, signs out and in", async () => {
-    const { context, page, problems } = await openPage(browser, stack.baseUrl);
+    const { context, page, problems } = await session.openPage();
     await page.goto("/");
     await page.getByRole("button", { name: "Create account" }).click();
 

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { browserMissing, launchBrowser, openPage, startStack, type Stack } from "./harness";
+import { describe, expect, it } from "vitest";
+import { browserMissing, useBrowserSession } from "./harness";
 import {
   composer,
   lastReplyText,
@@ -15,19 +14,10 @@ import {
 const skip = browserMissing();
 
 describe.skipIf(skip)("chat details in the browser", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const session = useBrowserSession();
 
   it("keeps streaming through a lost network: the reply resumes with no gap and no repeat", async () => {
-    const { context, page, problems } = await openPage(browser, stack.baseUrl);
+    const { context, page, problems } = await session.openPage();
     await register(page, newAccount("offline"));
     await send(page, "[[fixture words=100 delay=60]]");
     await expect
@@ -49,16 +39,16 @@ describe.skipIf(skip)("chat details in the browser", () => {
   });
 
   it("shows a model failure inline with Retry, and the retry answers", async () => {
-    const { context, page } = await openPage(browser, stack.baseUrl);
+    const { context, page } = await session.openPage();
     await register(page, newAccount("failure"));
-    stack.fixture.enqueue({ fail: "500" });
+    session.stack.fixture.enqueue({ fail: "500" });
     await send(page, "this one fails");
     await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("error");
     const alert = replies(page).last().getByRole("alert");
     await alert.waitFor();
     // The user's message is kept.
     await userMessages(page).last().getByText("this one fails").waitFor();
-    stack.fixture.enqueue({ reply: "Second time lucky." });
+    session.stack.fixture.enqueue({ reply: "Second time lucky." });
     await alert.getByRole("button", { name: "Retry" }).click();
     await expect.poll(() => lastReplyText(page)).toBe("Second time lucky.");
     await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
@@ -66,31 +56,31 @@ describe.skipIf(skip)("chat details in the browser", () => {
   });
 
   it("uses the model and system prompt picked for the conversation", async () => {
-    const { context, page } = await openPage(browser, stack.baseUrl);
+    const { context, page } = await session.openPage();
     await register(page, newAccount("settings"));
     await page.getByLabel("Model").selectOption("fixture-large");
-    stack.fixture.reset();
+    session.stack.fixture.reset();
     await send(page, "which model are you?");
     await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
-    expect(stack.fixture.calls[0]?.model).toBe("fixture-large");
+    expect(session.stack.fixture.calls[0]?.model).toBe("fixture-large");
     await replies(page).last().getByText("fixture-large").waitFor();
 
     await page.getByRole("button", { name: "System prompt" }).click();
     await page.getByRole("dialog").getByRole("textbox").fill("Answer like a pirate.");
     await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
     await page.getByRole("dialog").waitFor({ state: "hidden" });
-    stack.fixture.reset();
+    session.stack.fixture.reset();
     await send(page, "and now?");
     await expect.poll(() => replies(page).count()).toBe(2);
     await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
-    const call = stack.fixture.calls.find((c) => c.messages.at(-1)?.content === "and now?");
+    const call = session.stack.fixture.calls.find((c) => c.messages.at(-1)?.content === "and now?");
     expect(call?.messages[0]).toEqual({ role: "system", content: "Answer like a pirate." });
     expect(call?.model).toBe("fixture-large");
     await context.close();
   });
 
   it("manages conversations from the sidebar: rename, pin, archive, delete with confirmation, infinite scroll", async () => {
-    const { context, page } = await openPage(browser, stack.baseUrl, {
+    const { context, page } = await session.openPage({
       viewport: { width: 1280, height: 800 },
     });
     await register(page, newAccount("sidebar"));
@@ -101,7 +91,7 @@ describe.skipIf(skip)("chat details in the browser", () => {
     const key = (await page.getByTestId("api-key-secret").textContent())?.trim() ?? "";
     await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
     for (let i = 1; i <= 35; i++) {
-      const response = await fetch(`${stack.baseUrl}/trpc/chat.conversations.create`, {
+      const response = await fetch(`${session.stack.baseUrl}/trpc/chat.conversations.create`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
         body: JSON.stringify({ json: { title: `Topic ${String(i).padStart(2, "0")}` } }),

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
 import { createScratchPostgres, postgresUrl, redisUrl, servicesRequired } from "@parley/testing";
 import {
@@ -153,6 +154,46 @@ export async function openPage(
     });
   });
   return { context, page, problems: { errors, cspViolations, xssFired: async () => xss } };
+}
+
+export interface BrowserSession {
+  /** The running stack; only valid inside tests (it starts in beforeAll). */
+  readonly stack: Stack;
+  readonly browser: Browser;
+  /** A fresh, problem-recording page on the stack: `openPage(browser, stack.baseUrl, options)`. */
+  openPage(options?: BrowserContextOptions): ReturnType<typeof openPage>;
+}
+
+/**
+ * Starts a stack and a browser before the enclosing describe's tests and closes both after
+ * them. Call it at the top of a describe block; read `stack`/`browser` only inside tests.
+ */
+export function useBrowserSession(): BrowserSession {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  const started = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`the browser session's ${name} is not started yet`);
+    return value;
+  };
+  return {
+    get stack() {
+      return started(stack, "stack");
+    },
+    get browser() {
+      return started(browser, "browser");
+    },
+    openPage(options) {
+      return openPage(started(browser, "browser"), started(stack, "stack").baseUrl, options);
+    },
+  };
 }
 
 /** A unique, valid username for this run. */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { browserMissing, launchBrowser, openPage, startStack, type Stack } from "./harness";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { browserMissing, useBrowserSession } from "./harness";
 import {
   closeSidebar,
   composer,
@@ -22,23 +22,14 @@ const skip = browserMissing();
 const SLOW_REPLY = "[[fixture words=120 delay=70]]";
 
 describe.skipIf(skip)("the whole journey in a real browser", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const session = useBrowserSession();
 
   for (const viewport of [
     { name: "desktop", width: 1280, height: 800 },
     { name: "phone", width: 390, height: 844 },
   ]) {
     it(`register → send → stream → reload mid-reply → stop → regenerate → edit → search → export → change password → sign out (${viewport.name} ${viewport.width}×${viewport.height})`, async () => {
-      const { context, page, problems } = await openPage(browser, stack.baseUrl, {
+      const { context, page, problems } = await session.openPage({
         viewport: { width: viewport.width, height: viewport.height },
         isMobile: viewport.name === "phone",
         hasTouch: viewport.name === "phone",

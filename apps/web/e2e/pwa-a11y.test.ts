@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { browserMissing, launchBrowser, openPage, startStack, type Stack } from "./harness";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { browserMissing, useBrowserSession } from "./harness";
 import { composer, newAccount, register, replies } from "./steps";
 
 const skip = browserMissing();
 
 describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const session = useBrowserSession();
 
   it("is a PWA: manifest with icons, and a service worker that starts the app offline", async () => {
-    const manifest = (await (await fetch(`${stack.baseUrl}/manifest.webmanifest`)).json()) as {
+    const manifest = (await (
+      await fetch(`${session.stack.baseUrl}/manifest.webmanifest`)
+    ).json()) as {
       name: string;
       display: string;
       start_url: string;
@@ -28,7 +21,7 @@ describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
     for (const size of ["192x192", "512x512"]) {
       const icon = manifest.icons.find((i) => i.sizes === size && i.type === "image/png");
       expect(icon, size).toBeDefined();
-      const response = await fetch(`${stack.baseUrl}${icon!.src}`);
+      const response = await fetch(`${session.stack.baseUrl}${icon!.src}`);
       expect(response.status).toBe(200);
       expect(
         Buffer.from(await response.arrayBuffer())
@@ -37,13 +30,15 @@ describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
       ).toBe("PNG");
     }
     // The worker and the shell are never cached by HTTP, so a deploy reaches people at once.
-    expect((await fetch(`${stack.baseUrl}/sw.js`)).headers.get("cache-control")).toBe("no-cache");
+    expect((await fetch(`${session.stack.baseUrl}/sw.js`)).headers.get("cache-control")).toBe(
+      "no-cache",
+    );
 
-    const { context, page } = await openPage(browser, stack.baseUrl);
+    const { context, page } = await session.openPage();
     await page.goto("/");
     await page.getByText("Connected to server").waitFor();
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
-    expect(scope).toBe(`${stack.baseUrl}/`);
+    expect(scope).toBe(`${session.stack.baseUrl}/`);
     // The worker takes control once activated (clients.claim); wait until it has cached the shell.
     await page.waitForFunction(async () =>
       (await caches.keys()).some((k) => k.startsWith("parley-shell-")),
@@ -58,7 +53,7 @@ describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
   });
 
   it("fits a 360 px wide screen: nothing scrolls sideways", async () => {
-    const { context, page } = await openPage(browser, stack.baseUrl, {
+    const { context, page } = await session.openPage({
       viewport: { width: 360, height: 740 },
       isMobile: true,
       hasTouch: true,
@@ -71,7 +66,7 @@ describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
     await page.getByText("Connected to server").waitFor();
     expect(await overflow()).toBe(0);
     await register(page, newAccount("narrow"));
-    stack.fixture.enqueue({
+    session.stack.fixture.enqueue({
       reply:
         "A long line: " +
         "x".repeat(300) +
@@ -92,7 +87,7 @@ describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
   });
 
   it("can be used with the keyboard alone, with a visible focus ring and labelled controls", async () => {
-    const { context, page } = await openPage(browser, stack.baseUrl, {
+    const { context, page } = await session.openPage({
       viewport: { width: 1280, height: 800 },
     });
     await page.goto("/");

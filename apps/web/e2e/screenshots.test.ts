@@ -1,15 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import {
-  browserMissing,
-  launchBrowser,
-  openPage,
-  screenshotsDir,
-  startStack,
-  type Stack,
-} from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { browserMissing, screenshotsDir, useBrowserSession } from "./harness";
 import { openSidebar, register, replies, send } from "./steps";
 
 const skip = browserMissing();
@@ -32,16 +25,9 @@ const RICH_REPLY = [
 
 /** Writes the screenshots the README and docs/web.md show. Small on purpose: scale 1, PNG. */
 describe.skipIf(skip)("screenshots of the main screens", () => {
-  let stack: Stack;
-  let browser: Browser;
+  const session = useBrowserSession();
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
     await mkdir(screenshotsDir, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
   });
 
   async function shoot(page: Page, name: string) {
@@ -55,7 +41,7 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
   }
 
   async function converse(page: Page, question: string, reply: string, title: string) {
-    stack.fixture.enqueue({ reply }, { reply: title });
+    session.stack.fixture.enqueue({ reply }, { reply: title });
     await send(page, question);
     await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
     await page.getByRole("heading", { name: title }).waitFor();
@@ -68,7 +54,7 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
       email: "ada@example.com",
       password: "correct horse battery",
     };
-    const light = await openPage(browser, stack.baseUrl, {
+    const light = await session.openPage({
       viewport: { width: 1280, height: 800 },
       colorScheme: "light",
     });
@@ -108,7 +94,7 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
     await replies(page).last().waitFor();
     await shoot(page, "chat-phone-light");
 
-    const dark = await openPage(browser, stack.baseUrl, {
+    const dark = await session.openPage({
       viewport: { width: 1280, height: 800 },
       colorScheme: "dark",
     });

@@ -1,30 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { browserMissing, launchBrowser, openPage, startStack, type Stack } from "./harness";
+import { describe, expect, it } from "vitest";
+import { browserMissing, useBrowserSession } from "./harness";
 import { composer, newAccount, register, send, signIn } from "./steps";
 
 const skip = browserMissing();
 
 describe.skipIf(skip)("settings and admin in the browser", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const session = useBrowserSession();
 
   const trpcGet = (path: string, apiKey: string) =>
-    fetch(`${stack.baseUrl}/trpc/${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    fetch(`${session.stack.baseUrl}/trpc/${path}`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
 
   it("admin: the first account administers users: search, roles, disable; others are refused", async () => {
-    const admin = await openPage(browser, stack.baseUrl);
+    const admin = await session.openPage();
     const adminAccount = newAccount("root");
     await register(admin.page, adminAccount);
-    const user = await openPage(browser, stack.baseUrl);
+    const user = await session.openPage();
     const bob = newAccount("bob");
     await register(user.page, bob);
 
@@ -71,9 +63,9 @@ describe.skipIf(skip)("settings and admin in the browser", () => {
   });
 
   it("API keys: the secret is shown once with a copy button, works as a key, and revoking stops it", async () => {
-    const { context, page, problems } = await openPage(browser, stack.baseUrl);
+    const { context, page, problems } = await session.openPage();
     await context.grantPermissions(["clipboard-read", "clipboard-write"], {
-      origin: stack.baseUrl,
+      origin: session.stack.baseUrl,
     });
     const account = newAccount("keys");
     await register(page, account);
@@ -109,9 +101,9 @@ describe.skipIf(skip)("settings and admin in the browser", () => {
 
   it("sessions: another device is listed, and revoking it signs that device out", async () => {
     const account = newAccount("devices");
-    const laptop = await openPage(browser, stack.baseUrl);
+    const laptop = await session.openPage();
     await register(laptop.page, account);
-    const phone = await openPage(browser, stack.baseUrl, {
+    const phone = await session.openPage({
       userAgent:
         "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Mobile Safari/537.36",
     });
@@ -134,7 +126,7 @@ describe.skipIf(skip)("settings and admin in the browser", () => {
   });
 
   it("profile, theme and language: errors beside fields, choices kept across reloads", async () => {
-    const { context, page, problems } = await openPage(browser, stack.baseUrl, {
+    const { context, page, problems } = await session.openPage({
       colorScheme: "light",
     });
     const account = newAccount("prefs");

@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { FORBIDDEN_ELEMENTS, XSS_CORPUS } from "../../../packages/ui/src/markdown/xss-corpus";
-import { browserMissing, launchBrowser, openPage, startStack, type Stack } from "./harness";
+import { browserMissing, useBrowserSession } from "./harness";
 import { newAccount, register, replies, send } from "./steps";
 
 const skip = browserMissing();
 
 describe.skipIf(skip)("hostile text in the real renderer", () => {
-  let stack: Stack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const session = useBrowserSession();
 
   it("renders every payload of the corpus inert, typed by a person and written by the model", async () => {
-    const { context, page, problems } = await openPage(browser, stack.baseUrl);
+    const { context, page, problems } = await session.openPage();
     await register(page, newAccount("xss"));
     const corpus = XSS_CORPUS.join("\n\n");
 

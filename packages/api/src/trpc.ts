@@ -49,7 +49,11 @@ const mapErrors = t.middleware(async ({ next }) => {
     }
     // Postgres down or restarting: a clear 503 the client may retry, not a generic 500.
     if (isDatabaseUnavailable(cause)) {
-      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is unavailable; try again in a moment", cause });
+      throw new TRPCError({
+        code: "SERVICE_UNAVAILABLE",
+        message: "The database is unavailable; try again in a moment",
+        cause,
+      });
     }
   }
   return result;

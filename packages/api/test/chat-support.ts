@@ -93,16 +93,6 @@ export async function collectStream(
   return result;
 }
 
-/** Polls `check` until it returns a value other than undefined (a test's own deadline applies). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  intervalMs = 25,
-): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { eventually } from "@parley/testing";
 
 export const newClientId = () => randomUUID();

@@ -61,8 +61,20 @@ export async function rethrowUnique<T>(write: Promise<T>): Promise<T> {
 
 // Prisma's codes for "cannot reach / lost the server / timed out waiting for a connection".
 const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
-const UNAVAILABLE_ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
-const UNAVAILABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH"]);
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+]);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+]);
 // Postgres SQLSTATEs: 57P01-57P03 shutting down / starting up, class 08 connection exceptions.
 const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08...)$/;
 // node-postgres reports a dropped connection or a pool wait timeout without a code; Prisma
@@ -70,18 +82,38 @@ const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08...)$/;
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Unable to start a transaction in the given time/i;
 
+interface ErrorLike {
+  code?: unknown;
+  kind?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
+
+function saysUnavailable(error: ErrorLike): boolean {
+  const { code, kind, message } = error;
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (UNAVAILABLE_PRISMA_CODES.has(error.code)) return true;
+  }
+  if (typeof code === "string") {
+    if (UNAVAILABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)) return true;
+  }
+  if (typeof kind === "string" && UNAVAILABLE_ADAPTER_KINDS.has(kind)) return true;
+  return error instanceof Error && typeof message === "string" && UNAVAILABLE_MESSAGE.test(message);
+}
+
 /**
  * Whether `error` means the database cannot serve right now (down, restarting, the
  * connection dropped, no free connection in time), as opposed to a bad query: callers
- * answer 503 and the client may retry later.
+ * answer 503 and the client may retry later. Looks through causes and Prisma's wrapped
+ * driver-adapter error.
  */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 5) return false;
-  const e = error as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
-  if (error instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA_CODES.has(error.code)) return true;
-  if (typeof e.code === "string" && (UNAVAILABLE_SOCKET_CODES.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
-  const kind = (e as { kind?: unknown }).kind;
-  if (typeof kind === "string" && UNAVAILABLE_ADAPTER_KINDS.has(kind)) return true;
-  if (error instanceof Error && typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
-  return isDatabaseUnavailable(e.cause, depth + 1) || isDatabaseUnavailable(e.meta?.driverAdapterError, depth + 1);
+  const e = error as ErrorLike;
+  if (saysUnavailable(e)) return true;
+  return (
+    isDatabaseUnavailable(e.cause, depth + 1) ||
+    isDatabaseUnavailable(e.meta?.driverAdapterError, depth + 1)
+  );
 }

@@ -1,7 +1,12 @@
 export { createDb, isPostgresUrl } from "./client";
 export type { CreateDbOptions, Database, DatabaseKind, RawSql } from "./client";
 export { migrate, migrationsDir, readMigrations } from "./migrate";
-export { UniqueViolationError, isDatabaseUnavailable, rethrowUnique, uniqueViolationFields } from "./errors";
+export {
+  UniqueViolationError,
+  isDatabaseUnavailable,
+  rethrowUnique,
+  uniqueViolationFields,
+} from "./errors";
 export * as users from "./queries/users";
 export * as auth from "./queries/auth";
 export * as chat from "./queries/chat";

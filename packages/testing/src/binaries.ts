@@ -23,7 +23,9 @@ function executable(file: string): boolean {
 }
 
 function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).concat(["/usr/sbin", "/usr/bin"])) {
+  for (const dir of (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .concat(["/usr/sbin", "/usr/bin"])) {
     const file = path.join(dir, name);
     if (dir && executable(file)) return file;
   }
@@ -40,7 +42,9 @@ function findPostgresBin(): string | undefined {
     if (majors[0]) return path.join(root, majors[0], "bin");
   }
   const pgCtl = onPath("pg_ctl");
-  return pgCtl && executable(path.join(path.dirname(pgCtl), "initdb")) ? path.dirname(pgCtl) : undefined;
+  return pgCtl && executable(path.join(path.dirname(pgCtl), "initdb"))
+    ? path.dirname(pgCtl)
+    : undefined;
 }
 
 /** The binaries, or the list of what is missing. */

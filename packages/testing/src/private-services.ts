@@ -48,7 +48,8 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
     const pgUser = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
     const uid = Number(pgUser.stdout.trim());
     const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
-    if (pgUser.status !== 0 || !Number.isInteger(uid)) throw new Error("no `postgres` OS user to run PostgreSQL as");
+    if (pgUser.status !== 0 || !Number.isInteger(uid))
+      throw new Error("no `postgres` OS user to run PostgreSQL as");
     chownSync(dir, uid, gid);
   }
   const run = (bin: string, args: string[]) => {
@@ -56,10 +57,23 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
     const fullArgs = asRoot ? ["-u", "postgres", "--", path.join(postgresBin, bin), ...args] : args;
     const result = spawnSync(command, fullArgs, { encoding: "utf8", cwd: dir, timeout: 60_000 });
     if (result.status !== 0) {
-      throw new Error(`${bin} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+      throw new Error(
+        `${bin} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`,
+      );
     }
   };
-  run("initdb", ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+  run("initdb", [
+    "-D",
+    dataDir,
+    "-A",
+    "trust",
+    "-U",
+    "postgres",
+    "-E",
+    "UTF8",
+    "--no-sync",
+    "--no-instructions",
+  ]);
   const port = await freePort();
   const serverOptions = [
     `-p ${port}`,
@@ -94,10 +108,15 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
     },
   };
   const emergencyStop = () => {
-    if (running) spawnSync(asRoot ? "runuser" : path.join(postgresBin, "pg_ctl"), [
-      ...(asRoot ? ["-u", "postgres", "--", path.join(postgresBin, "pg_ctl")] : []),
-      "-D", dataDir, "-m", "immediate", "stop",
-    ]);
+    if (running)
+      spawnSync(asRoot ? "runuser" : path.join(postgresBin, "pg_ctl"), [
+        ...(asRoot ? ["-u", "postgres", "--", path.join(postgresBin, "pg_ctl")] : []),
+        "-D",
+        dataDir,
+        "-m",
+        "immediate",
+        "stop",
+      ]);
     rmSync(dir, { recursive: true, force: true });
   };
   exitHooks.add(emergencyStop);
@@ -120,7 +139,18 @@ export async function startPrivateRedis(): Promise<PrivateService> {
       if (child) return;
       const started = spawn(
         redisServer,
-        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+        [
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          dir,
+        ],
         { stdio: ["ignore", "pipe", "pipe"] },
       );
       child = started;
@@ -129,7 +159,10 @@ export async function startPrivateRedis(): Promise<PrivateService> {
       started.once("exit", () => {
         if (child === started) child = undefined;
       });
-      await waitFor(`redis-server on port ${port}\n${output}`, () => portOpen(port), { timeoutMs: 10_000, intervalMs: 50 });
+      await waitFor(`redis-server on port ${port}\n${output}`, () => portOpen(port), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
     },
     async stop() {
       const current = child;
@@ -174,9 +207,13 @@ export async function startNginx(upstreams: string[]): Promise<PrivateNginx> {
   const config = nginxConfig({ dir, port, upstreams });
   writeFileSync(path.join(dir, "nginx.conf"), config);
   let output = "";
-  const child = spawn(nginx, ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    nginx,
+    ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log")],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -211,7 +248,15 @@ export async function startNginx(upstreams: string[]): Promise<PrivateNginx> {
   };
 }
 
-export function nginxConfig({ dir, port, upstreams }: { dir: string; port: number; upstreams: string[] }): string {
+export function nginxConfig({
+  dir,
+  port,
+  upstreams,
+}: {
+  dir: string;
+  port: number;
+  upstreams: string[];
+}): string {
   const temp = (name: string) => path.join(dir, name);
   return `daemon off;
 worker_processes 1;

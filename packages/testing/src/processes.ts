@@ -30,7 +30,10 @@ export interface StartNodeProcessOptions {
  * Starts a TypeScript entry point (relative to the repository root) in its own Node process
  * and resolves once it prints "listening on http://localhost:PORT".
  */
-export function startNodeProcess(entry: string, options: StartNodeProcessOptions = {}): Promise<NodeProcess> {
+export function startNodeProcess(
+  entry: string,
+  options: StartNodeProcessOptions = {},
+): Promise<NodeProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", entry], {
     cwd: repoRoot,

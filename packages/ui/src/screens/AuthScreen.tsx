@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useState, type ReactNode } from "react";
 import { trpc } from "../api/client";
 import { fieldErrors } from "../api/errors";
 import { LogoIcon } from "../components/icons";
@@ -6,6 +6,7 @@ import { Alert, Button, TextField } from "../components/ui";
 import { useT } from "../i18n";
 import { useSession } from "../lib/session";
 import { useAppSelector } from "../store";
+import { EmailField, PasswordField, UsernameField } from "./account-fields";
 import { HealthFooter } from "./HealthFooter";
 import { LanguageThemeQuickSwitch } from "./settings/AppearanceSettings";
 
@@ -59,17 +60,19 @@ function SignInForm() {
     onSuccess: (tokens) => session.completeSignIn(tokens),
   });
   const errors = fieldErrors(mutation.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () =>
     mutation.mutate({
       login,
       password,
       ...(session.tokenInBody ? { refreshTokenInBody: true } : {}),
     });
-  };
   return (
-    <form className="flex flex-col gap-4" onSubmit={submit} noValidate>
-      {errors.form ? <Alert>{errors.form}</Alert> : null}
+    <AuthForm
+      onSubmit={submit}
+      formError={errors.form}
+      pending={mutation.isPending}
+      submitLabel={t("auth.signIn")}
+    >
       <TextField
         label={t("auth.login")}
         name="login"
@@ -80,20 +83,15 @@ function SignInForm() {
         required
         autoFocus
       />
-      <TextField
-        label={t("auth.password")}
+      <PasswordField
+        purpose="current"
         name="password"
-        type="password"
-        autoComplete="current-password"
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         error={errors.fields.password}
         required
       />
-      <Button type="submit" variant="primary" disabled={mutation.isPending}>
-        {mutation.isPending ? t("auth.submitting") : t("auth.signIn")}
-      </Button>
-    </form>
+    </AuthForm>
   );
 }
 
@@ -107,22 +105,21 @@ function RegisterForm() {
     onSuccess: (tokens) => session.completeSignIn(tokens),
   });
   const errors = fieldErrors(mutation.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () =>
     mutation.mutate({
       username,
       email,
       password,
       ...(session.tokenInBody ? { refreshTokenInBody: true } : {}),
     });
-  };
   return (
-    <form className="flex flex-col gap-4" onSubmit={submit} noValidate>
-      {errors.form ? <Alert>{errors.form}</Alert> : null}
-      <TextField
-        label={t("auth.username")}
-        name="username"
-        autoComplete="username"
+    <AuthForm
+      onSubmit={submit}
+      formError={errors.form}
+      pending={mutation.isPending}
+      submitLabel={t("auth.register")}
+    >
+      <UsernameField
         hint={t("auth.usernameHint")}
         value={username}
         onChange={(e) => setUsername(e.target.value)}
@@ -130,29 +127,52 @@ function RegisterForm() {
         required
         autoFocus
       />
-      <TextField
-        label={t("auth.email")}
-        name="email"
-        type="email"
-        autoComplete="email"
+      <EmailField
         value={email}
         onChange={(e) => setEmail(e.target.value)}
         error={errors.fields.email}
         required
       />
-      <TextField
-        label={t("auth.password")}
+      <PasswordField
+        purpose="new"
         name="password"
-        type="password"
-        autoComplete="new-password"
-        hint={t("auth.passwordHint")}
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         error={errors.fields.password}
         required
       />
-      <Button type="submit" variant="primary" disabled={mutation.isPending}>
-        {mutation.isPending ? t("auth.submitting") : t("auth.register")}
+    </AuthForm>
+  );
+}
+
+/** The frame both forms share: the API's form-level error above the fields, submit below. */
+function AuthForm({
+  onSubmit,
+  formError,
+  pending,
+  submitLabel,
+  children,
+}: {
+  onSubmit: () => void;
+  formError: string | null;
+  pending: boolean;
+  submitLabel: string;
+  children: ReactNode;
+}) {
+  const t = useT();
+  return (
+    <form
+      className="flex flex-col gap-4"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+      noValidate
+    >
+      {formError ? <Alert>{formError}</Alert> : null}
+      {children}
+      <Button type="submit" variant="primary" disabled={pending}>
+        {pending ? t("auth.submitting") : submitLabel}
       </Button>
     </form>
   );

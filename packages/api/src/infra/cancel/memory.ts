@@ -1,10 +1,11 @@
 import { defaultRememberMs, type CancelSignal, type CancelSignalOptions } from "./types";
+import { createCancelWatchers } from "./watchers";
 
 /** The single-process twin of the Redis cancel signal. */
 export function createMemoryCancelSignal(options: CancelSignalOptions = {}): CancelSignal {
   const rememberMs = options.rememberMs ?? defaultRememberMs;
   const requested = new Map<string, NodeJS.Timeout>();
-  const watchers = new Map<string, Set<() => void>>();
+  const watchers = createCancelWatchers();
 
   return {
     async request(id) {
@@ -12,23 +13,11 @@ export function createMemoryCancelSignal(options: CancelSignalOptions = {}): Can
       const timer = setTimeout(() => requested.delete(id), rememberMs);
       timer.unref();
       requested.set(id, timer);
-      for (const fire of [...(watchers.get(id) ?? [])]) fire();
+      watchers.fire(id);
     },
 
     watch(id, onCancel) {
-      let done = false;
-      const fire = () => {
-        if (done) return;
-        unwatch();
-        onCancel();
-      };
-      const unwatch = () => {
-        done = true;
-        watchers.get(id)?.delete(fire);
-        if (!watchers.get(id)?.size) watchers.delete(id);
-      };
-      if (!watchers.has(id)) watchers.set(id, new Set());
-      watchers.get(id)!.add(fire);
+      const { fire, unwatch } = watchers.add(id, onCancel);
       if (requested.has(id)) queueMicrotask(fire);
       return unwatch;
     },

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { defaultRememberMs, type CancelSignal, type CancelSignalOptions } from "./types";
+import { createCancelWatchers } from "./watchers";
 
 export interface RedisCancelSignalOptions extends CancelSignalOptions {
   keyPrefix?: string;
@@ -22,19 +23,15 @@ export function createRedisCancelSignal(
   const pollMs = options.pollMs ?? 1_000;
   const channel = `${prefix}cancel`;
   const keyOf = (id: string) => `${prefix}cancel:${id}`;
-  const watchers = new Map<string, Set<() => void>>();
+  const watchers = createCancelWatchers();
   let subscriber: Redis | null = null;
   let poller: NodeJS.Timeout | null = null;
-
-  const fireAll = (id: string) => {
-    for (const fire of [...(watchers.get(id) ?? [])]) fire();
-  };
 
   const checkKeys = async (ids: string[]) => {
     if (!ids.length) return;
     try {
       const values = await redis.mget(...ids.map(keyOf));
-      values.forEach((value, i) => value !== null && fireAll(ids[i]!));
+      values.forEach((value, i) => value !== null && watchers.fire(ids[i]!));
     } catch {
       // Redis unreachable: the next poll tries again.
     }
@@ -45,9 +42,9 @@ export function createRedisCancelSignal(
     // Subscribed connections cannot run other commands, hence a dedicated one.
     subscriber = redis.duplicate({ enableOfflineQueue: true });
     subscriber.on("error", () => {});
-    subscriber.on("message", (_channel: string, id: string) => fireAll(id));
+    subscriber.on("message", (_channel: string, id: string) => watchers.fire(id));
     subscriber.subscribe(channel).catch(() => {});
-    poller = setInterval(() => void checkKeys([...watchers.keys()]), pollMs);
+    poller = setInterval(() => void checkKeys(watchers.ids()), pollMs);
     poller.unref();
   };
 
@@ -58,19 +55,7 @@ export function createRedisCancelSignal(
 
     watch(id, onCancel) {
       ensureListening();
-      let done = false;
-      const fire = () => {
-        if (done) return;
-        unwatch();
-        onCancel();
-      };
-      const unwatch = () => {
-        done = true;
-        watchers.get(id)?.delete(fire);
-        if (!watchers.get(id)?.size) watchers.delete(id);
-      };
-      if (!watchers.has(id)) watchers.set(id, new Set());
-      watchers.get(id)!.add(fire);
+      const { unwatch } = watchers.add(id, onCancel);
       void checkKeys([id]);
       return unwatch;
     },

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { trpc } from "../../api/client";
 import { fieldErrors } from "../../api/errors";
-import { Alert, Button, TextField } from "../../components/ui";
+import { Alert, Button } from "../../components/ui";
 import { useT } from "../../i18n";
+import { PasswordField } from "../account-fields";
 
 export function PasswordSettings() {
   const t = useT();
@@ -25,21 +26,18 @@ export function PasswordSettings() {
     <form className="flex max-w-md flex-col gap-4" onSubmit={submit} noValidate>
       {errors.form ? <Alert>{errors.form}</Alert> : null}
       {change.isSuccess ? <Alert tone="success">{t("settings.passwordChanged")}</Alert> : null}
-      <TextField
+      <PasswordField
+        purpose="current"
         label={t("settings.currentPassword")}
         name="current"
-        type="password"
-        autoComplete="current-password"
         value={current}
         onChange={(e) => setCurrent(e.target.value)}
         error={errors.fields.current}
       />
-      <TextField
+      <PasswordField
+        purpose="new"
         label={t("settings.newPassword")}
         name="next"
-        type="password"
-        autoComplete="new-password"
-        hint={t("auth.passwordHint")}
         value={next}
         onChange={(e) => setNext(e.target.value)}
         error={errors.fields.next}

@@ -1,9 +1,10 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { trpc } from "../../api/client";
 import { fieldErrors } from "../../api/errors";
-import { Alert, Button, Dialog, TextField } from "../../components/ui";
+import { Alert, Button, Dialog } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useSession } from "../../lib/session";
+import { EmailField, PasswordField, UsernameField } from "../account-fields";
 
 export function ProfileSettings() {
   const t = useT();
@@ -33,19 +34,12 @@ export function ProfileSettings() {
       <form className="flex max-w-md flex-col gap-4" onSubmit={submit} noValidate>
         {errors.form ? <Alert>{errors.form}</Alert> : null}
         {update.isSuccess && unchanged ? <Alert tone="success">{t("settings.saved")}</Alert> : null}
-        <TextField
-          label={t("auth.username")}
-          name="username"
-          autoComplete="username"
+        <UsernameField
           value={username}
           onChange={(e) => setUsername(e.target.value)}
           error={errors.fields.username}
         />
-        <TextField
-          label={t("auth.email")}
-          name="email"
-          type="email"
-          autoComplete="email"
+        <EmailField
           value={email}
           onChange={(e) => setEmail(e.target.value)}
           error={errors.fields.email}
@@ -95,10 +89,8 @@ function DeleteAccount() {
           }}
         >
           <p className="text-sm">{t("settings.deleteAccountHint")}</p>
-          <TextField
-            label={t("auth.password")}
-            type="password"
-            autoComplete="current-password"
+          <PasswordField
+            purpose="current"
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             error={errors.fields.password ?? errors.form ?? undefined}
