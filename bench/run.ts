@@ -27,6 +27,18 @@ const streamChunkMs = Number(process.env.BENCH_STREAM_CHUNK_MS ?? 1_000);
 /** The model fixture's set time to first token: what chat.send's first token is compared with. */
 const fixtureTtftMs = 100;
 
+/** What to undo if the run is interrupted (Ctrl-C, a timeout's SIGTERM): the scratch
+ * database above all. Child processes are killed on exit by @parley/testing. */
+const cleanups = new Set<() => Promise<void>>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: cleaning up`);
+    void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).finally(() =>
+      process.exit(130),
+    );
+  });
+}
+
 async function main() {
   const started = Date.now();
   const sections: string[] = [`# Parley benchmark`, "", machine(), ""];
@@ -41,6 +53,8 @@ async function main() {
   sections.push(table("Floors", floorRows), "");
 
   const database = await createBenchDatabase();
+  const dropDatabase = () => database.drop();
+  cleanups.add(dropDatabase);
   const fixture = await startModelFixture(fixtureTtftMs);
   const checks: BenchContext["checks"] = [];
   try {
@@ -88,6 +102,7 @@ async function main() {
     }
   } finally {
     await fixture.stop();
+    cleanups.delete(dropDatabase);
     await database.drop();
   }
 

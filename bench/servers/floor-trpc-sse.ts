@@ -12,7 +12,12 @@ import { serveStats } from "./stats";
 
 serveStats();
 const chunkMs = Number(process.env.STREAM_CHUNK_MS ?? 250);
-const t = initTRPC.create({ transformer: superjson });
+// As packages/api/src/trpc.ts configures the API: a keep-alive ping on quiet streams.
+const pingMs = Number(process.env.STREAM_PING_MS ?? 15_000);
+const t = initTRPC.create({
+  transformer: superjson,
+  sse: pingMs > 0 ? { ping: { enabled: true, intervalMs: pingMs } } : undefined,
+});
 const router = t.router({
   stream: t.procedure
     .input(z.object({ words: z.number().int().max(100_000) }))

@@ -4,6 +4,12 @@ import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
+/** Children still running when this process exits are killed, so none outlives a crash. */
+const liveChildren = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL");
+});
+
 export interface NodeProcess {
   process: ChildProcess;
   port: number;
@@ -40,6 +46,8 @@ export function startNodeProcess(
     env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...options.env },
     stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
   });
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
   let output = "";
   // Keep only the tail: a long-running server may log a lot.
   const collect = (chunk: Buffer) => {
