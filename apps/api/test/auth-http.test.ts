@@ -1,6 +1,6 @@
 import { createParleyClient, signIn, signUp, TRPCClientError, type ParleyClient, type SignedIn } from "@parley/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, startTestServer, type TestServer } from "./ops-helpers";
+import { callProcedure, codeOf, startTestServer, type TestServer } from "./ops-helpers";
 
 const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process"}`;
 
@@ -22,16 +22,6 @@ async function failure(promise: Promise<unknown>): Promise<TRPCClientError<never
   );
   if (!(error instanceof TRPCClientError)) throw new Error(`expected a TRPCClientError, got ${String(error)}`);
   return error as TRPCClientError<never>;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
-    throw error;
-  }
 }
 
 describe(`auth and user procedures over HTTP through @parley/client (${where})`, () => {

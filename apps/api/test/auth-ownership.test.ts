@@ -1,16 +1,6 @@
-import { createParleyClient, signUp, TRPCClientError, type SignedIn } from "@parley/client";
+import { createParleyClient, signUp, type SignedIn } from "@parley/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./ops-helpers";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
-    throw error;
-  }
-}
+import { codeOf, startTestServer, type TestServer } from "./ops-helpers";
 
 // User B holds a valid session of their own and knows every id of user A's; none of it
 // must let B read or change A's sessions, keys or profile.

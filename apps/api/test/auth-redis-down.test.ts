@@ -1,23 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { createParleyClient, signIn, signUp, TRPCClientError } from "@parley/client";
+import { createParleyClient, signIn, signUp } from "@parley/client";
 import { servicesRequired, startPrivateRedis, waitFor, type PrivateService } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./ops-helpers";
+import { codeOf, startTestServer, type TestServer } from "./ops-helpers";
 
 function redisServerMissing(): string | false {
   if (spawnSync("redis-server", ["--version"]).status === 0) return false;
   if (servicesRequired) throw new Error("REQUIRE_SERVICES=1 but redis-server is not installed");
   return "redis-server not installed";
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
-    throw error;
-  }
 }
 
 // A private redis-server this test may kill, so the shared one other tests use is untouched.

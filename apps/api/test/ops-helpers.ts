@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { TRPCClientError } from "@parley/client";
 import { createScratchPostgres, postgresUrl, redisUrl, servicesRequired } from "@parley/testing";
 import { loadEnv } from "../src/env";
 import type { Logger } from "../src/logging";
@@ -154,4 +155,15 @@ export function missingTool(name: string, aptPackage: string): string | false {
   const reason = `${name} not installed (apt-get install ${aptPackage})`;
   if (servicesRequired) throw new Error(`REQUIRE_SERVICES=1 but ${reason}`);
   return reason;
+}
+
+/** "OK", or the tRPC error code a call through @parley/client failed with. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
+    throw error;
+  }
 }

@@ -124,18 +124,8 @@ export async function sendMessage(
   }
 
   const { conversation, assistantMessage } = exchange;
-  startGeneration(runtime, {
-    messageId: assistantMessage.id,
-    conversationId: conversation.id,
-    model,
-    temperature: conversation.temperature,
-    systemPrompt: conversation.systemPrompt,
-    replyDepth: assistantMessage.depth,
-    titleFrom:
-      assistantMessage.depth === 1 && conversation.title === chat.DEFAULT_TITLE
-        ? input.content
-        : null,
-  });
+  const isFirstReply = assistantMessage.depth === 1 && conversation.title === chat.DEFAULT_TITLE;
+  startReply(runtime, conversation, assistantMessage, model, isFirstReply ? input.content : null);
   return exchange;
 }
 
@@ -185,20 +175,28 @@ export async function regenerateReply(
     assistantMessage.parentId
       ? await chat.findMessage(deps.db, userId, assistantMessage.parentId)
       : null;
-  startGeneration(runtime, {
+  startReply(runtime, conversation, assistantMessage, model, question?.content ?? null);
+  return { assistantMessage };
+}
+
+/** Starts generating `assistantMessage`; `titleFrom` is the first question when the
+ * conversation still has its default title, else null. */
+function startReply(
+  runtime: ChatRuntime,
+  conversation: { id: string; temperature: number | null; systemPrompt: string | null },
+  assistantMessage: { id: string; depth: number },
+  model: GenerationJob["model"],
+  titleFrom: string | null,
+) {
+  runtime.generations.start({
     messageId: assistantMessage.id,
     conversationId: conversation.id,
     model,
     temperature: conversation.temperature,
     systemPrompt: conversation.systemPrompt,
     replyDepth: assistantMessage.depth,
-    titleFrom: question?.content ?? null,
+    titleFrom,
   });
-  return { assistantMessage };
-}
-
-function startGeneration(runtime: ChatRuntime, job: GenerationJob) {
-  runtime.generations.start(job);
 }
 
 /**
