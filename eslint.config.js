@@ -32,15 +32,25 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/consistent-type-imports": "error",
       // TypeScript checks names itself; for the few .js/.mjs files (service worker, scripts)
       // the environments differ too much for one globals list.
       "no-undef": "off",
     },
   },
-  restrict(["packages/db/src/**"], [], [{ group: ["@parley/*"], message: "db imports nothing of ours" }]),
+  restrict(
+    ["packages/db/src/**"],
+    [],
+    [{ group: ["@parley/*"], message: "db imports nothing of ours" }],
+  ),
   restrict(["packages/api/src/**", "packages/client/src/**", "packages/testing/src/**"], noApps),
   restrict(["packages/client/src/**"], [typeOnlyApi, noDb]),
-  restrict(["packages/ui/src/**", "apps/web/src/**", "apps/desktop/src/**"], [typeOnlyApi, noDb, ...noApps]),
+  restrict(
+    ["packages/ui/src/**", "apps/web/src/**", "apps/desktop/src/**"],
+    [typeOnlyApi, noDb, ...noApps],
+  ),
 );

@@ -3,10 +3,22 @@ import path from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter, authenticateRequest, createContextInner, wasObserved, type AppDeps } from "@parley/api";
+import {
+  appRouter,
+  authenticateRequest,
+  createContextInner,
+  wasObserved,
+  type AppDeps,
+} from "@parley/api";
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
-import { createLogger, logProcedureError, noteRequestUser, requestLogging, type Logger } from "./logging";
+import {
+  createLogger,
+  logProcedureError,
+  noteRequestUser,
+  requestLogging,
+  type Logger,
+} from "./logging";
 import { metricsHandler, type ServerMetrics } from "./metrics";
 import { webAppHeaders } from "./web-headers";
 
@@ -80,7 +92,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
       endpoint: "/trpc",
       onError: ({ error, path, type, input }) => {
         // Calls that reached a procedure were counted by its middleware; count the rest.
-        if (!wasObserved(error)) options.metrics?.procedureObserver.onUnobservedError(path, error.code);
+        if (!wasObserved(error))
+          options.metrics?.procedureObserver.onUnobservedError(path, error.code);
         logProcedureError(logger, { error, path, type, input });
       },
       createContext: async (_opts, c) => {

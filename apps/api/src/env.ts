@@ -30,7 +30,12 @@ const envSchema = z.object({
   AI_MODELS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((m) => m.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean),
+    ),
   AI_DEFAULT_MODEL: z.string().optional(),
   /** The user who registers with this email becomes an admin (besides the first user). */
   ADMIN_EMAIL: z
@@ -42,7 +47,12 @@ const envSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   TRUST_PROXY: z
     .enum(["0", "1", "true", "false"])
     .default("0")
@@ -85,7 +95,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parsed.data;
   if (env.NODE_ENV === "production" && !env.JWT_SECRET) {
-    throw new EnvError("Invalid environment:\n  JWT_SECRET: required in production (32+ characters)");
+    throw new EnvError(
+      "Invalid environment:\n  JWT_SECRET: required in production (32+ characters)",
+    );
   }
   const dataDir = path.resolve(env.DATA_DIR);
   return {

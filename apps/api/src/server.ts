@@ -57,7 +57,13 @@ export async function buildDeps(
       allowedOrigins: env.CORS_ORIGINS,
     },
   });
-  const deps: AppDeps = { db, redis, ...authDeps, activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }), ...observers };
+  const deps: AppDeps = {
+    db,
+    redis,
+    ...authDeps,
+    activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }),
+    ...observers,
+  };
   deps.chat = createChatRuntime({
     db,
     redis,
@@ -94,7 +100,11 @@ export async function startServer(
   });
   metrics.watch({
     activeUsers: deps.activeUsers,
-    ready: () => deps.db.ping(2_000).then(() => true, () => false),
+    ready: () =>
+      deps.db.ping(2_000).then(
+        () => true,
+        () => false,
+      ),
   });
   const app = createApp(deps, {
     webDist: env.WEB_DIST,

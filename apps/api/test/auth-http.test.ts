@@ -1,4 +1,11 @@
-import { createParleyClient, signIn, signUp, TRPCClientError, type ParleyClient, type SignedIn } from "@parley/client";
+import {
+  createParleyClient,
+  signIn,
+  signUp,
+  TRPCClientError,
+  type ParleyClient,
+  type SignedIn,
+} from "@parley/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, codeOf, startTestServer, type TestServer } from "./ops-helpers";
 
@@ -20,7 +27,8 @@ async function failure(promise: Promise<unknown>): Promise<TRPCClientError<never
     () => null,
     (e: unknown) => e,
   );
-  if (!(error instanceof TRPCClientError)) throw new Error(`expected a TRPCClientError, got ${String(error)}`);
+  if (!(error instanceof TRPCClientError))
+    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
   return error as TRPCClientError<never>;
 }
 
@@ -53,24 +61,46 @@ describe(`auth and user procedures over HTTP through @parley/client (${where})`,
     expect(plain.user.role).toBe("user");
     const again = await signIn(url, { login: "plain_user", password: plain.password }, rec);
     const me = await again.client.auth.me.query();
-    expect(me).toMatchObject({ id: plain.user.id, username: "plain_user", email: "plain_user@example.test", via: "session" });
+    expect(me).toMatchObject({
+      id: plain.user.id,
+      username: "plain_user",
+      email: "plain_user@example.test",
+      via: "session",
+    });
     expect(me.createdAt).toBeInstanceOf(Date);
   });
 
   it("validation errors name the field in data.zodError.fieldErrors", async () => {
-    const error = await failure(client().auth.register.mutate({ username: "x", email: "nope", password: "short" }));
-    const data = error.data as unknown as { code: string; zodError: { fieldErrors: Record<string, string[]> } };
+    const error = await failure(
+      client().auth.register.mutate({ username: "x", email: "nope", password: "short" }),
+    );
+    const data = error.data as unknown as {
+      code: string;
+      zodError: { fieldErrors: Record<string, string[]> };
+    };
     expect(data.code).toBe("BAD_REQUEST");
-    expect(Object.keys(data.zodError.fieldErrors).sort()).toEqual(["email", "password", "username"]);
+    expect(Object.keys(data.zodError.fieldErrors).sort()).toEqual([
+      "email",
+      "password",
+      "username",
+    ]);
     expect(data.zodError.fieldErrors.password).toEqual(["Password must be at least 8 characters"]);
   });
 
   it("a duplicate email is 409 CONFLICT with data.details.field", async () => {
     await signUp(url, { username: "dup_one", email: "dup@example.com" }, rec);
     const error = await failure(
-      client().auth.register.mutate({ username: "dup_two", email: "DUP@example.com", password: "password-123" }),
+      client().auth.register.mutate({
+        username: "dup_two",
+        email: "DUP@example.com",
+        password: "password-123",
+      }),
     );
-    expect(error.data).toMatchObject({ code: "CONFLICT", httpStatus: 409, details: { field: "email" } });
+    expect(error.data).toMatchObject({
+      code: "CONFLICT",
+      httpStatus: 409,
+      details: { field: "email" },
+    });
     expect(error.message).toBe("email already in use");
   });
 
@@ -79,28 +109,43 @@ describe(`auth and user procedures over HTTP through @parley/client (${where})`,
     const refreshed = await client().auth.refresh.mutate({ refreshToken: user.refreshToken });
     expect(refreshed.refreshToken).toBeDefined();
     expect(await codeOf(client(refreshed.accessToken).auth.me.query())).toBe("OK");
-    expect(await codeOf(client().auth.refresh.mutate({ refreshToken: user.refreshToken }))).toBe("UNAUTHORIZED");
+    expect(await codeOf(client().auth.refresh.mutate({ refreshToken: user.refreshToken }))).toBe(
+      "UNAUTHORIZED",
+    );
     expect(await codeOf(client(refreshed.accessToken).auth.me.query())).toBe("UNAUTHORIZED");
   });
 
   it("the web flow: login sets the cookie, refresh reads it (Origin checked), logout clears it", async () => {
     const user = await signUp(url, {}, rec);
-    const login = await callProcedure(url, "auth.login", { input: { login: user.user.username, password: user.password } });
+    const login = await callProcedure(url, "auth.login", {
+      input: { login: user.user.username, password: user.password },
+    });
     expect(login.status).toBe(200);
     const setCookie = login.headers.get("set-cookie")!;
-    expect(setCookie).toMatch(/^parley_refresh=[a-z2-7]{52}; Path=\/trpc; Max-Age=2592000; HttpOnly; SameSite=Lax$/);
+    expect(setCookie).toMatch(
+      /^parley_refresh=[a-z2-7]{52}; Path=\/trpc; Max-Age=2592000; HttpOnly; SameSite=Lax$/,
+    );
     expect(login.data).not.toHaveProperty("refreshToken");
     const cookie = setCookie.split(";")[0]!;
 
-    const foreign = await callProcedure(url, "auth.refresh", { input: {}, headers: { cookie, origin: "https://evil.example" } });
+    const foreign = await callProcedure(url, "auth.refresh", {
+      input: {},
+      headers: { cookie, origin: "https://evil.example" },
+    });
     expect(foreign.status).toBe(403);
-    const ownOrigin = await callProcedure(url, "auth.refresh", { input: {}, headers: { cookie, origin: url } });
+    const ownOrigin = await callProcedure(url, "auth.refresh", {
+      input: {},
+      headers: { cookie, origin: url },
+    });
     expect(ownOrigin.status).toBe(200);
     const rotatedCookie = ownOrigin.headers.get("set-cookie")!.split(";")[0]!;
     expect(rotatedCookie).not.toBe(cookie);
     const accessToken = (ownOrigin.data as { accessToken: string }).accessToken;
 
-    const logout = await callProcedure(url, "auth.logout", { input: {}, headers: { cookie: rotatedCookie, origin: url } });
+    const logout = await callProcedure(url, "auth.logout", {
+      input: {},
+      headers: { cookie: rotatedCookie, origin: url },
+    });
     expect(logout.status).toBe(200);
     expect(logout.headers.get("set-cookie")).toMatch(/^parley_refresh=; Path=\/trpc; Max-Age=0/);
     expect(await codeOf(client(accessToken).auth.me.query())).toBe("UNAUTHORIZED");
@@ -112,15 +157,26 @@ describe(`auth and user procedures over HTTP through @parley/client (${where})`,
     expect(await codeOf(loggedOut.client.auth.me.query())).toBe("UNAUTHORIZED");
 
     const revoked = await signUp(url, {}, rec);
-    const second = await signIn(url, { login: revoked.user.username, password: revoked.password }, rec);
+    const second = await signIn(
+      url,
+      { login: revoked.user.username, password: revoked.password },
+      rec,
+    );
     const [other] = (await revoked.client.auth.sessions.list.query()).filter((s) => !s.current);
     await revoked.client.auth.sessions.revoke.mutate({ id: other!.id });
     expect(await codeOf(second.client.auth.me.query())).toBe("UNAUTHORIZED");
     expect(await codeOf(revoked.client.auth.me.query())).toBe("OK");
 
     const changer = await signUp(url, {}, rec);
-    const elsewhere = await signIn(url, { login: changer.user.username, password: changer.password }, rec);
-    await changer.client.user.changePassword.mutate({ current: changer.password, next: "a-new-password" });
+    const elsewhere = await signIn(
+      url,
+      { login: changer.user.username, password: changer.password },
+      rec,
+    );
+    await changer.client.user.changePassword.mutate({
+      current: changer.password,
+      next: "a-new-password",
+    });
     expect(await codeOf(elsewhere.client.auth.me.query())).toBe("UNAUTHORIZED");
     expect(await codeOf(changer.client.auth.me.query())).toBe("OK");
 
@@ -152,27 +208,38 @@ describe(`auth and user procedures over HTTP through @parley/client (${where})`,
     const adminClient = client(admin.accessToken);
     const page = await adminClient.user.admin.list.query({ query: `${user.user.username}_2` });
     expect(page.items.map((u) => u.id)).toEqual([user.user.id]);
-    expect((await adminClient.user.admin.setRole.mutate({ userId: user.user.id, role: "admin" })).role).toBe("admin");
+    expect(
+      (await adminClient.user.admin.setRole.mutate({ userId: user.user.id, role: "admin" })).role,
+    ).toBe("admin");
     expect(await codeOf(own.user.admin.list.query())).toBe("OK");
     await adminClient.user.admin.setRole.mutate({ userId: user.user.id, role: "user" });
     expect(await codeOf(own.user.admin.list.query())).toBe("FORBIDDEN");
-    const disabled = await adminClient.user.admin.setDisabled.mutate({ userId: user.user.id, disabled: true });
+    const disabled = await adminClient.user.admin.setDisabled.mutate({
+      userId: user.user.id,
+      disabled: true,
+    });
     expect(disabled.disabledAt).toBeInstanceOf(Date);
     await adminClient.user.admin.setDisabled.mutate({ userId: user.user.id, disabled: false });
 
     const back = await signIn(url, { login: user.user.email, password: user.password }, rec);
-    expect(await codeOf(back.client.user.delete.mutate({ password: "wrong-password" }))).toBe("BAD_REQUEST");
+    expect(await codeOf(back.client.user.delete.mutate({ password: "wrong-password" }))).toBe(
+      "BAD_REQUEST",
+    );
     await back.client.user.delete.mutate({ password: user.password });
-    expect(await codeOf(signIn(url, { login: user.user.email, password: user.password }, rec))).toBe("UNAUTHORIZED");
+    expect(
+      await codeOf(signIn(url, { login: user.user.email, password: user.password }, rec)),
+    ).toBe("UNAUTHORIZED");
   });
 
   it("brute force gets 429 with Retry-After; the owner still signs in from another address", async () => {
     const owner = await signUp(url, {}, rec);
     const attacker = client(undefined, { ip: "203.0.113.66" });
     for (let i = 0; i < 5; i++) {
-      expect(await codeOf(attacker.auth.login.mutate({ login: owner.user.username, password: `guess-${i}-xx` }))).toBe(
-        "UNAUTHORIZED",
-      );
+      expect(
+        await codeOf(
+          attacker.auth.login.mutate({ login: owner.user.username, password: `guess-${i}-xx` }),
+        ),
+      ).toBe("UNAUTHORIZED");
     }
     const blocked = await callProcedure(url, "auth.login", {
       input: { login: owner.user.username, password: owner.password },
@@ -183,7 +250,11 @@ describe(`auth and user procedures over HTTP through @parley/client (${where})`,
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
 
     const fromHome = client(undefined, { ip: "198.51.100.7" });
-    expect(await codeOf(fromHome.auth.login.mutate({ login: owner.user.username, password: owner.password }))).toBe("OK");
+    expect(
+      await codeOf(
+        fromHome.auth.login.mutate({ login: owner.user.username, password: owner.password }),
+      ),
+    ).toBe("OK");
   });
 
   it("no response ever contained a password hash, a token hash or an API key secret after its creation", async () => {

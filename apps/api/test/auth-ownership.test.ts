@@ -34,7 +34,9 @@ describe("user B cannot reach user A's sessions, keys or profile (over HTTP)", (
   });
 
   it("auth.sessions.revoke of A's session is NOT_FOUND and A stays signed in", async () => {
-    expect(await codeOf(b.client.auth.sessions.revoke.mutate({ id: aSessionId }))).toBe("NOT_FOUND");
+    expect(await codeOf(b.client.auth.sessions.revoke.mutate({ id: aSessionId }))).toBe(
+      "NOT_FOUND",
+    );
     expect(await codeOf(a.client.auth.me.query())).toBe("OK");
   });
 
@@ -63,9 +65,11 @@ describe("user B cannot reach user A's sessions, keys or profile (over HTTP)", (
   });
 
   it("user.changePassword with A's password does nothing to A", async () => {
-    expect(await codeOf(b.client.user.changePassword.mutate({ current: a.password, next: "taken-over-1" }))).toBe(
-      "BAD_REQUEST",
-    );
+    expect(
+      await codeOf(
+        b.client.user.changePassword.mutate({ current: a.password, next: "taken-over-1" }),
+      ),
+    ).toBe("BAD_REQUEST");
     expect(await codeOf(a.client.auth.me.query())).toBe("OK");
   });
 
@@ -77,8 +81,12 @@ describe("user B cannot reach user A's sessions, keys or profile (over HTTP)", (
 
   it("user.admin.list, setRole and setDisabled are FORBIDDEN to a non-admin", async () => {
     expect(await codeOf(b.client.user.admin.list.query())).toBe("FORBIDDEN");
-    expect(await codeOf(b.client.user.admin.setRole.mutate({ userId: b.user.id, role: "admin" }))).toBe("FORBIDDEN");
-    expect(await codeOf(b.client.user.admin.setDisabled.mutate({ userId: a.user.id, disabled: true }))).toBe("FORBIDDEN");
+    expect(
+      await codeOf(b.client.user.admin.setRole.mutate({ userId: b.user.id, role: "admin" })),
+    ).toBe("FORBIDDEN");
+    expect(
+      await codeOf(b.client.user.admin.setDisabled.mutate({ userId: a.user.id, disabled: true })),
+    ).toBe("FORBIDDEN");
     expect(await codeOf(a.client.auth.me.query())).toBe("OK");
   });
 });

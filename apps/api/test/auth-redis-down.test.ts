@@ -33,7 +33,10 @@ describe.skipIf(redisServerMissing())("signing in while Redis is down", () => {
     const me = await user.client.auth.me.query();
     const cached = await t.server.deps.redis!.get(`${t.keyPrefix}auth:s:${me.sessionId}`);
     expect(JSON.parse(cached!)).toMatchObject({ userId: user.user.id });
-    expect(await readiness()).toEqual({ status: 200, body: { status: "ok", database: "ok", cache: "ok" } });
+    expect(await readiness()).toEqual({
+      status: 200,
+      body: { status: "ok", database: "ok", cache: "ok" },
+    });
   });
 
   it("with Redis stopped, sign-in and auth.me still work from Postgres and /readyz says the cache is degraded", async () => {
@@ -46,10 +49,15 @@ describe.skipIf(redisServerMissing())("signing in while Redis is down", () => {
     expect((await before.client.auth.me.query()).id).toBe(before.user.id);
     const registered = await signUp(t.base, { username: "during_outage" });
     expect((await registered.client.auth.me.query()).username).toBe("during_outage");
-    const refreshed = await createParleyClient({ url: t.base }).auth.refresh.mutate({ refreshToken: registered.refreshToken });
+    const refreshed = await createParleyClient({ url: t.base }).auth.refresh.mutate({
+      refreshToken: registered.refreshToken,
+    });
     expect(refreshed.refreshToken).toBeDefined();
 
-    expect(await readiness()).toEqual({ status: 200, body: { status: "degraded", database: "ok", cache: "degraded" } });
+    expect(await readiness()).toEqual({
+      status: 200,
+      body: { status: "degraded", database: "ok", cache: "degraded" },
+    });
   });
 
   it("logout during the outage still takes effect at once, and after Redis returns", async () => {
@@ -60,7 +68,10 @@ describe.skipIf(redisServerMissing())("signing in while Redis is down", () => {
     expect(await codeOf(staying.client.auth.me.query())).toBe("OK");
 
     await redis.start();
-    await waitFor("the cache to be ready again", async () => (await readiness()).body.cache === "ok");
+    await waitFor(
+      "the cache to be ready again",
+      async () => (await readiness()).body.cache === "ok",
+    );
     expect(await codeOf(leaving.client.auth.me.query())).toBe("UNAUTHORIZED");
     expect(await codeOf(staying.client.auth.me.query())).toBe("OK");
   });

@@ -13,13 +13,22 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "parley-embedded-"));
   webDist = path.join(dataDir, "web");
   await mkdir(webDist);
-  await writeFile(path.join(webDist, "index.html"), "<!doctype html><title>Parley</title><div id=root></div>");
+  await writeFile(
+    path.join(webDist, "index.html"),
+    "<!doctype html><title>Parley</title><div id=root></div>",
+  );
   await writeFile(path.join(webDist, "app.js"), "console.log('parley')");
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 const embeddedEnv = () =>
-  loadEnv({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, WEB_DIST: webDist, LOG_LEVEL: "silent" });
+  loadEnv({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    WEB_DIST: webDist,
+    LOG_LEVEL: "silent",
+  });
 
 describe("the embedded default (PGlite in DATA_DIR)", () => {
   it("answers /healthz, serves the web app at / with a fallback for client routes", async () => {
@@ -43,14 +52,21 @@ describe("the embedded default (PGlite in DATA_DIR)", () => {
   it("keeps data across a stop and a start, with the same generated JWT secret", async () => {
     const first = embeddedEnv();
     const server = await startServer(first);
-    await users.createUser(server.deps.db, { username: "keeper", email: "keeper@example.com", passwordHash: "h" });
+    await users.createUser(server.deps.db, {
+      username: "keeper",
+      email: "keeper@example.com",
+      passwordHash: "h",
+    });
     await server.close();
 
     const second = embeddedEnv();
     expect(second.JWT_SECRET).toBe(first.JWT_SECRET);
     const again = await startServer(second);
     try {
-      const found = await again.deps.db.prisma.user.findUnique({ where: { username: "keeper" }, select: { email: true } });
+      const found = await again.deps.db.prisma.user.findUnique({
+        where: { username: "keeper" },
+        select: { email: true },
+      });
       expect(found).toEqual({ email: "keeper@example.com" });
     } finally {
       await again.close();

@@ -12,9 +12,19 @@ export {
   createRedisActiveUserCounter,
   type ActiveUserCounter,
 } from "./infra/active-users";
-export { wasObserved, type ProcedureCall, type ProcedureObserver, type ProcedureType } from "./observability";
+export {
+  wasObserved,
+  type ProcedureCall,
+  type ProcedureObserver,
+  type ProcedureType,
+} from "./observability";
 export { createAuthDeps, type AuthDeps } from "./auth/deps";
-export { createAuthConfig, defaultRateLimits, type AuthConfig, type AuthRateLimits } from "./auth/config";
+export {
+  createAuthConfig,
+  defaultRateLimits,
+  type AuthConfig,
+  type AuthRateLimits,
+} from "./auth/config";
 export { REFRESH_COOKIE } from "./auth/cookies";
 export { API_KEY_PREFIX } from "./auth/tokens";
 export {
@@ -30,11 +40,26 @@ export {
   type RateLimitResult,
   type RateLimitRule,
 } from "./infra/rate-limit";
-export type { ApiKeyInfo, CreatedApiKey, PublicUser, SessionInfo, UserPage } from "./auth/public-types";
+export type {
+  ApiKeyInfo,
+  CreatedApiKey,
+  PublicUser,
+  SessionInfo,
+  UserPage,
+} from "./auth/public-types";
 export { createChatRuntime, type ChatRuntime, type ChatRuntimeOptions } from "./chat/runtime";
 export { defaultChatSettings, chatLimits, type AiConfig, type ChatSettings } from "./chat/settings";
 export type { GenerationInfo, GenerationObserver, GenerationOutcome } from "./chat/observer";
 export type { ReplyEvent } from "./chat/reply-stream";
-export { createMemoryStreamBus, createRedisStreamBus, type StreamBus, type StreamEntry } from "./infra/stream-bus";
-export { createMemoryCancelSignal, createRedisCancelSignal, type CancelSignal } from "./infra/cancel";
+export {
+  createMemoryStreamBus,
+  createRedisStreamBus,
+  type StreamBus,
+  type StreamEntry,
+} from "./infra/stream-bus";
+export {
+  createMemoryCancelSignal,
+  createRedisCancelSignal,
+  type CancelSignal,
+} from "./infra/cancel";
 export { signAccessToken, verifyAccessToken, type AccessClaims } from "./auth/jwt";

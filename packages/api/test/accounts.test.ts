@@ -11,7 +11,8 @@ describe(`API keys, account changes and admin (${where})`, () => {
     admin = await c.register("root");
   });
   afterAll(() => c?.cleanup());
-  const as = async (token: string, ip?: string) => (await c.caller({ token, ...(ip ? { ip } : {}) })).api;
+  const as = async (token: string, ip?: string) =>
+    (await c.caller({ token, ...(ip ? { ip } : {}) })).api;
 
   describe("API keys", () => {
     it("shows the secret once; the key then authenticates until revoked", async () => {
@@ -22,7 +23,15 @@ describe(`API keys, account changes and admin (${where})`, () => {
       expect(created).toMatchObject({ name: "my script", prefix: created.secret.slice(0, 15) });
 
       const listed = await api.auth.apiKeys.list();
-      expect(listed).toEqual([{ id: created.id, name: "my script", prefix: created.prefix, createdAt: created.createdAt, lastUsedAt: null }]);
+      expect(listed).toEqual([
+        {
+          id: created.id,
+          name: "my script",
+          prefix: created.prefix,
+          createdAt: created.createdAt,
+          lastUsedAt: null,
+        },
+      ]);
       expect(JSON.stringify(listed)).not.toContain(created.secret);
 
       const viaKey = await as(created.secret);
@@ -39,7 +48,11 @@ describe(`API keys, account changes and admin (${where})`, () => {
       const key = await (await as(tool.accessToken)).auth.apiKeys.create({ name: "ci" });
       const viaKey = await as(key.secret);
       expect(await codeOf(viaKey.auth.apiKeys.create({ name: "more" }))).toBe("FORBIDDEN");
-      expect(await codeOf(viaKey.user.changePassword({ current: tool.password, next: "new-password-1" }))).toBe("FORBIDDEN");
+      expect(
+        await codeOf(
+          viaKey.user.changePassword({ current: tool.password, next: "new-password-1" }),
+        ),
+      ).toBe("FORBIDDEN");
       expect(await codeOf(viaKey.user.delete({ password: tool.password }))).toBe("FORBIDDEN");
     });
 
@@ -53,7 +66,9 @@ describe(`API keys, account changes and admin (${where})`, () => {
       const hoarder = await c.register("key_hoarder");
       const api = await as(hoarder.accessToken);
       for (let i = 0; i < 25; i++) await api.auth.apiKeys.create({ name: `k${i}` });
-      expect(await codeOf(api.auth.apiKeys.create({ name: "one too many" }))).toBe("PRECONDITION_FAILED");
+      expect(await codeOf(api.auth.apiKeys.create({ name: "one too many" }))).toBe(
+        "PRECONDITION_FAILED",
+      );
     });
   });
 
@@ -62,7 +77,9 @@ describe(`API keys, account changes and admin (${where})`, () => {
       const u = await c.register("rename_me");
       await c.register("already_here");
       const api = await as(u.accessToken);
-      expect(await api.user.update({ username: "renamed", email: "NEW@example.com" })).toMatchObject({
+      expect(
+        await api.user.update({ username: "renamed", email: "NEW@example.com" }),
+      ).toMatchObject({
         username: "renamed",
         email: "new@example.com",
       });
@@ -76,23 +93,33 @@ describe(`API keys, account changes and admin (${where})`, () => {
   describe("user.changePassword", () => {
     it("needs the current password, then signs out every other session but this one", async () => {
       const u = await c.register("pw_changer");
-      const laptop = await (await c.caller({ ip: "10.8.0.2" })).api.auth.login({
+      const laptop = await (
+        await c.caller({ ip: "10.8.0.2" })
+      ).api.auth.login({
         login: "pw_changer",
         password: u.password,
         refreshTokenInBody: true,
       });
       const api = await as(u.accessToken);
-      const wrong = await api.user.changePassword({ current: "not-the-password", next: "brand-new-pass" }).catch((e: unknown) => e);
+      const wrong = await api.user
+        .changePassword({ current: "not-the-password", next: "brand-new-pass" })
+        .catch((e: unknown) => e);
       expect(wrong).toMatchObject({ code: "BAD_REQUEST" });
-      expect(await codeOf(api.user.changePassword({ current: u.password, next: "short" }))).toBe("BAD_REQUEST");
+      expect(await codeOf(api.user.changePassword({ current: u.password, next: "short" }))).toBe(
+        "BAD_REQUEST",
+      );
 
       await api.user.changePassword({ current: u.password, next: "brand-new-pass" });
       expect(await codeOf((await as(laptop.accessToken)).auth.me())).toBe("UNAUTHORIZED");
-      expect(await codeOf((await c.caller()).api.auth.refresh({ refreshToken: laptop.refreshToken! }))).toBe("UNAUTHORIZED");
+      expect(
+        await codeOf((await c.caller()).api.auth.refresh({ refreshToken: laptop.refreshToken! })),
+      ).toBe("UNAUTHORIZED");
       expect(await codeOf(api.auth.me())).toBe("OK");
 
       const login = (await c.caller({ ip: "10.8.0.3" })).api.auth.login;
-      expect(await codeOf(login({ login: "pw_changer", password: u.password }))).toBe("UNAUTHORIZED");
+      expect(await codeOf(login({ login: "pw_changer", password: u.password }))).toBe(
+        "UNAUTHORIZED",
+      );
       expect(await codeOf(login({ login: "pw_changer", password: "brand-new-pass" }))).toBe("OK");
     });
   });
@@ -111,9 +138,14 @@ describe(`API keys, account changes and admin (${where})`, () => {
       expect(await c.deps.db.prisma.conversation.count({ where: { userId: u.id } })).toBe(0);
       expect(await codeOf((await as(u.accessToken)).auth.me())).toBe("UNAUTHORIZED");
       expect(await codeOf((await as(key.secret)).auth.me())).toBe("UNAUTHORIZED");
-      expect(await codeOf((await c.caller({ ip: "10.8.1.1" })).api.auth.login({ login: "leaving_user", password: u.password }))).toBe(
-        "UNAUTHORIZED",
-      );
+      expect(
+        await codeOf(
+          (await c.caller({ ip: "10.8.1.1" })).api.auth.login({
+            login: "leaving_user",
+            password: u.password,
+          }),
+        ),
+      ).toBe("UNAUTHORIZED");
     });
   });
 
@@ -122,8 +154,12 @@ describe(`API keys, account changes and admin (${where})`, () => {
       const u = await c.register("not_admin");
       const api = await as(u.accessToken);
       expect(await codeOf(api.user.admin.list())).toBe("FORBIDDEN");
-      expect(await codeOf(api.user.admin.setRole({ userId: u.id, role: "admin" }))).toBe("FORBIDDEN");
-      expect(await codeOf(api.user.admin.setDisabled({ userId: admin.id, disabled: true }))).toBe("FORBIDDEN");
+      expect(await codeOf(api.user.admin.setRole({ userId: u.id, role: "admin" }))).toBe(
+        "FORBIDDEN",
+      );
+      expect(await codeOf(api.user.admin.setDisabled({ userId: admin.id, disabled: true }))).toBe(
+        "FORBIDDEN",
+      );
     });
 
     it("lists users page by page and searches username or email", async () => {
@@ -131,8 +167,15 @@ describe(`API keys, account changes and admin (${where})`, () => {
       const api = await as(admin.accessToken);
       const first = await api.user.admin.list({ query: "PAGE_", limit: 2 });
       expect(first.items.map((u) => u.username)).toEqual(["page_c", "page_b"]);
-      const second = await api.user.admin.list({ query: "page_", limit: 2, cursor: first.nextCursor! });
-      expect(second).toEqual({ items: [expect.objectContaining({ username: "page_a" })], nextCursor: null });
+      const second = await api.user.admin.list({
+        query: "page_",
+        limit: 2,
+        cursor: first.nextCursor!,
+      });
+      expect(second).toEqual({
+        items: [expect.objectContaining({ username: "page_a" })],
+        nextCursor: null,
+      });
       expect(first.items[0]).not.toHaveProperty("passwordHash");
     });
 
@@ -146,8 +189,14 @@ describe(`API keys, account changes and admin (${where})`, () => {
       expect(await listAsUser()).toBe("OK");
       await api.user.admin.setRole({ userId: u.id, role: "user" });
       expect(await listAsUser()).toBe("FORBIDDEN");
-      expect(await codeOf(api.user.admin.setRole({ userId: admin.id, role: "user" }))).toBe("PRECONDITION_FAILED");
-      expect(await codeOf(api.user.admin.setRole({ userId: "00000000-0000-4000-8000-000000000000", role: "user" }))).toBe("NOT_FOUND");
+      expect(await codeOf(api.user.admin.setRole({ userId: admin.id, role: "user" }))).toBe(
+        "PRECONDITION_FAILED",
+      );
+      expect(
+        await codeOf(
+          api.user.admin.setRole({ userId: "00000000-0000-4000-8000-000000000000", role: "user" }),
+        ),
+      ).toBe("NOT_FOUND");
     });
 
     it("disabling revokes every session and key at once; enabling lets the user sign in again", async () => {
@@ -160,17 +209,28 @@ describe(`API keys, account changes and admin (${where})`, () => {
       expect(disabled.disabledAt).toBeInstanceOf(Date);
       expect(await codeOf((await as(u.accessToken)).auth.me())).toBe("UNAUTHORIZED");
       expect(await codeOf((await as(key.secret)).auth.me())).toBe("UNAUTHORIZED");
-      expect(await codeOf((await c.caller()).api.auth.refresh({ refreshToken: u.refreshToken }))).toBe("UNAUTHORIZED");
+      expect(
+        await codeOf((await c.caller()).api.auth.refresh({ refreshToken: u.refreshToken })),
+      ).toBe("UNAUTHORIZED");
 
       await api.user.admin.setDisabled({ userId: u.id, disabled: false });
-      expect(await codeOf((await c.caller({ ip: "10.8.2.1" })).api.auth.login({ login: "to_disable", password: u.password }))).toBe("OK");
+      expect(
+        await codeOf(
+          (await c.caller({ ip: "10.8.2.1" })).api.auth.login({
+            login: "to_disable",
+            password: u.password,
+          }),
+        ),
+      ).toBe("OK");
       // Revoked keys stay revoked.
       expect(await codeOf((await as(key.secret)).auth.me())).toBe("UNAUTHORIZED");
     });
 
     it("an admin cannot disable themselves", async () => {
       const api = await as(admin.accessToken);
-      expect(await codeOf(api.user.admin.setDisabled({ userId: admin.id, disabled: true }))).toBe("PRECONDITION_FAILED");
+      expect(await codeOf(api.user.admin.setDisabled({ userId: admin.id, disabled: true }))).toBe(
+        "PRECONDITION_FAILED",
+      );
     });
   });
 });

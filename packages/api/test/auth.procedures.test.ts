@@ -21,7 +21,11 @@ describe(`auth procedures (${where})`, () => {
 
     it("makes the user named by ADMIN_EMAIL an admin, whatever the case of the email", async () => {
       const { api } = await c.caller({ ip: "10.9.9.9" });
-      const result = await api.auth.register({ username: "boss", email: "BOSS@example.com", password: "boss-password" });
+      const result = await api.auth.register({
+        username: "boss",
+        email: "BOSS@example.com",
+        password: "boss-password",
+      });
       expect(result.user).toMatchObject({ role: "admin", email: "boss@example.com" });
     });
 
@@ -35,10 +39,18 @@ describe(`auth procedures (${where})`, () => {
       ["password", { password: "x".repeat(257) }, /at most 256/],
     ])("refuses a bad %s with a message naming the rule", async (field, override, message) => {
       const { api } = await c.caller();
-      const input = { username: "valid_name", email: "valid@example.com", password: "long enough", ...override };
+      const input = {
+        username: "valid_name",
+        email: "valid@example.com",
+        password: "long enough",
+        ...override,
+      };
       const error = await api.auth.register(input).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "BAD_REQUEST" });
-      const issues = JSON.parse((error as Error).message) as Array<{ path: string[]; message: string }>;
+      const issues = JSON.parse((error as Error).message) as Array<{
+        path: string[];
+        message: string;
+      }>;
       const issue = issues.find((i) => i.path[0] === field);
       expect(issue?.message).toMatch(message);
     });
@@ -48,8 +60,12 @@ describe(`auth procedures (${where})`, () => {
       ["email", { username: "other_name", email: "taken@example.com" }],
     ])("a duplicate %s is CONFLICT naming the field", async (field, clash) => {
       const { api } = await c.caller({ ip: "10.2.0.1" });
-      await api.auth.register({ username: "taken_name", email: "taken@example.com", password: "password-1" }).catch(() => {});
-      const error = await api.auth.register({ ...clash, password: "password-2" }).catch((e: unknown) => e);
+      await api.auth
+        .register({ username: "taken_name", email: "taken@example.com", password: "password-1" })
+        .catch(() => {});
+      const error = await api.auth
+        .register({ ...clash, password: "password-2" })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "CONFLICT", message: `${field} already in use` });
     });
 
@@ -57,8 +73,12 @@ describe(`auth procedures (${where})`, () => {
       const long = "p".repeat(255);
       await c.register("long_password", { password: `${long}A` });
       const { api } = await c.caller({ ip: "10.3.0.1" });
-      expect(await codeOf(api.auth.login({ login: "long_password", password: `${long}B` }))).toBe("UNAUTHORIZED");
-      expect(await codeOf(api.auth.login({ login: "long_password", password: `${long}A` }))).toBe("OK");
+      expect(await codeOf(api.auth.login({ login: "long_password", password: `${long}B` }))).toBe(
+        "UNAUTHORIZED",
+      );
+      expect(await codeOf(api.auth.login({ login: "long_password", password: `${long}A` }))).toBe(
+        "OK",
+      );
     });
   });
 
@@ -66,8 +86,16 @@ describe(`auth procedures (${where})`, () => {
     it("accepts the username or the email (any case) and returns tokens", async () => {
       const ada = await c.register("ada_login");
       const { api } = await c.caller({ ip: "10.4.0.1" });
-      const byName = await api.auth.login({ login: "ada_login", password: ada.password, refreshTokenInBody: true });
-      const byEmail = await api.auth.login({ login: "ADA_LOGIN@example.com", password: ada.password, refreshTokenInBody: true });
+      const byName = await api.auth.login({
+        login: "ada_login",
+        password: ada.password,
+        refreshTokenInBody: true,
+      });
+      const byEmail = await api.auth.login({
+        login: "ADA_LOGIN@example.com",
+        password: ada.password,
+        refreshTokenInBody: true,
+      });
       expect(byName.user.id).toBe(ada.id);
       expect(byEmail.user.id).toBe(ada.id);
       expect(byName.refreshToken).toMatch(/^[a-z2-7]{52}$/);
@@ -77,15 +105,22 @@ describe(`auth procedures (${where})`, () => {
     it("answers a wrong password and an unknown user the same way", async () => {
       await c.register("grace_login");
       const { api } = await c.caller({ ip: "10.4.0.2" });
-      const wrong = await api.auth.login({ login: "grace_login", password: "wrong-password" }).catch((e: Error) => e);
-      const unknown = await api.auth.login({ login: "nobody_here", password: "wrong-password" }).catch((e: Error) => e);
+      const wrong = await api.auth
+        .login({ login: "grace_login", password: "wrong-password" })
+        .catch((e: Error) => e);
+      const unknown = await api.auth
+        .login({ login: "nobody_here", password: "wrong-password" })
+        .catch((e: Error) => e);
       expect(wrong).toMatchObject({ code: "UNAUTHORIZED" });
       expect(unknown).toMatchObject({ code: "UNAUTHORIZED", message: (wrong as Error).message });
     });
 
     it("sets an HttpOnly SameSite=Lax refresh cookie on /trpc unless the token is asked for in the body", async () => {
       const linus = await c.register("linus_cookie");
-      const { api, req } = await c.caller({ ip: "10.4.0.3", headers: new Headers({ host: "chat.example.com" }) });
+      const { api, req } = await c.caller({
+        ip: "10.4.0.3",
+        headers: new Headers({ host: "chat.example.com" }),
+      });
       const result = await api.auth.login({ login: "linus_cookie", password: linus.password });
       expect(result.refreshToken).toBeUndefined();
       const cookie = req.responseHeaders.get("set-cookie") ?? "";
@@ -99,7 +134,10 @@ describe(`auth procedures (${where})`, () => {
 
     it("leaves Secure off only for localhost", async () => {
       const local = await c.register("local_cookie");
-      const { api, req } = await c.caller({ ip: "10.4.0.4", headers: new Headers({ host: "localhost:3000" }) });
+      const { api, req } = await c.caller({
+        ip: "10.4.0.4",
+        headers: new Headers({ host: "localhost:3000" }),
+      });
       await api.auth.login({ login: "local_cookie", password: local.password });
       expect(req.responseHeaders.get("set-cookie")).not.toContain("Secure");
     });
@@ -109,8 +147,12 @@ describe(`auth procedures (${where})`, () => {
       const admin = await c.caller({ token: root.accessToken });
       await admin.api.user.admin.setDisabled({ userId: victim.id, disabled: true });
       const { api } = await c.caller({ ip: "10.4.0.5" });
-      expect(await codeOf(api.auth.login({ login: "disabled_login", password: "not-it" }))).toBe("UNAUTHORIZED");
-      expect(await codeOf(api.auth.login({ login: "disabled_login", password: victim.password }))).toBe("FORBIDDEN");
+      expect(await codeOf(api.auth.login({ login: "disabled_login", password: "not-it" }))).toBe(
+        "UNAUTHORIZED",
+      );
+      expect(
+        await codeOf(api.auth.login({ login: "disabled_login", password: victim.password })),
+      ).toBe("FORBIDDEN");
     });
   });
 

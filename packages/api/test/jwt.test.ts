@@ -1,6 +1,12 @@
 import { base64url, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeOf, createAuthTestContext, JWT_SECRET, type AuthTestContext, type Registered } from "./support";
+import {
+  codeOf,
+  createAuthTestContext,
+  JWT_SECRET,
+  type AuthTestContext,
+  type Registered,
+} from "./support";
 
 const key = new TextEncoder().encode(JWT_SECRET);
 
@@ -23,7 +29,10 @@ async function forge(
 
 function withPayload(token: string, patch: Record<string, unknown>): string {
   const [header, payload, signature] = token.split(".");
-  const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!))) as Record<string, unknown>;
+  const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!))) as Record<
+    string,
+    unknown
+  >;
   return [header, base64url.encode(JSON.stringify({ ...claims, ...patch })), signature].join(".");
 }
 
@@ -52,9 +61,12 @@ describe("access tokens", () => {
     expect(await me(unsigned)).toBe("UNAUTHORIZED");
   });
 
-  it.each(["HS384", "HS512"])("refuses another algorithm (%s) even with the right secret", async (alg) => {
-    expect(await me(await forge(user, sessionId, { alg }))).toBe("UNAUTHORIZED");
-  });
+  it.each(["HS384", "HS512"])(
+    "refuses another algorithm (%s) even with the right secret",
+    async (alg) => {
+      expect(await me(await forge(user, sessionId, { alg }))).toBe("UNAUTHORIZED");
+    },
+  );
 
   it("refuses a wrong audience", async () => {
     expect(await me(await forge(user, sessionId, { aud: "someone-else" }))).toBe("UNAUTHORIZED");
@@ -65,7 +77,9 @@ describe("access tokens", () => {
   });
 
   it("refuses an expired token", async () => {
-    expect(await me(await forge(user, sessionId, { exp: Math.floor(Date.now() / 1000) - 120 }))).toBe("UNAUTHORIZED");
+    expect(
+      await me(await forge(user, sessionId, { exp: Math.floor(Date.now() / 1000) - 120 })),
+    ).toBe("UNAUTHORIZED");
   });
 
   it("refuses a token signed with another secret", async () => {
@@ -88,7 +102,12 @@ describe("access tokens", () => {
   });
 
   it("ignores garbage and non-Bearer headers", async () => {
-    for (const authorization of ["Bearer", "Bearer not.a.jwt", `Basic ${user.accessToken}`, `Bearer ${"x".repeat(5000)}`]) {
+    for (const authorization of [
+      "Bearer",
+      "Bearer not.a.jwt",
+      `Basic ${user.accessToken}`,
+      `Bearer ${"x".repeat(5000)}`,
+    ]) {
       const { api } = await c.caller({ headers: new Headers({ authorization }) });
       expect(await codeOf(api.auth.me())).toBe("UNAUTHORIZED");
     }

@@ -20,14 +20,18 @@ describe(`login and registration rate limits (${where})`, () => {
     const { api, req } = await c.caller({ ip });
     const error = await api.auth.login({ login: loginName, password }).then(
       () => null,
-      (e: unknown) => e as { code: string; message: string; shape?: { data?: { details?: unknown } } },
+      (e: unknown) =>
+        e as { code: string; message: string; shape?: { data?: { details?: unknown } } },
     );
     return { code: error?.code ?? "OK", error, retryAfter: req.responseHeaders.get("retry-after") };
   };
 
   it("brute force on one account gets 429 with Retry-After; the owner still signs in from another IP", async () => {
     const owner = await c.register("brute_target", { ip: "10.20.0.1" });
-    for (let i = 0; i < 5; i++) expect((await login("66.6.6.6", "brute_target", `guess-${i}-wrong`)).code).toBe("UNAUTHORIZED");
+    for (let i = 0; i < 5; i++)
+      expect((await login("66.6.6.6", "brute_target", `guess-${i}-wrong`)).code).toBe(
+        "UNAUTHORIZED",
+      );
 
     const blocked = await login("66.6.6.6", "brute_target", "guess-5-wrong");
     expect(blocked.code).toBe("TOO_MANY_REQUESTS");
@@ -36,9 +40,13 @@ describe(`login and registration rate limits (${where})`, () => {
     expect(retryAfter).toBeLessThanOrEqual(900);
     expect(blocked.error?.message).toMatch(/try again in \d+ s/);
     // Even the right password is refused from the attacking address...
-    expect((await login("66.6.6.6", "brute_target", owner.password)).code).toBe("TOO_MANY_REQUESTS");
+    expect((await login("66.6.6.6", "brute_target", owner.password)).code).toBe(
+      "TOO_MANY_REQUESTS",
+    );
     // ...and the email form of the same account shares the budget.
-    expect((await login("66.6.6.6", "brute_target@example.com", "guess-6-wrong")).code).toBe("TOO_MANY_REQUESTS");
+    expect((await login("66.6.6.6", "brute_target@example.com", "guess-6-wrong")).code).toBe(
+      "TOO_MANY_REQUESTS",
+    );
     // The owner, elsewhere, is not locked out.
     expect((await login("10.20.0.2", "brute_target", owner.password)).code).toBe("OK");
   });
@@ -47,12 +55,14 @@ describe(`login and registration rate limits (${where})`, () => {
     const user = await c.register("forgetful", { ip: "10.21.0.1" });
     for (let i = 0; i < 4; i++) await login("10.21.0.9", "forgetful", "wrong-password");
     expect((await login("10.21.0.9", "forgetful", user.password)).code).toBe("OK");
-    for (let i = 0; i < 4; i++) expect((await login("10.21.0.9", "forgetful", "wrong-password")).code).toBe("UNAUTHORIZED");
+    for (let i = 0; i < 4; i++)
+      expect((await login("10.21.0.9", "forgetful", "wrong-password")).code).toBe("UNAUTHORIZED");
   });
 
   it("one address spraying many accounts hits the per-IP limit", async () => {
     const codes: string[] = [];
-    for (let i = 0; i < 13; i++) codes.push((await login("77.7.7.7", `spray_${i}`, "password-guess")).code);
+    for (let i = 0; i < 13; i++)
+      codes.push((await login("77.7.7.7", `spray_${i}`, "password-guess")).code);
     expect(codes.slice(0, 12).every((code) => code === "UNAUTHORIZED")).toBe(true);
     expect(codes[12]).toBe("TOO_MANY_REQUESTS");
   });
@@ -60,10 +70,17 @@ describe(`login and registration rate limits (${where})`, () => {
   it("limits registrations per IP", async () => {
     const register = async (ip: string, name: string) => {
       const { api, req } = await c.caller({ ip });
-      const code = await codeOf(api.auth.register({ username: name, email: `${name}@example.com`, password: "password-123" }));
+      const code = await codeOf(
+        api.auth.register({
+          username: name,
+          email: `${name}@example.com`,
+          password: "password-123",
+        }),
+      );
       return { code, retryAfter: req.responseHeaders.get("retry-after") };
     };
-    for (const name of ["reg_a", "reg_b", "reg_c"]) expect((await register("88.8.8.8", name)).code).toBe("OK");
+    for (const name of ["reg_a", "reg_b", "reg_c"])
+      expect((await register("88.8.8.8", name)).code).toBe("OK");
     const blocked = await register("88.8.8.8", "reg_d");
     expect(blocked.code).toBe("TOO_MANY_REQUESTS");
     expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
@@ -73,7 +90,12 @@ describe(`login and registration rate limits (${where})`, () => {
   it("puts retryAfterSeconds into the error details", async () => {
     for (let i = 0; i < 5; i++) await login("99.9.9.9", "details_target", "nope-nope");
     const { api } = await c.caller({ ip: "99.9.9.9" });
-    const error = await api.auth.login({ login: "details_target", password: "nope-nope" }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "TOO_MANY_REQUESTS", cause: { details: { retryAfterSeconds: expect.any(Number) } } });
+    const error = await api.auth
+      .login({ login: "details_target", password: "nope-nope" })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      cause: { details: { retryAfterSeconds: expect.any(Number) } },
+    });
   });
 });

@@ -29,12 +29,23 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const { api } = await c.caller();
     const rotated = await api.auth.refresh({ refreshToken: eve.refreshToken });
     // An attacker replays the copied original token.
-    const replay = await api.auth.refresh({ refreshToken: eve.refreshToken }).catch((e: Error) => e);
-    expect(replay).toMatchObject({ code: "UNAUTHORIZED", message: expect.stringMatching(/already used/) });
+    const replay = await api.auth
+      .refresh({ refreshToken: eve.refreshToken })
+      .catch((e: Error) => e);
+    expect(replay).toMatchObject({
+      code: "UNAUTHORIZED",
+      message: expect.stringMatching(/already used/),
+    });
     // The legitimate holder is signed out too: both its refresh token and its access tokens.
-    expect(await codeOf(api.auth.refresh({ refreshToken: rotated.refreshToken! }))).toBe("UNAUTHORIZED");
-    expect(await codeOf((await c.caller({ token: rotated.accessToken })).api.auth.me())).toBe("UNAUTHORIZED");
-    expect(await codeOf((await c.caller({ token: eve.accessToken })).api.auth.me())).toBe("UNAUTHORIZED");
+    expect(await codeOf(api.auth.refresh({ refreshToken: rotated.refreshToken! }))).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(await codeOf((await c.caller({ token: rotated.accessToken })).api.auth.me())).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(await codeOf((await c.caller({ token: eve.accessToken })).api.auth.me())).toBe(
+      "UNAUTHORIZED",
+    );
   });
 
   it("gives a just-rotated cookie a grace window (two tabs) without a new cookie", async () => {
@@ -55,19 +66,27 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const desk = await c.register("desktop_race");
     const { api } = await c.caller();
     await api.auth.refresh({ refreshToken: desk.refreshToken });
-    expect(await codeOf(api.auth.refresh({ refreshToken: desk.refreshToken }))).toBe("UNAUTHORIZED");
-    expect(await codeOf((await c.caller({ token: desk.accessToken })).api.auth.me())).toBe("UNAUTHORIZED");
+    expect(await codeOf(api.auth.refresh({ refreshToken: desk.refreshToken }))).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(await codeOf((await c.caller({ token: desk.accessToken })).api.auth.me())).toBe(
+      "UNAUTHORIZED",
+    );
   });
 
   it("refuses a cookie refresh from a foreign or missing Origin", async () => {
     const web = await c.register("web_origin");
     const cookie = `parley_refresh=${web.refreshToken}`;
-    const evil = await c.caller({ headers: new Headers({ cookie, host: "api.example.com", origin: "https://evil.example" }) });
+    const evil = await c.caller({
+      headers: new Headers({ cookie, host: "api.example.com", origin: "https://evil.example" }),
+    });
     expect(await codeOf(evil.api.auth.refresh())).toBe("FORBIDDEN");
     const bare = await c.caller({ headers: new Headers({ cookie, host: "api.example.com" }) });
     expect(await codeOf(bare.api.auth.refresh())).toBe("FORBIDDEN");
     // Same origin as the API itself is fine, and so is a configured CORS origin.
-    const same = await c.caller({ headers: new Headers({ cookie, host: "api.example.com", origin: "https://api.example.com" }) });
+    const same = await c.caller({
+      headers: new Headers({ cookie, host: "api.example.com", origin: "https://api.example.com" }),
+    });
     expect(await codeOf(same.api.auth.refresh())).toBe("OK");
   });
 
@@ -75,9 +94,13 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const { api } = await c.caller();
     expect(await codeOf(api.auth.refresh({ refreshToken: "a".repeat(52) }))).toBe("UNAUTHORIZED");
     expect(await codeOf(api.auth.refresh())).toBe("UNAUTHORIZED");
-    const withCookie = await c.caller({ headers: new Headers({ ...fromApp, cookie: `parley_refresh=${"b".repeat(52)}` }) });
+    const withCookie = await c.caller({
+      headers: new Headers({ ...fromApp, cookie: `parley_refresh=${"b".repeat(52)}` }),
+    });
     expect(await codeOf(withCookie.api.auth.refresh())).toBe("UNAUTHORIZED");
-    expect(withCookie.req.responseHeaders.get("set-cookie")).toMatch(/^parley_refresh=; .*Max-Age=0/);
+    expect(withCookie.req.responseHeaders.get("set-cookie")).toMatch(
+      /^parley_refresh=; .*Max-Age=0/,
+    );
   });
 
   it("logout ends the session at once: access token and refresh token both stop working", async () => {
@@ -85,26 +108,38 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const { api } = await c.caller({ token: bob.accessToken });
     expect(await api.auth.me()).toMatchObject({ id: bob.id });
     await api.auth.logout();
-    expect(await codeOf((await c.caller({ token: bob.accessToken })).api.auth.me())).toBe("UNAUTHORIZED");
-    expect(await codeOf((await c.caller()).api.auth.refresh({ refreshToken: bob.refreshToken }))).toBe("UNAUTHORIZED");
+    expect(await codeOf((await c.caller({ token: bob.accessToken })).api.auth.me())).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(
+      await codeOf((await c.caller()).api.auth.refresh({ refreshToken: bob.refreshToken })),
+    ).toBe("UNAUTHORIZED");
   });
 
   it("logout by cookie checks Origin and clears the cookie", async () => {
     const web = await c.register("cookie_logout");
     const cookie = `parley_refresh=${web.refreshToken}`;
-    const evil = await c.caller({ headers: new Headers({ cookie, host: "api.example.com", origin: "https://evil.example" }) });
+    const evil = await c.caller({
+      headers: new Headers({ cookie, host: "api.example.com", origin: "https://evil.example" }),
+    });
     expect(await codeOf(evil.api.auth.logout())).toBe("FORBIDDEN");
     expect(await codeOf((await c.caller({ token: web.accessToken })).api.auth.me())).toBe("OK");
     const app = await c.caller({ headers: new Headers({ ...fromApp, cookie }) });
     await app.api.auth.logout();
     expect(app.req.responseHeaders.get("set-cookie")).toMatch(/^parley_refresh=; .*Max-Age=0/);
-    expect(await codeOf((await c.caller({ token: web.accessToken })).api.auth.me())).toBe("UNAUTHORIZED");
+    expect(await codeOf((await c.caller({ token: web.accessToken })).api.auth.me())).toBe(
+      "UNAUTHORIZED",
+    );
   });
 
   it("lists sessions with device, IP and the current one marked; revoking one signs it out at once", async () => {
     const kay = await c.register("kay_sessions", { ip: "10.7.0.1" });
-    const phone = await (await c.caller({ ip: "10.7.0.2", userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1" }))
-      .api.auth.login({ login: "kay_sessions", password: kay.password, refreshTokenInBody: true });
+    const phone = await (
+      await c.caller({
+        ip: "10.7.0.2",
+        userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1",
+      })
+    ).api.auth.login({ login: "kay_sessions", password: kay.password, refreshTokenInBody: true });
     const { api } = await c.caller({ token: kay.accessToken });
     const sessions = await api.auth.sessions.list();
     expect(sessions).toHaveLength(2);
@@ -116,8 +151,12 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     expect(other.lastUsedAt).toBeInstanceOf(Date);
 
     await api.auth.sessions.revoke({ id: other.id });
-    expect(await codeOf((await c.caller({ token: phone.accessToken })).api.auth.me())).toBe("UNAUTHORIZED");
-    expect(await codeOf((await c.caller()).api.auth.refresh({ refreshToken: phone.refreshToken! }))).toBe("UNAUTHORIZED");
+    expect(await codeOf((await c.caller({ token: phone.accessToken })).api.auth.me())).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(
+      await codeOf((await c.caller()).api.auth.refresh({ refreshToken: phone.refreshToken! })),
+    ).toBe("UNAUTHORIZED");
     expect((await api.auth.sessions.list()).map((s) => s.id)).toEqual([current.id]);
   });
 
@@ -136,7 +175,10 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const { api } = await c.caller({ ip: "10.30.0.1" });
     const latest = await api.auth.login({ login: "many_sessions", password: busy.password });
 
-    const left = await c.deps.db.prisma.session.findMany({ where: { userId: busy.id }, select: { id: true } });
+    const left = await c.deps.db.prisma.session.findMany({
+      where: { userId: busy.id },
+      select: { id: true },
+    });
     const ids = new Set(left.map((s) => s.id));
     expect(ids.size).toBe(50);
     expect(ids.has(rows[0]!.id)).toBe(false);
@@ -147,10 +189,17 @@ describe(`sessions, refresh and revocation (${where})`, () => {
   it("expired sessions cannot be refreshed or used", async () => {
     const old = await c.register("expired_session");
     const me = await (await c.caller({ token: old.accessToken })).api.auth.me();
-    await c.deps.db.prisma.session.update({ where: { id: me.sessionId! }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await c.deps.db.prisma.session.update({
+      where: { id: me.sessionId! },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     // Evict the cached entry the way a TTL would.
     await c.deps.sessionCache.delete([`s:${me.sessionId}`]);
-    expect(await codeOf((await c.caller({ token: old.accessToken })).api.auth.me())).toBe("UNAUTHORIZED");
-    expect(await codeOf((await c.caller()).api.auth.refresh({ refreshToken: old.refreshToken }))).toBe("UNAUTHORIZED");
+    expect(await codeOf((await c.caller({ token: old.accessToken })).api.auth.me())).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(
+      await codeOf((await c.caller()).api.auth.refresh({ refreshToken: old.refreshToken })),
+    ).toBe("UNAUTHORIZED");
   });
 });

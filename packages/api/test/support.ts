@@ -85,7 +85,9 @@ export async function createAuthTestContext(
 
   const register: AuthTestContext["register"] = async (name, opts = {}) => {
     const password = opts.password ?? `pw-${name}-secret`;
-    const { api } = await caller({ ip: opts.ip ?? `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` });
+    const { api } = await caller({
+      ip: opts.ip ?? `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+    });
     const result = await api.auth.register({
       username: name,
       email: `${name}@example.com`,

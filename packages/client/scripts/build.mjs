@@ -67,7 +67,9 @@ await writeFile(
   )}\n`,
 );
 const size = (await readFile("dist/index.d.ts", "utf8")).length;
-console.log(`@parley/client: dist/index.js, dist/index.d.ts (${Math.round(size / 1024)} KB), dist/package.json`);
+console.log(
+  `@parley/client: dist/index.js, dist/index.d.ts (${Math.round(size / 1024)} KB), dist/package.json`,
+);
 
 /** Replaces the body of `type <name> = { ... };` (a top-level declaration) with `replacement`. */
 function eraseTypeAlias(source, name, replacement) {

@@ -57,7 +57,8 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
           EventSource,
           // EventSource cannot send headers itself; its fetch option can.
           eventSourceOptions: () => ({
-            fetch: (input, init) => fetchImpl(input, { ...init, headers: { ...init.headers, ...headers() } }),
+            fetch: (input, init) =>
+              fetchImpl(input, { ...init, headers: { ...init.headers, ...headers() } }),
           }),
         }),
         false: httpBatchLink({ url: endpoint, transformer: superjson, headers, fetch: fetchImpl }),
@@ -107,11 +108,19 @@ export async function signIn(
   credentials: { login: string; password: string },
   options: ClientExtras = {},
 ): Promise<SignedIn> {
-  const result = await createParleyClient({ ...options, url }).auth.login.mutate({ ...credentials, refreshTokenInBody: true });
+  const result = await createParleyClient({ ...options, url }).auth.login.mutate({
+    ...credentials,
+    refreshTokenInBody: true,
+  });
   return signedIn(url, result, credentials.password, options);
 }
 
-function signedIn(url: string, result: AuthPayload, password: string, options: ClientExtras): SignedIn {
+function signedIn(
+  url: string,
+  result: AuthPayload,
+  password: string,
+  options: ClientExtras,
+): SignedIn {
   if (!result.refreshToken) throw new Error("server did not return a refresh token");
   return {
     client: createParleyClient({ ...options, url, token: result.accessToken }),

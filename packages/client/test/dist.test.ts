@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +23,9 @@ const rootModules = path.join(repoRoot, "node_modules");
  * from the monorepo's node_modules: what `npm install` would fetch, without the network.
  */
 function linkDependencies(manifestFile: string, modules: string, seen = new Set<string>()) {
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   for (const name of Object.keys(manifest.dependencies ?? {})) {
     if (seen.has(name)) continue;
     seen.add(name);
@@ -34,12 +45,21 @@ describe("the built @parley/client, used from outside the monorepo", () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: clientDir, stdio: "pipe", timeout: 240_000 });
+    execFileSync(process.execPath, ["scripts/build.mjs"], {
+      cwd: clientDir,
+      stdio: "pipe",
+      timeout: 240_000,
+    });
     tool = mkdtempSync(path.join(tmpdir(), "parley-tool-"));
     const modules = path.join(tool, "node_modules");
-    cpSync(path.join(clientDir, "dist"), path.join(modules, "@parley", "client"), { recursive: true });
+    cpSync(path.join(clientDir, "dist"), path.join(modules, "@parley", "client"), {
+      recursive: true,
+    });
     linkDependencies(path.join(modules, "@parley", "client", "package.json"), modules);
-    writeFileSync(path.join(tool, "package.json"), JSON.stringify({ name: "some-tool", type: "module", private: true }));
+    writeFileSync(
+      path.join(tool, "package.json"),
+      JSON.stringify({ name: "some-tool", type: "module", private: true }),
+    );
 
     dataDir = mkdtempSync(path.join(tmpdir(), "parley-tool-server-"));
     // Embedded database and in-process services: this test is about the client package.
@@ -57,8 +77,17 @@ describe("the built @parley/client, used from outside the monorepo", () => {
   it("dist holds ESM code, one self-contained .d.ts and a package.json", () => {
     const dist = path.join(clientDir, "dist");
     const manifest = JSON.parse(readFileSync(path.join(dist, "package.json"), "utf8"));
-    expect(manifest).toMatchObject({ name: "@parley/client", type: "module", exports: { ".": { types: "./index.d.ts", import: "./index.js" } } });
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(["@trpc/client", "@trpc/server", "eventsource", "superjson"]);
+    expect(manifest).toMatchObject({
+      name: "@parley/client",
+      type: "module",
+      exports: { ".": { types: "./index.d.ts", import: "./index.js" } },
+    });
+    expect(Object.keys(manifest.dependencies).sort()).toEqual([
+      "@trpc/client",
+      "@trpc/server",
+      "eventsource",
+      "superjson",
+    ]);
     const types = readFileSync(path.join(dist, "index.d.ts"), "utf8");
     // The router's types are inlined: nothing refers to workspace packages or server-only ones.
     expect(types).not.toMatch(/from ['"]@parley\//);
@@ -79,7 +108,11 @@ const again = await viaKey.auth.me.query();
 console.log(JSON.stringify({ id: user.id, me: me.username, createdAtIsDate: me.createdAt instanceof Date, via: again.via }));
 `,
     );
-    const result = spawnSync(process.execPath, ["tool.mjs", server.url], { cwd: tool, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, ["tool.mjs", server.url], {
+      cwd: tool,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(result.stderr).toBe("");
     const output = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(output).toMatchObject({ me: "tool_user", createdAtIsDate: true, via: "apiKey" });
@@ -87,8 +120,16 @@ console.log(JSON.stringify({ id: user.id, me: me.username, createdAtIsDate: me.c
 
   it("type-checks a TypeScript tool against dist: procedures, inputs and outputs are typed", () => {
     mkdirSync(path.join(tool, "node_modules", "@types"), { recursive: true });
-    symlinkSync(path.join(rootModules, "@types", "node"), path.join(tool, "node_modules", "@types", "node"), "dir");
-    symlinkSync(path.join(rootModules, "undici-types"), path.join(tool, "node_modules", "undici-types"), "dir");
+    symlinkSync(
+      path.join(rootModules, "@types", "node"),
+      path.join(tool, "node_modules", "@types", "node"),
+      "dir",
+    );
+    symlinkSync(
+      path.join(rootModules, "undici-types"),
+      path.join(tool, "node_modules", "undici-types"),
+      "dir",
+    );
     writeFileSync(
       path.join(tool, "tsconfig.json"),
       JSON.stringify({
@@ -126,11 +167,15 @@ export async function run(): Promise<Me> {
 }
 `,
     );
-    const tsc = spawnSync(process.execPath, [path.join(rootModules, "typescript", "bin", "tsc"), "-p", "tsconfig.json"], {
-      cwd: tool,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    const tsc = spawnSync(
+      process.execPath,
+      [path.join(rootModules, "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+      {
+        cwd: tool,
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
     // Unused @ts-expect-error lines would fail here, so the types cannot be `any`.
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);

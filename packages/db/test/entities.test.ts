@@ -24,7 +24,13 @@ describe(`entities on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, () =
     });
     for (const [i, role] of (["user", "assistant", "user"] as const).entries()) {
       await t.db.prisma.message.create({
-        data: { conversationId: conversation.id, userId: user.id, role, content: `m${i}`, depth: i },
+        data: {
+          conversationId: conversation.id,
+          userId: user.id,
+          role,
+          content: `m${i}`,
+          depth: i,
+        },
       });
     }
     const messages = await t.db.prisma.message.findMany({
@@ -62,7 +68,9 @@ describe(`entities on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, () =
     ["username", { username: "taken", email: "other@example.com" }],
     ["email", { username: "other", email: "taken@example.com" }],
   ])("a duplicate %s is a typed CONFLICT naming the field", async (field, clash) => {
-    await users.createUser(t.db, { username: "taken", email: "taken@example.com", passwordHash: "h" }).catch(() => {});
+    await users
+      .createUser(t.db, { username: "taken", email: "taken@example.com", passwordHash: "h" })
+      .catch(() => {});
     const error = await users
       .createUser(t.db, { ...clash, passwordHash: "h" })
       .catch((e: unknown) => e);

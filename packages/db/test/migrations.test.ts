@@ -88,16 +88,19 @@ describe("migrations from an empty database", () => {
     },
   );
 
-  it.skipIf(missing("postgres"))("apply in-process on Postgres from replicas starting together", async () => {
-    const scratch = await createScratchPostgres(postgresUrl()!);
-    const replicas = await Promise.all([createDb(scratch.url), createDb(scratch.url)]);
-    try {
-      const applied = await Promise.all(replicas.map((db) => migrate(db)));
-      // The advisory lock lets exactly one replica apply each migration.
-      expect(applied.flat().sort()).toEqual((await readMigrations()).map((m) => m.name).sort());
-    } finally {
-      await Promise.all(replicas.map((db) => db.close()));
-      await scratch.drop();
-    }
-  });
+  it.skipIf(missing("postgres"))(
+    "apply in-process on Postgres from replicas starting together",
+    async () => {
+      const scratch = await createScratchPostgres(postgresUrl()!);
+      const replicas = await Promise.all([createDb(scratch.url), createDb(scratch.url)]);
+      try {
+        const applied = await Promise.all(replicas.map((db) => migrate(db)));
+        // The advisory lock lets exactly one replica apply each migration.
+        expect(applied.flat().sort()).toEqual((await readMigrations()).map((m) => m.name).sort());
+      } finally {
+        await Promise.all(replicas.map((db) => db.close()));
+        await scratch.drop();
+      }
+    },
+  );
 });

@@ -11,7 +11,9 @@ export interface TestDatabase {
 }
 
 /** A fresh Postgres database cut from DATABASE_URL's server, so test files never share rows. */
-export async function createScratchPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchPostgres(
+  baseUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `parley_t_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();

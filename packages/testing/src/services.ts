@@ -20,5 +20,7 @@ export function redisUrl(): string | undefined {
  * REQUIRE_SERVICES=1 this throws instead of skipping. */
 export function missing(service: "postgres" | "redis"): string | false {
   const url = service === "postgres" ? postgresUrl() : redisUrl();
-  return url ? false : `${service} not configured (set ${service === "postgres" ? "DATABASE_URL" : "REDIS_URL"})`;
+  return url
+    ? false
+    : `${service} not configured (set ${service === "postgres" ? "DATABASE_URL" : "REDIS_URL"})`;
 }

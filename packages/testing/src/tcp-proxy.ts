@@ -11,7 +11,10 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  port = 0,
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let boundPort = port;

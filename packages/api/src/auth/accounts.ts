@@ -3,9 +3,12 @@ import type { AppDeps, RequestMeta } from "../context";
 import { DomainError } from "../errors";
 import type { PublicUser } from "./public-types";
 import { enforceRateLimit, rateLimitKeys } from "./rate-limits";
-import { forgetCredentials, revokeUserCredentials, startSession, type IssuedTokens } from "./sessions";
-
-
+import {
+  forgetCredentials,
+  revokeUserCredentials,
+  startSession,
+  type IssuedTokens,
+} from "./sessions";
 
 export async function registerAccount(
   deps: AppDeps,
@@ -39,17 +42,32 @@ export async function logIn(
 ): Promise<{ user: PublicUser; tokens: IssuedTokens }> {
   const { config, passwords } = deps.auth;
   const limiter = deps.rateLimiter;
-  await enforceRateLimit(limiter, req, rateLimitKeys.loginIp(req.ip), config.rateLimits.loginPerIp, "Too many sign-in attempts from this address");
+  await enforceRateLimit(
+    limiter,
+    req,
+    rateLimitKeys.loginIp(req.ip),
+    config.rateLimits.loginPerIp,
+    "Too many sign-in attempts from this address",
+  );
 
   // Usernames cannot contain '@', so the login names exactly one kind of identifier.
   const byEmail = input.login.includes("@");
   const login = byEmail ? input.login.trim().toLowerCase() : input.login.trim();
-  const credentials = await q.findCredentialsByLogin(deps.db, byEmail ? { email: login } : { username: login });
+  const credentials = await q.findCredentialsByLogin(
+    deps.db,
+    byEmail ? { email: login } : { username: login },
+  );
 
   // Per account *and* IP: an attacker exhausts only their own budget for this account, so
   // the owner signing in from elsewhere is never locked out.
   const pairKey = rateLimitKeys.loginAccountIp(credentials?.id ?? `unknown:${login}`, req.ip);
-  await enforceRateLimit(limiter, req, pairKey, config.rateLimits.loginPerAccountAndIp, "Too many sign-in attempts for this account");
+  await enforceRateLimit(
+    limiter,
+    req,
+    pairKey,
+    config.rateLimits.loginPerAccountAndIp,
+    "Too many sign-in attempts for this account",
+  );
 
   // Unknown users are checked against a dummy hash, so they take as long as wrong passwords.
   const ok = await passwords.verify(credentials?.passwordHash ?? null, input.password);
@@ -64,7 +82,13 @@ export async function logIn(
 }
 
 /** Checks the caller's password before a sensitive change; rate limited per user. */
-export async function reauthenticate(deps: AppDeps, userId: string, password: string, req: RequestMeta, field: string) {
+export async function reauthenticate(
+  deps: AppDeps,
+  userId: string,
+  password: string,
+  req: RequestMeta,
+  field: string,
+) {
   await enforceRateLimit(
     deps.rateLimiter,
     req,
@@ -87,21 +111,34 @@ export async function changePassword(
   await users.setPasswordHash(deps.db, caller.id, await deps.auth.passwords.hash(input.next));
   // Whoever knew the old password is signed out everywhere except here. API keys stay: they
   // were created deliberately and are listed (and revocable) in the same settings page.
-  await revokeUserCredentials(deps, caller.id, { keepSessionId: caller.sessionId, apiKeys: "keep" });
+  await revokeUserCredentials(deps, caller.id, {
+    keepSessionId: caller.sessionId,
+    apiKeys: "keep",
+  });
 }
 
-export async function deleteAccount(deps: AppDeps, userId: string, password: string, req: RequestMeta) {
+export async function deleteAccount(
+  deps: AppDeps,
+  userId: string,
+  password: string,
+  req: RequestMeta,
+) {
   await reauthenticate(deps, userId, password, req, "password");
   const user = await users.findUserById(deps.db, userId);
   if (!user) throw new DomainError("NOT_FOUND", "Account not found");
   // The last admin may leave only when nobody else is left to administer.
-  if (user.role === "admin" && (await users.countUsers(deps.db)) > 1) await assertAnotherAdminRemains(deps, userId);
+  if (user.role === "admin" && (await users.countUsers(deps.db)) > 1)
+    await assertAnotherAdminRemains(deps, userId);
   // Sessions and keys go with the user (cascade); the cache must forget them too.
   await revokeUserCredentials(deps, userId, { apiKeys: "forget" });
   await users.deleteUser(deps.db, userId);
 }
 
-export async function setUserRole(deps: AppDeps, userId: string, role: "user" | "admin"): Promise<PublicUser> {
+export async function setUserRole(
+  deps: AppDeps,
+  userId: string,
+  role: "user" | "admin",
+): Promise<PublicUser> {
   const target = await users.findUserById(deps.db, userId);
   if (!target) throw new DomainError("NOT_FOUND", "User not found");
   if (target.role === "admin" && role === "user") await assertAnotherAdminRemains(deps, userId);
@@ -120,7 +157,9 @@ export async function setUserDisabled(
   disabled: boolean,
 ): Promise<PublicUser> {
   if (userId === adminId) {
-    throw new DomainError("PRECONDITION_FAILED", "You cannot disable your own account", { field: "userId" });
+    throw new DomainError("PRECONDITION_FAILED", "You cannot disable your own account", {
+      field: "userId",
+    });
   }
   const target = await users.findUserById(deps.db, userId);
   if (!target) throw new DomainError("NOT_FOUND", "User not found");
@@ -136,6 +175,9 @@ async function assertAnotherAdminRemains(deps: AppDeps, userId: string) {
   const target = await users.findUserById(deps.db, userId);
   const targetCounts = target?.role === "admin" && !target.disabledAt ? 1 : 0;
   if (admins - targetCounts < 1) {
-    throw new DomainError("PRECONDITION_FAILED", "Make another user an admin first: this is the last admin");
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      "Make another user an admin first: this is the last admin",
+    );
   }
 }

@@ -9,12 +9,24 @@ import { generateApiKey, hashToken } from "./tokens";
 export const MAX_ACTIVE_API_KEYS = 25;
 
 /** Creates a key; the secret is in this return value only and is never shown again. */
-export async function createApiKey(deps: AppDeps, userId: string, name: string): Promise<CreatedApiKey> {
+export async function createApiKey(
+  deps: AppDeps,
+  userId: string,
+  name: string,
+): Promise<CreatedApiKey> {
   if ((await q.countActiveApiKeys(deps.db, userId)) >= MAX_ACTIVE_API_KEYS) {
-    throw new DomainError("PRECONDITION_FAILED", `At most ${MAX_ACTIVE_API_KEYS} API keys; revoke one first`);
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `At most ${MAX_ACTIVE_API_KEYS} API keys; revoke one first`,
+    );
   }
   const { secret, displayPrefix } = generateApiKey();
-  const key = await q.createApiKey(deps.db, { userId, name, prefix: displayPrefix, keyHash: hashToken(secret) });
+  const key = await q.createApiKey(deps.db, {
+    userId,
+    name,
+    prefix: displayPrefix,
+    keyHash: hashToken(secret),
+  });
   return { ...key, secret };
 }
 

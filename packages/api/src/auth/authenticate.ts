@@ -20,7 +20,10 @@ const MAX_CREDENTIAL_LENGTH = 4096;
  * the next call. Anything invalid resolves to null: protected procedures then answer
  * UNAUTHORIZED.
  */
-export async function authenticateRequest(deps: AppDeps, req: RequestMeta): Promise<AuthUser | null> {
+export async function authenticateRequest(
+  deps: AppDeps,
+  req: RequestMeta,
+): Promise<AuthUser | null> {
   const header = req.headers.get("authorization");
   if (!header || header.length > MAX_CREDENTIAL_LENGTH) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -33,7 +36,11 @@ export async function authenticateRequest(deps: AppDeps, req: RequestMeta): Prom
   } catch (cause) {
     // The database is unreachable: say so (503) rather than UNAUTHORIZED, which would make
     // clients throw away a perfectly good session.
-    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "Sign-in check unavailable, try again", cause });
+    throw new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "Sign-in check unavailable, try again",
+      cause,
+    });
   }
 }
 
@@ -51,7 +58,11 @@ async function authenticateAccessToken(deps: AppDeps, token: string): Promise<Au
   const session = await q.findSessionById(deps.db, claims.sessionId);
   if (!session || session.userId !== claims.userId) return null;
   if (session.expiresAt <= new Date() || session.user.disabledAt) return null;
-  const entry: CachedAccess = { userId: session.userId, role: session.user.role, expiresAt: session.expiresAt.getTime() };
+  const entry: CachedAccess = {
+    userId: session.userId,
+    role: session.user.role,
+    expiresAt: session.expiresAt.getTime(),
+  };
   await deps.sessionCache.set(key, entry, ttlUntil(entry.expiresAt));
   if (Date.now() - session.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
     q.touchSession(deps.db, session.id).catch(() => undefined);
@@ -64,13 +75,20 @@ async function authenticateApiKey(deps: AppDeps, secret: string): Promise<AuthUs
   const keyHash = hashToken(secret);
   const key = apiKeyKey(keyHash);
   const cached = await deps.sessionCache.get(key);
-  if (cached) return cached.expiresAt > Date.now() ? { id: cached.userId, role: cached.role, sessionId: null } : null;
+  if (cached)
+    return cached.expiresAt > Date.now()
+      ? { id: cached.userId, role: cached.role, sessionId: null }
+      : null;
 
   const apiKey = await q.findApiKeyByHash(deps.db, keyHash);
   if (!apiKey || apiKey.revokedAt || apiKey.user.disabledAt) return null;
   // Keys do not expire; the cache entry does.
   const expiresAt = Date.now() + CACHE_TTL_SECONDS * 1000;
-  await deps.sessionCache.set(key, { userId: apiKey.userId, role: apiKey.user.role, expiresAt }, CACHE_TTL_SECONDS);
+  await deps.sessionCache.set(
+    key,
+    { userId: apiKey.userId, role: apiKey.user.role, expiresAt },
+    CACHE_TTL_SECONDS,
+  );
   if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
     q.touchApiKey(deps.db, apiKey.id).catch(() => undefined);
   }

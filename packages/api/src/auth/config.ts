@@ -38,9 +38,10 @@ export const defaultRateLimits: AuthRateLimits = {
 };
 
 export function createAuthConfig(
-  options: Pick<AuthConfig, "jwtSecret"> & Partial<Omit<AuthConfig, "rateLimits">> & {
-    rateLimits?: Partial<AuthRateLimits>;
-  },
+  options: Pick<AuthConfig, "jwtSecret"> &
+    Partial<Omit<AuthConfig, "rateLimits">> & {
+      rateLimits?: Partial<AuthRateLimits>;
+    },
 ): AuthConfig {
   if (options.jwtSecret.length < 32) throw new Error("jwtSecret must be at least 32 characters");
   return {

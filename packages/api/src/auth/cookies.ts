@@ -60,7 +60,11 @@ function isLocalHost(req: RequestMeta): boolean {
  * name this API's own host or one of the configured origins. SameSite=Lax already keeps the
  * cookie off cross-site POSTs; this also covers same-site sibling origins and old browsers.
  */
-export function assertAllowedOrigin(req: RequestMeta, allowedOrigins: string[], { required }: { required: boolean }) {
+export function assertAllowedOrigin(
+  req: RequestMeta,
+  allowedOrigins: string[],
+  { required }: { required: boolean },
+) {
   const origin = req.headers.get("origin");
   if (!origin) {
     if (!required) return;

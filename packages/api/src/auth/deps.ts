@@ -1,6 +1,14 @@
 import type { Redis } from "ioredis";
-import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from "../infra/rate-limit";
-import { createMemorySessionCache, createRedisSessionCache, type SessionCache } from "../infra/session-cache";
+import {
+  createMemoryRateLimiter,
+  createRedisRateLimiter,
+  type RateLimiter,
+} from "../infra/rate-limit";
+import {
+  createMemorySessionCache,
+  createRedisSessionCache,
+  type SessionCache,
+} from "../infra/session-cache";
 import { createAuthConfig, type AuthConfig } from "./config";
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from "./passwords";
 
@@ -23,7 +31,10 @@ export function createAuthDeps(options: {
 }): AuthDeps {
   const prefix = options.keyPrefix ?? "parley:";
   return {
-    auth: { config: createAuthConfig(options.config), passwords: createPasswordHasher(options.passwords) },
+    auth: {
+      config: createAuthConfig(options.config),
+      passwords: createPasswordHasher(options.passwords),
+    },
     sessionCache: options.redis
       ? createRedisSessionCache(options.redis, { prefix: `${prefix}auth:` })
       : createMemorySessionCache(),

@@ -5,14 +5,19 @@
 export function describeDevice(userAgent: string | null): string {
   if (!userAgent) return "Unknown device";
   if (/Electron\//.test(userAgent)) return `Parley desktop on ${platform(userAgent)}`;
-  const browser =
-    /Edg\//.test(userAgent) ? "Edge"
-    : /OPR\//.test(userAgent) ? "Opera"
-    : /Firefox\//.test(userAgent) ? "Firefox"
-    : /Chrome\//.test(userAgent) ? "Chrome"
-    : /Safari\//.test(userAgent) ? "Safari"
-    : /^node|undici|node-fetch/i.test(userAgent) ? "Script"
-    : null;
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /OPR\//.test(userAgent)
+      ? "Opera"
+      : /Firefox\//.test(userAgent)
+        ? "Firefox"
+        : /Chrome\//.test(userAgent)
+          ? "Chrome"
+          : /Safari\//.test(userAgent)
+            ? "Safari"
+            : /^node|undici|node-fetch/i.test(userAgent)
+              ? "Script"
+              : null;
   if (!browser) return userAgent.slice(0, 60);
   return browser === "Script" ? "Script or tool" : `${browser} on ${platform(userAgent)}`;
 }

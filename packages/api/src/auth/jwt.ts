@@ -36,7 +36,10 @@ export async function signAccessToken(
  * Verifies signature, algorithm (HS256 only: `none` and every other algorithm are refused),
  * issuer, audience and expiry. Returns null for any token that fails.
  */
-export async function verifyAccessToken(config: AuthConfig, token: string): Promise<AccessClaims | null> {
+export async function verifyAccessToken(
+  config: AuthConfig,
+  token: string,
+): Promise<AccessClaims | null> {
   try {
     const { payload } = await jwtVerify(token, keyOf(config), {
       algorithms: ["HS256"],
@@ -45,7 +48,8 @@ export async function verifyAccessToken(config: AuthConfig, token: string): Prom
       requiredClaims: ["sub", "exp", "iat"],
     });
     const { sub, sid, role } = payload;
-    if (typeof sub !== "string" || typeof sid !== "string" || (role !== "user" && role !== "admin")) return null;
+    if (typeof sub !== "string" || typeof sid !== "string" || (role !== "user" && role !== "admin"))
+      return null;
     return { userId: sub, sessionId: sid, role };
   } catch {
     return null;

@@ -29,20 +29,30 @@ describe("password hashing", () => {
     // really occupying the hasher, i.e. the unknown-user path does the same work.
     const hasher = createPasswordHasher({ maxConcurrent: 1, maxQueued: 0 });
     const unknown = hasher.verify(null, "whatever");
-    await expect(hasher.verify(null, "again")).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    await expect(hasher.verify(null, "again")).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+    });
     expect(await unknown).toBe(false);
   });
 
   it("caps concurrent hashes: extra callers queue and all finish", async () => {
     const hasher = createPasswordHasher({ maxConcurrent: 2, maxQueued: 10 });
-    const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => hasher.hash(`password-${i}`)));
+    const hashes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => hasher.hash(`password-${i}`)),
+    );
     expect(new Set(hashes).size).toBe(6);
   });
 
   it("refuses with 503 once the queue is full instead of piling up work", async () => {
     const hasher = createPasswordHasher({ maxConcurrent: 1, maxQueued: 1 });
-    const results = await Promise.allSettled([hasher.hash("a-password"), hasher.hash("b-password"), hasher.hash("c-password")]);
+    const results = await Promise.allSettled([
+      hasher.hash("a-password"),
+      hasher.hash("b-password"),
+      hasher.hash("c-password"),
+    ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
-    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+    });
   });
 });

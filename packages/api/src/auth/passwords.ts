@@ -50,7 +50,10 @@ function createLimiter(maxConcurrent: number, maxQueued: number) {
   return async function run<T>(task: () => Promise<T>): Promise<T> {
     if (running >= maxConcurrent) {
       if (waiting.length >= maxQueued) {
-        throw new DomainError("SERVICE_UNAVAILABLE", "Too many sign-ins at once, try again in a moment");
+        throw new DomainError(
+          "SERVICE_UNAVAILABLE",
+          "Too many sign-ins at once, try again in a moment",
+        );
       }
       await new Promise<void>((resolve) => waiting.push(resolve));
     } else {

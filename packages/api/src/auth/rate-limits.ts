@@ -13,9 +13,13 @@ export async function enforceRateLimit(
   const result = await limiter.hit(key, rule);
   if (result.allowed) return;
   req.responseHeaders.set("Retry-After", String(result.retryAfterSeconds));
-  throw new DomainError("TOO_MANY_REQUESTS", `${message}; try again in ${result.retryAfterSeconds} s`, {
-    retryAfterSeconds: result.retryAfterSeconds,
-  });
+  throw new DomainError(
+    "TOO_MANY_REQUESTS",
+    `${message}; try again in ${result.retryAfterSeconds} s`,
+    {
+      retryAfterSeconds: result.retryAfterSeconds,
+    },
+  );
 }
 
 export const rateLimitKeys = {

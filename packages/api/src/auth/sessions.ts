@@ -31,7 +31,10 @@ const USER_AGENT_MAX = 512;
 const IP_MAX = 64;
 
 function requestOrigin(req: RequestMeta) {
-  return { userAgent: req.userAgent?.slice(0, USER_AGENT_MAX) ?? null, ip: req.ip.slice(0, IP_MAX) || null };
+  return {
+    userAgent: req.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+    ip: req.ip.slice(0, IP_MAX) || null,
+  };
 }
 
 export async function startSession(
@@ -51,11 +54,21 @@ export async function startSession(
   // A script that signs in in a loop must not grow the table without bound.
   const pruned = await q.pruneUserSessions(deps.db, user.id, MAX_SESSIONS_PER_USER);
   await forgetCredentials(deps, { sessionIds: pruned });
-  const access = await signAccessToken(config, { userId: user.id, sessionId: session.id, role: user.role });
-  return { sessionId: session.id, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: token };
+  const access = await signAccessToken(config, {
+    userId: user.id,
+    sessionId: session.id,
+    role: user.role,
+  });
+  return {
+    sessionId: session.id,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: token,
+  };
 }
 
-const sessionExpired = () => new DomainError("UNAUTHORIZED", "Session expired or signed out; sign in again");
+const sessionExpired = () =>
+  new DomainError("UNAUTHORIZED", "Session expired or signed out; sign in again");
 
 /** Exchanges a refresh token for a new access token and (normally) a new refresh token. */
 export async function refreshSession(
@@ -83,7 +96,11 @@ export async function refreshSession(
       ...requestOrigin(req),
     });
     if (rotated) {
-      const access = await signAccessToken(config, { userId: session.userId, sessionId: session.id, role: session.user.role });
+      const access = await signAccessToken(config, {
+        userId: session.userId,
+        sessionId: session.id,
+        role: session.user.role,
+      });
       return {
         userId: session.userId,
         sessionId: session.id,
@@ -99,11 +116,16 @@ export async function refreshSession(
   if (!reused) throw sessionExpired();
 
   const withinGrace =
-    source === "cookie" && Date.now() - reused.rotatedAt.getTime() < config.refreshGraceSeconds * 1000;
+    source === "cookie" &&
+    Date.now() - reused.rotatedAt.getTime() < config.refreshGraceSeconds * 1000;
   if (withinGrace) {
     const live = await q.findSessionById(deps.db, reused.sessionId);
     if (live && live.expiresAt > new Date() && !live.user.disabledAt) {
-      const access = await signAccessToken(config, { userId: live.userId, sessionId: live.id, role: live.user.role });
+      const access = await signAccessToken(config, {
+        userId: live.userId,
+        sessionId: live.id,
+        role: live.user.role,
+      });
       return {
         userId: live.userId,
         sessionId: live.id,
@@ -116,11 +138,17 @@ export async function refreshSession(
   }
 
   await revokeSessions(deps, [reused.sessionId]);
-  throw new DomainError("UNAUTHORIZED", "This refresh token was already used; the session has been revoked for safety");
+  throw new DomainError(
+    "UNAUTHORIZED",
+    "This refresh token was already used; the session has been revoked for safety",
+  );
 }
 
 /** The session a refresh token (current or rotated) belongs to, if any. */
-export async function sessionIdOfRefreshToken(deps: AppDeps, token: string): Promise<string | null> {
+export async function sessionIdOfRefreshToken(
+  deps: AppDeps,
+  token: string,
+): Promise<string | null> {
   const tokenHash = hashToken(token);
   const session = await q.findSessionByTokenHash(deps.db, tokenHash);
   if (session) return session.id;

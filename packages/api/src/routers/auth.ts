@@ -2,7 +2,12 @@ import { auth as q, users } from "@parley/db";
 import { z } from "zod";
 import { logIn, registerAccount } from "../auth/accounts";
 import { createApiKey, revokeApiKey } from "../auth/api-keys";
-import { assertAllowedOrigin, clearRefreshCookie, readRefreshCookie, setRefreshCookie } from "../auth/cookies";
+import {
+  assertAllowedOrigin,
+  clearRefreshCookie,
+  readRefreshCookie,
+  setRefreshCookie,
+} from "../auth/cookies";
 import { describeDevice } from "../auth/device";
 import type { ApiKeyInfo, PublicUser, SessionInfo } from "../auth/public-types";
 import {
@@ -13,7 +18,13 @@ import {
   refreshTokenSchema,
   usernameSchema,
 } from "../auth/schemas";
-import { forgetCredentials, refreshSession, revokeSessions, sessionIdOfRefreshToken, type IssuedTokens } from "../auth/sessions";
+import {
+  forgetCredentials,
+  refreshSession,
+  revokeSessions,
+  sessionIdOfRefreshToken,
+  type IssuedTokens,
+} from "../auth/sessions";
 import type { Context } from "../context";
 import { DomainError } from "../errors";
 import { protectedProcedure, publicProcedure, router } from "../trpc";
@@ -39,7 +50,12 @@ export interface AuthPayload {
   refreshToken?: string;
 }
 
-function deliver(ctx: Context, user: PublicUser, tokens: IssuedTokens, inBody: boolean): AuthPayload {
+function deliver(
+  ctx: Context,
+  user: PublicUser,
+  tokens: IssuedTokens,
+  inBody: boolean,
+): AuthPayload {
   const payload: AuthPayload = {
     user,
     accessToken: tokens.accessToken,
@@ -55,7 +71,8 @@ function deliver(ctx: Context, user: PublicUser, tokens: IssuedTokens, inBody: b
 /** Login and register may set the cookie: a browser must call them from an allowed origin
  * (no login CSRF). Tools send no Origin and are not affected. */
 function checkOriginForCookie(ctx: Context, inBody: boolean | undefined) {
-  if (!inBody) assertAllowedOrigin(ctx.req, ctx.deps.auth.config.allowedOrigins, { required: false });
+  if (!inBody)
+    assertAllowedOrigin(ctx.req, ctx.deps.auth.config.allowedOrigins, { required: false });
 }
 
 /** The caller, and how they authenticated. */
@@ -87,20 +104,39 @@ const sessionsRouter = router({
 
 const apiKeysRouter = router({
   create: sessionProcedure
-    .input(z.object({ name: z.string().trim().min(1, "Name the key").max(100, "Name must be at most 100 characters") }))
+    .input(
+      z.object({
+        name: z
+          .string()
+          .trim()
+          .min(1, "Name the key")
+          .max(100, "Name must be at most 100 characters"),
+      }),
+    )
     .mutation(({ ctx, input }) => createApiKey(ctx.deps, ctx.user.id, input.name)),
 
-  list: protectedProcedure.query(({ ctx }): Promise<ApiKeyInfo[]> => q.listApiKeys(ctx.deps.db, ctx.user.id)),
+  list: protectedProcedure.query(({ ctx }): Promise<ApiKeyInfo[]> =>
+    q.listApiKeys(ctx.deps.db, ctx.user.id),
+  ),
 
-  revoke: protectedProcedure.input(z.object({ id: z.uuid("Unknown API key") })).mutation(async ({ ctx, input }) => {
-    await revokeApiKey(ctx.deps, ctx.user.id, input.id);
-    return { ok: true as const };
-  }),
+  revoke: protectedProcedure
+    .input(z.object({ id: z.uuid("Unknown API key") }))
+    .mutation(async ({ ctx, input }) => {
+      await revokeApiKey(ctx.deps, ctx.user.id, input.id);
+      return { ok: true as const };
+    }),
 });
 
 export const authRouter = router({
   register: publicProcedure
-    .input(z.object({ username: usernameSchema, email: emailSchema, password: passwordSchema, ...deliveryInput }))
+    .input(
+      z.object({
+        username: usernameSchema,
+        email: emailSchema,
+        password: passwordSchema,
+        ...deliveryInput,
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       checkOriginForCookie(ctx, input.refreshTokenInBody);
       const { user, tokens } = await registerAccount(ctx.deps, input, ctx.req);
@@ -110,7 +146,11 @@ export const authRouter = router({
   login: publicProcedure
     .input(
       z.object({
-        login: z.string().trim().min(1, "Enter your username or email").max(255, "At most 255 characters"),
+        login: z
+          .string()
+          .trim()
+          .min(1, "Enter your username or email")
+          .max(255, "At most 255 characters"),
         password: currentPasswordSchema,
         ...deliveryInput,
       }),
@@ -131,14 +171,16 @@ export const authRouter = router({
       const fromBody = input?.refreshToken;
       const token = fromBody ?? readRefreshCookie(ctx.req);
       if (!token) throw new DomainError("UNAUTHORIZED", "No refresh token; sign in again");
-      if (!fromBody) assertAllowedOrigin(ctx.req, ctx.deps.auth.config.allowedOrigins, { required: true });
+      if (!fromBody)
+        assertAllowedOrigin(ctx.req, ctx.deps.auth.config.allowedOrigins, { required: true });
       try {
         const tokens = await refreshSession(ctx.deps, token, fromBody ? "body" : "cookie", ctx.req);
         const user = await users.findUserById(ctx.deps.db, tokens.userId);
         if (!user) throw new DomainError("UNAUTHORIZED", "Account not found; sign in again");
         return deliver(ctx, user, tokens, Boolean(fromBody));
       } catch (error) {
-        if (!fromBody && error instanceof DomainError && error.code === "UNAUTHORIZED") clearRefreshCookie(ctx.req);
+        if (!fromBody && error instanceof DomainError && error.code === "UNAUTHORIZED")
+          clearRefreshCookie(ctx.req);
         throw error;
       }
     }),
@@ -149,7 +191,8 @@ export const authRouter = router({
     .input(z.object({ refreshToken: refreshTokenSchema.optional() }).optional())
     .mutation(async ({ ctx, input }) => {
       let sessionId = ctx.user?.sessionId ?? null;
-      if (!sessionId && input?.refreshToken) sessionId = await sessionIdOfRefreshToken(ctx.deps, input.refreshToken);
+      if (!sessionId && input?.refreshToken)
+        sessionId = await sessionIdOfRefreshToken(ctx.deps, input.refreshToken);
       const cookie = readRefreshCookie(ctx.req);
       if (!sessionId && cookie) {
         assertAllowedOrigin(ctx.req, ctx.deps.auth.config.allowedOrigins, { required: true });
@@ -163,7 +206,11 @@ export const authRouter = router({
   me: protectedProcedure.query(async ({ ctx }): Promise<Me> => {
     const user = await users.findUserById(ctx.deps.db, ctx.user.id);
     if (!user) throw new DomainError("UNAUTHORIZED", "Account not found; sign in again");
-    return { ...user, sessionId: ctx.user.sessionId, via: ctx.user.sessionId ? ("session" as const) : ("apiKey" as const) };
+    return {
+      ...user,
+      sessionId: ctx.user.sessionId,
+      via: ctx.user.sessionId ? ("session" as const) : ("apiKey" as const),
+    };
   }),
 
   sessions: sessionsRouter,

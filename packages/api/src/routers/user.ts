@@ -3,7 +3,12 @@ import { z } from "zod";
 import { changePassword, deleteAccount, setUserDisabled, setUserRole } from "../auth/accounts";
 import { clearRefreshCookie } from "../auth/cookies";
 import type { PublicUser, UserPage } from "../auth/public-types";
-import { currentPasswordSchema, emailSchema, passwordSchema, usernameSchema } from "../auth/schemas";
+import {
+  currentPasswordSchema,
+  emailSchema,
+  passwordSchema,
+  usernameSchema,
+} from "../auth/schemas";
 import { adminProcedure, protectedProcedure, router } from "../trpc";
 import { sessionProcedure } from "./auth";
 
@@ -34,7 +39,9 @@ const adminRouter = router({
 
   setDisabled: adminProcedure
     .input(z.object({ userId: z.uuid("Unknown user"), disabled: z.boolean() }))
-    .mutation(({ ctx, input }) => setUserDisabled(ctx.deps, ctx.user.id, input.userId, input.disabled)),
+    .mutation(({ ctx, input }) =>
+      setUserDisabled(ctx.deps, ctx.user.id, input.userId, input.disabled),
+    ),
 });
 
 export const userRouter = router({
@@ -70,4 +77,3 @@ export const userRouter = router({
 
   admin: adminRouter,
 });
-

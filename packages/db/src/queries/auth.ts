@@ -17,7 +17,8 @@ export const userAccessSelect = { id: true, role: true, disabledAt: true } as co
 
 /** Internal: the credential row for a login. Never return it to a client. */
 export function findCredentialsByLogin(db: Database, login: { username?: string; email?: string }) {
-  const where = login.email !== undefined ? { email: login.email } : { username: login.username ?? "" };
+  const where =
+    login.email !== undefined ? { email: login.email } : { username: login.username ?? "" };
   return db.prisma.user.findUnique({
     where,
     select: { ...userAccessSelect, passwordHash: true },
@@ -40,9 +41,13 @@ export async function createUserDecidingRole(
 ) {
   return rethrowUnique(
     db.prisma.$transaction(async (tx) => {
-      if (db.kind === "postgres") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK_ID})`;
+      if (db.kind === "postgres")
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK_ID})`;
       const existing = await tx.user.findFirst({ select: { id: true } });
-      return tx.user.create({ data: { ...data, role: roleFor(existing === null) }, select: publicUserSelect });
+      return tx.user.create({
+        data: { ...data, role: roleFor(existing === null) },
+        select: publicUserSelect,
+      });
     }),
   );
 }
@@ -61,7 +66,14 @@ export const sessionPublicSelect = {
 
 export function createSession(
   db: Database,
-  data: { id: string; userId: string; tokenHash: string; expiresAt: Date; userAgent: string | null; ip: string | null },
+  data: {
+    id: string;
+    userId: string;
+    tokenHash: string;
+    expiresAt: Date;
+    userAgent: string | null;
+    ip: string | null;
+  },
 ) {
   return db.prisma.session.create({ data, select: { id: true, expiresAt: true } });
 }
@@ -78,7 +90,13 @@ export function findSessionByTokenHash(db: Database, tokenHash: string) {
 export function findSessionById(db: Database, id: string) {
   return db.prisma.session.findUnique({
     where: { id },
-    select: { id: true, userId: true, expiresAt: true, lastUsedAt: true, user: { select: userAccessSelect } },
+    select: {
+      id: true,
+      userId: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      user: { select: userAccessSelect },
+    },
   });
 }
 
@@ -148,7 +166,10 @@ export function listSessions(db: Database, userId: string) {
 }
 
 /** Deletes one session of `userId`; returns whether it existed (and was theirs). */
-export async function deleteSession(db: Database, args: { id: string; userId?: string }): Promise<boolean> {
+export async function deleteSession(
+  db: Database,
+  args: { id: string; userId?: string },
+): Promise<boolean> {
   const { count } = await db.prisma.session.deleteMany({
     where: { id: args.id, ...(args.userId ? { userId: args.userId } : {}) },
   });
@@ -157,10 +178,15 @@ export async function deleteSession(db: Database, args: { id: string; userId?: s
 
 /** Deletes every session of a user except `keepId`; returns the deleted ids so caches can
  * forget them. */
-export async function deleteUserSessions(db: Database, userId: string, keepId?: string | null): Promise<string[]> {
+export async function deleteUserSessions(
+  db: Database,
+  userId: string,
+  keepId?: string | null,
+): Promise<string[]> {
   const where = { userId, ...(keepId ? { id: { not: keepId } } : {}) };
   const rows = await db.prisma.session.findMany({ where, select: { id: true } });
-  if (rows.length) await db.prisma.session.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+  if (rows.length)
+    await db.prisma.session.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
   return rows.map((r) => r.id);
 }
 
@@ -168,7 +194,11 @@ export async function deleteUserSessions(db: Database, userId: string, keepId?: 
  * Keeps a user's sessions bounded: drops expired ones and, beyond `keep`, the least recently
  * used. Returns the deleted ids so caches can forget them.
  */
-export async function pruneUserSessions(db: Database, userId: string, keep: number): Promise<string[]> {
+export async function pruneUserSessions(
+  db: Database,
+  userId: string,
+  keep: number,
+): Promise<string[]> {
   const expired = await db.prisma.session.findMany({
     where: { userId, expiresAt: { lte: new Date() } },
     select: { id: true },
@@ -195,7 +225,10 @@ export const apiKeyPublicSelect = {
   lastUsedAt: true,
 } as const;
 
-export function createApiKey(db: Database, data: { userId: string; name: string; prefix: string; keyHash: string }) {
+export function createApiKey(
+  db: Database,
+  data: { userId: string; name: string; prefix: string; keyHash: string },
+) {
   return db.prisma.apiKey.create({ data, select: apiKeyPublicSelect });
 }
 
@@ -215,27 +248,45 @@ export function listApiKeys(db: Database, userId: string) {
 export function findApiKeyByHash(db: Database, keyHash: string) {
   return db.prisma.apiKey.findUnique({
     where: { keyHash },
-    select: { id: true, userId: true, revokedAt: true, lastUsedAt: true, user: { select: userAccessSelect } },
+    select: {
+      id: true,
+      userId: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      user: { select: userAccessSelect },
+    },
   });
 }
 
 /** Revokes one key of `userId`; returns its hash (for cache invalidation) or null when the
  * key does not exist, is not theirs, or was already revoked. */
-export async function revokeApiKey(db: Database, args: { id: string; userId: string }): Promise<string | null> {
+export async function revokeApiKey(
+  db: Database,
+  args: { id: string; userId: string },
+): Promise<string | null> {
   const key = await db.prisma.apiKey.findFirst({
     where: { id: args.id, userId: args.userId, revokedAt: null },
     select: { keyHash: true },
   });
   if (!key) return null;
-  await db.prisma.apiKey.updateMany({ where: { id: args.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  await db.prisma.apiKey.updateMany({
+    where: { id: args.id, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   return key.keyHash;
 }
 
 /** Revokes every key of a user; returns their hashes for cache invalidation. */
 export async function revokeUserApiKeys(db: Database, userId: string): Promise<string[]> {
-  const keys = await db.prisma.apiKey.findMany({ where: { userId, revokedAt: null }, select: { keyHash: true } });
+  const keys = await db.prisma.apiKey.findMany({
+    where: { userId, revokedAt: null },
+    select: { keyHash: true },
+  });
   if (keys.length) {
-    await db.prisma.apiKey.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await db.prisma.apiKey.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
   }
   return keys.map((k) => k.keyHash);
 }

@@ -59,7 +59,10 @@ export function countAdmins(db: Database) {
  * One page of users, newest first, optionally filtered by a case-insensitive substring of
  * username or email. `cursor` is the id of the last user of the previous page.
  */
-export async function listUsers(db: Database, args: { query?: string; cursor?: string; limit: number }) {
+export async function listUsers(
+  db: Database,
+  args: { query?: string; cursor?: string; limit: number },
+) {
   const query = args.query?.trim();
   const rows = await db.prisma.user.findMany({
     where: query

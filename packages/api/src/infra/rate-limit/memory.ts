@@ -1,7 +1,9 @@
 import type { RateLimiter } from "./types";
 
 /** The single-process twin (also the fallback of the Redis limiter while Redis is down). */
-export function createMemoryRateLimiter(options: { maxKeys?: number; now?: () => number } = {}): RateLimiter {
+export function createMemoryRateLimiter(
+  options: { maxKeys?: number; now?: () => number } = {},
+): RateLimiter {
   const maxKeys = options.maxKeys ?? 100_000;
   const now = options.now ?? Date.now;
   const attempts = new Map<string, number[]>();
@@ -14,7 +16,11 @@ export function createMemoryRateLimiter(options: { maxKeys?: number; now?: () =>
       if (recent.length >= rule.limit) {
         attempts.set(key, recent);
         const oldest = recent[0] ?? t;
-        return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowMs - t) / 1000)) };
+        return {
+          allowed: false,
+          remaining: 0,
+          retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowMs - t) / 1000)),
+        };
       }
       recent.push(t);
       attempts.delete(key);

@@ -14,7 +14,12 @@ type Implementation = {
 };
 
 function memoryImplementation(): Implementation {
-  return { name: "in-process", skip: false, create: async () => createMemoryRateLimiter(), cleanup: async () => {} };
+  return {
+    name: "in-process",
+    skip: false,
+    create: async () => createMemoryRateLimiter(),
+    cleanup: async () => {},
+  };
 }
 
 function redisImplementation(): Implementation {
@@ -26,7 +31,9 @@ function redisImplementation(): Implementation {
       const redis = createRedis(redisUrl()!);
       clients.push(redis);
       await waitForRedis(redis);
-      return createRedisRateLimiter(redis, { prefix: `test:rate-limit:${randomBytes(6).toString("hex")}:` });
+      return createRedisRateLimiter(redis, {
+        prefix: `test:rate-limit:${randomBytes(6).toString("hex")}:`,
+      });
     },
     async cleanup() {
       for (const client of clients.splice(0)) client.disconnect();
@@ -89,7 +96,10 @@ describe.skipIf(missing("redis"))("redis rate limiter across replicas and outage
   it("two processes sharing Redis share one budget", async () => {
     const prefix = `test:rate-limit-shared:${randomBytes(6).toString("hex")}:`;
     const [a, b] = [createRedis(redisUrl()!), createRedis(redisUrl()!)];
-    cleanups.push(() => a.disconnect(), () => b.disconnect());
+    cleanups.push(
+      () => a.disconnect(),
+      () => b.disconnect(),
+    );
     await Promise.all([waitForRedis(a), waitForRedis(b)]);
     const rule = { limit: 2, windowSeconds: 60 };
     const one = createRedisRateLimiter(a, { prefix });
@@ -106,7 +116,9 @@ describe.skipIf(missing("redis"))("redis rate limiter across replicas and outage
     const redis = createRedis(`redis://127.0.0.1:${proxy.port}`);
     cleanups.push(() => redis.disconnect());
     await waitForRedis(redis);
-    const limiter = createRedisRateLimiter(redis, { prefix: `test:rate-limit-outage:${randomBytes(6).toString("hex")}:` });
+    const limiter = createRedisRateLimiter(redis, {
+      prefix: `test:rate-limit-outage:${randomBytes(6).toString("hex")}:`,
+    });
     await proxy.cut();
     await waitFor("the client to notice the outage", () => redis.status !== "ready");
     const rule = { limit: 2, windowSeconds: 60 };

@@ -25,7 +25,10 @@ return {0, 0, tonumber(oldest[2]) + window - now}
  * Limits shared by every replica. While Redis is unreachable it falls back to per-process
  * limits, which still stop a brute force, instead of failing open or refusing everyone.
  */
-export function createRedisRateLimiter(redis: Redis, options: { prefix?: string } = {}): RateLimiter {
+export function createRedisRateLimiter(
+  redis: Redis,
+  options: { prefix?: string } = {},
+): RateLimiter {
   const prefix = options.prefix ?? "parley:rl:";
   const fallback = createMemoryRateLimiter();
   return {

@@ -7,7 +7,10 @@ import type { CachedAccess, SessionCache } from "./types";
  * stops trusting those keys at once and retries the delete when Redis is back, so a session
  * revoked during an outage is not revived from a stale entry afterwards.
  */
-export function createRedisSessionCache(redis: Redis, options: { prefix?: string } = {}): SessionCache {
+export function createRedisSessionCache(
+  redis: Redis,
+  options: { prefix?: string } = {},
+): SessionCache {
   const prefix = options.prefix ?? "parley:auth:";
   const pendingDeletes = new Set<string>();
 
@@ -36,7 +39,12 @@ export function createRedisSessionCache(redis: Redis, options: { prefix?: string
     async set(key, entry, ttlSeconds) {
       if (pendingDeletes.has(key)) return;
       try {
-        await redis.set(prefix + key, JSON.stringify(entry), "EX", Math.max(1, Math.ceil(ttlSeconds)));
+        await redis.set(
+          prefix + key,
+          JSON.stringify(entry),
+          "EX",
+          Math.max(1, Math.ceil(ttlSeconds)),
+        );
       } catch {
         // A cache that cannot be written is just a colder cache.
       }

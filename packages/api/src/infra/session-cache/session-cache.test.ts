@@ -2,9 +2,18 @@ import { randomBytes } from "node:crypto";
 import { missing, redisUrl, startTcpProxy, waitFor } from "@parley/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createRedis, waitForRedis } from "../redis";
-import { createMemorySessionCache, createRedisSessionCache, type CachedAccess, type SessionCache } from "./index";
+import {
+  createMemorySessionCache,
+  createRedisSessionCache,
+  type CachedAccess,
+  type SessionCache,
+} from "./index";
 
-const entry = (userId = "user-1"): CachedAccess => ({ userId, role: "user", expiresAt: Date.now() + 60_000 });
+const entry = (userId = "user-1"): CachedAccess => ({
+  userId,
+  role: "user",
+  expiresAt: Date.now() + 60_000,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Implementation = {
@@ -40,7 +49,9 @@ function redisImplementation(): Implementation {
       const redis = createRedis(redisUrl()!);
       clients.push(redis);
       await waitForRedis(redis);
-      return createRedisSessionCache(redis, { prefix: `test:session-cache:${shared ?? randomBytes(6).toString("hex")}:` });
+      return createRedisSessionCache(redis, {
+        prefix: `test:session-cache:${shared ?? randomBytes(6).toString("hex")}:`,
+      });
     },
     async cleanup() {
       for (const client of clients.splice(0)) client.disconnect();
@@ -116,7 +127,10 @@ describe.skipIf(missing("redis"))("redis session cache when Redis is unreachable
     cleanups.push(() => proxy.close());
     const viaProxy = createRedis(`redis://127.0.0.1:${proxy.port}`);
     const direct = createRedis(redisUrl()!);
-    cleanups.push(() => viaProxy.disconnect(), () => direct.disconnect());
+    cleanups.push(
+      () => viaProxy.disconnect(),
+      () => direct.disconnect(),
+    );
     await Promise.all([waitForRedis(viaProxy), waitForRedis(direct)]);
     const prefix = `test:session-cache-outage:${randomBytes(6).toString("hex")}:`;
     const cache = createRedisSessionCache(viaProxy, { prefix });
@@ -133,7 +147,10 @@ describe.skipIf(missing("redis"))("redis session cache when Redis is unreachable
     expect(await direct.get(`${prefix}s:revoked`)).not.toBeNull();
 
     await proxy.restore();
-    await waitFor("the pending delete to reach Redis", async () => (await direct.get(`${prefix}s:revoked`)) === null);
+    await waitFor(
+      "the pending delete to reach Redis",
+      async () => (await direct.get(`${prefix}s:revoked`)) === null,
+    );
     expect(await cache.get("s:revoked")).toBeNull();
     expect(await cache.get("s:kept")).not.toBeNull();
   });
