@@ -1,4 +1,4 @@
-import { createPasswordHasher } from "../../packages/api/src/auth/passwords";
+import { createPasswordHasher } from "../../packages/api/src/core/auth/passwords";
 import type { BenchDatabase } from "../lib/environment";
 import {
   insertConversations,

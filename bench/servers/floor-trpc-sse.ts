@@ -12,7 +12,7 @@ import { serveStats } from "./stats";
 
 serveStats();
 const chunkMs = Number(process.env.STREAM_CHUNK_MS ?? 250);
-// As packages/api/src/trpc.ts configures the API: a keep-alive ping on quiet streams.
+// As packages/api/src/core/trpc.ts configures the API: a keep-alive ping on quiet streams.
 const pingMs = Number(process.env.STREAM_PING_MS ?? 15_000);
 const t = initTRPC.create({
   transformer: superjson,

@@ -1,10 +1,10 @@
-export { appRouter } from "./routers/_app";
-export type { AppRouter } from "./routers/_app";
-export { createCallerFactory } from "./trpc";
-export { createContextInner, createRequestMeta } from "./context";
-export type { AppDeps, AuthUser, Context, ContextInner, RequestMeta } from "./context";
-export { DomainError, isDomainError } from "./errors";
-export { authenticateRequest } from "./auth/authenticate";
+export { appRouter } from "./router";
+export type { AppRouter } from "./router";
+export { createCallerFactory } from "./core/trpc";
+export { createContextInner, createRequestMeta } from "./core/context";
+export type { AppDeps, AuthUser, Context, ContextInner, RequestMeta } from "./core/context";
+export { DomainError, isDomainError } from "./core/errors";
+export { authenticateRequest } from "./core/auth/authenticate";
 export { createRedis, redisHealth, waitForRedis } from "./infra/redis";
 export {
   createActiveUserCounter,
@@ -17,16 +17,16 @@ export {
   type ProcedureCall,
   type ProcedureObserver,
   type ProcedureType,
-} from "./observability";
-export { createAuthDeps, type AuthDeps } from "./auth/deps";
+} from "./core/observability";
+export { createAuthDeps, type AuthDeps } from "./core/auth/deps";
 export {
   createAuthConfig,
   defaultRateLimits,
   type AuthConfig,
   type AuthRateLimits,
-} from "./auth/config";
-export { REFRESH_COOKIE } from "./auth/cookies";
-export { API_KEY_PREFIX } from "./auth/tokens";
+} from "./core/auth/config";
+export { REFRESH_COOKIE } from "./core/auth/cookies";
+export { API_KEY_PREFIX } from "./core/auth/tokens";
 export {
   createMemorySessionCache,
   createRedisSessionCache,
@@ -46,11 +46,11 @@ export type {
   PublicUser,
   SessionInfo,
   UserPage,
-} from "./auth/public-types";
-export { createChatRuntime, type ChatRuntime, type ChatRuntimeOptions } from "./chat/runtime";
-export { defaultChatSettings, chatLimits, type AiConfig, type ChatSettings } from "./chat/settings";
-export type { GenerationInfo, GenerationObserver, GenerationOutcome } from "./chat/observer";
-export type { ReplyEvent } from "./chat/reply-stream";
+} from "./core/auth/public-types";
+export { createChatRuntime, type ChatRuntime, type ChatRuntimeOptions } from "./features/chat/runtime";
+export { defaultChatSettings, chatLimits, type AiConfig, type ChatSettings } from "./features/chat/settings";
+export type { GenerationInfo, GenerationObserver, GenerationOutcome } from "./features/chat/observer";
+export type { ReplyEvent } from "./features/chat/reply-stream";
 export {
   createMemoryStreamBus,
   createRedisStreamBus,
@@ -62,4 +62,4 @@ export {
   createRedisCancelSignal,
   type CancelSignal,
 } from "./infra/cancel";
-export { signAccessToken, verifyAccessToken, type AccessClaims } from "./auth/jwt";
+export { signAccessToken, verifyAccessToken, type AccessClaims } from "./core/auth/jwt";

@@ -1,9 +1,9 @@
 import { chat, users } from "@parley/db";
 import { createTestDatabase, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPrompt } from "../src/chat/prompt";
-import { parseEventId, replyEvents } from "../src/chat/reply-stream";
-import { defaultChatSettings } from "../src/chat/settings";
+import { buildPrompt } from "../src/features/chat/prompt";
+import { parseEventId, replyEvents } from "../src/features/chat/reply-stream";
+import { defaultChatSettings } from "../src/features/chat/settings";
 import { createMemoryStreamBus, createRedis, createRedisStreamBus, type StreamBus } from "../src";
 import { collectStream, newClientId } from "./chat-support";
 

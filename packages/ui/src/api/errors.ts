@@ -1,6 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
 
-/** The error shape our server sends (packages/api/src/trpc.ts errorFormatter). */
+/** The error shape our server sends (packages/api/src/core/trpc.ts errorFormatter). */
 export interface ServerErrorData {
   code?: string;
   httpStatus?: number;

@@ -1,6 +1,6 @@
 import { chat, type Database } from "@parley/db";
-import type { CancelSignal } from "../infra/cancel";
-import type { FinalStatus, StreamBus, TokenUsage } from "../infra/stream-bus";
+import type { CancelSignal } from "../../infra/cancel";
+import type { FinalStatus, StreamBus, TokenUsage } from "../../infra/stream-bus";
 import { BusWriter } from "./bus-writer";
 import { notify, type GenerationObserver } from "./observer";
 import { ReplyProgress } from "./progress";

@@ -4,8 +4,8 @@ import {
   createMemoryCancelSignal,
   createRedisCancelSignal,
   type CancelSignal,
-} from "../infra/cancel";
-import { createMemoryStreamBus, createRedisStreamBus, type StreamBus } from "../infra/stream-bus";
+} from "../../infra/cancel";
+import { createMemoryStreamBus, createRedisStreamBus, type StreamBus } from "../../infra/stream-bus";
 import { GenerationManager } from "./generation";
 import type { GenerationObserver } from "./observer";
 import { createOpenAIProvider, type ModelProvider } from "./provider";

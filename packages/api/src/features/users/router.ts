@@ -1,16 +1,16 @@
 import { users } from "@parley/db";
 import { z } from "zod";
-import { changePassword, deleteAccount, setUserDisabled, setUserRole } from "../auth/accounts";
-import { clearRefreshCookie } from "../auth/cookies";
-import type { PublicUser, UserPage } from "../auth/public-types";
+import { changePassword, deleteAccount, setUserDisabled, setUserRole } from "./service";
+import { clearRefreshCookie } from "../../core/auth/cookies";
+import type { PublicUser, UserPage } from "../../core/auth/public-types";
 import {
   currentPasswordSchema,
   emailSchema,
   passwordSchema,
   usernameSchema,
-} from "../auth/schemas";
-import { adminProcedure, protectedProcedure, router } from "../trpc";
-import { sessionProcedure } from "./auth";
+} from "../../core/auth/schemas";
+import { adminProcedure, protectedProcedure, router } from "../../core/trpc";
+import { sessionProcedure } from "../auth/router";
 
 const ADMIN_PAGE_SIZE = 50;
 

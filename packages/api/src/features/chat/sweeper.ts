@@ -1,5 +1,5 @@
 import { chat, type Database } from "@parley/db";
-import type { StreamBus } from "../infra/stream-bus";
+import type { StreamBus } from "../../infra/stream-bus";
 import { interruptedMessage } from "./generation";
 import { notify, type GenerationObserver } from "./observer";
 import { recoverReplyText } from "./recover";

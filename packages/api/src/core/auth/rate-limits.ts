@@ -1,6 +1,6 @@
 import type { RequestMeta } from "../context";
 import { DomainError } from "../errors";
-import type { RateLimiter, RateLimitRule } from "../infra/rate-limit";
+import type { RateLimiter, RateLimitRule } from "../../infra/rate-limit";
 
 /** Records an attempt; over the limit it answers 429 with Retry-After. */
 export async function enforceRateLimit(

@@ -1,4 +1,4 @@
-import { publicProcedure, router } from "../trpc";
+import { publicProcedure, router } from "../../core/trpc";
 
 export const healthRouter = router({
   /** A first, public procedure: the web page shows it to prove the stack is wired. */

@@ -1,4 +1,4 @@
-import type { StreamBus } from "../infra/stream-bus";
+import type { StreamBus } from "../../infra/stream-bus";
 
 /**
  * The longest text of a reply that the database copy and the bus agree on. The database

@@ -1,15 +1,15 @@
 import { auth as q, users } from "@parley/db";
 import { z } from "zod";
-import { logIn, registerAccount } from "../auth/accounts";
-import { createApiKey, revokeApiKey } from "../auth/api-keys";
+import { logIn, registerAccount } from "../users/service";
+import { createApiKey, revokeApiKey } from "./api-keys";
 import {
   assertAllowedOrigin,
   clearRefreshCookie,
   readRefreshCookie,
   setRefreshCookie,
-} from "../auth/cookies";
-import { describeDevice } from "../auth/device";
-import type { ApiKeyInfo, PublicUser, SessionInfo } from "../auth/public-types";
+} from "../../core/auth/cookies";
+import { describeDevice } from "./device";
+import type { ApiKeyInfo, PublicUser, SessionInfo } from "../../core/auth/public-types";
 import {
   currentPasswordSchema,
   emailSchema,
@@ -17,17 +17,17 @@ import {
   passwordSchema,
   refreshTokenSchema,
   usernameSchema,
-} from "../auth/schemas";
+} from "../../core/auth/schemas";
 import {
   forgetCredentials,
   refreshSession,
   revokeSessions,
   sessionIdOfRefreshToken,
   type IssuedTokens,
-} from "../auth/sessions";
-import type { Context } from "../context";
-import { DomainError } from "../errors";
-import { protectedProcedure, publicProcedure, router } from "../trpc";
+} from "../../core/auth/sessions";
+import type { Context } from "../../core/context";
+import { DomainError } from "../../core/errors";
+import { protectedProcedure, publicProcedure, router } from "../../core/trpc";
 
 /** Account management needs a signed-in session: an API key cannot mint more keys. */
 export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {

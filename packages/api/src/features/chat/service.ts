@@ -1,7 +1,7 @@
 import { chat, UniqueViolationError, type Database } from "@parley/db";
-import { enforceRateLimit } from "../auth/rate-limits";
-import type { AppDeps, RequestMeta } from "../context";
-import { DomainError } from "../errors";
+import { enforceRateLimit } from "../../core/auth/rate-limits";
+import type { AppDeps, RequestMeta } from "../../core/context";
+import { DomainError } from "../../core/errors";
 import type { GenerationJob } from "./generation";
 import { recoverReplyText } from "./recover";
 import type { ChatRuntime } from "./runtime";

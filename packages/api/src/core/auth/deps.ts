@@ -3,12 +3,12 @@ import {
   createMemoryRateLimiter,
   createRedisRateLimiter,
   type RateLimiter,
-} from "../infra/rate-limit";
+} from "../../infra/rate-limit";
 import {
   createMemorySessionCache,
   createRedisSessionCache,
   type SessionCache,
-} from "../infra/session-cache";
+} from "../../infra/session-cache";
 import { createAuthConfig, type AuthConfig } from "./config";
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from "./passwords";
 

@@ -1,12 +1,12 @@
 import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
 import type { AuthDeps } from "./auth/deps";
-import type { GenerationObserver } from "./chat/observer";
-import type { ChatRuntime } from "./chat/runtime";
-import type { ActiveUserCounter } from "./infra/active-users";
+import type { GenerationObserver } from "../features/chat/observer";
+import type { ChatRuntime } from "../features/chat/runtime";
+import type { ActiveUserCounter } from "../infra/active-users";
 import type { ProcedureObserver } from "./observability";
-import type { RateLimiter } from "./infra/rate-limit";
-import type { SessionCache } from "./infra/session-cache";
+import type { RateLimiter } from "../infra/rate-limit";
+import type { SessionCache } from "../infra/session-cache";
 
 /** Who is calling, as resolved by the HTTP adapter from a token or API key. */
 export interface AuthUser {

@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import type { TokenUsage } from "../infra/stream-bus";
+import type { TokenUsage } from "../../infra/stream-bus";
 import type { AiConfig } from "./settings";
 
 export interface ChatTurn {

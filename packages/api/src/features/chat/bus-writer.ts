@@ -1,4 +1,4 @@
-import type { StreamBus, StreamEntry } from "../infra/stream-bus";
+import type { StreamBus, StreamEntry } from "../../infra/stream-bus";
 
 /**
  * Appends a reply's text to the stream bus in order, one append at a time. Text arriving

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AppDeps, AuthUser } from "./context";
 import { createContextInner } from "./context";
 import { DomainError } from "./errors";
-import { createMemoryActiveUserCounter } from "./infra/active-users";
+import { createMemoryActiveUserCounter } from "../infra/active-users";
 import { wasObserved, type ProcedureCall, type ProcedureObserver } from "./observability";
 import { createCallerFactory, protectedProcedure, publicProcedure, router } from "./trpc";
 

@@ -1,6 +1,6 @@
 import { chat, type Database } from "@parley/db";
 import { tracked, type TrackedEnvelope } from "@trpc/server";
-import type { FinalStatus, StreamBus, TokenUsage } from "../infra/stream-bus";
+import type { FinalStatus, StreamBus, TokenUsage } from "../../infra/stream-bus";
 import type { ChatSettings } from "./settings";
 
 /** What a `chat.stream` subscriber receives: text, then one final event. */

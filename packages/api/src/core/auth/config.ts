@@ -1,4 +1,4 @@
-import type { RateLimitRule } from "../infra/rate-limit";
+import type { RateLimitRule } from "../../infra/rate-limit";
 
 /** Auth settings chosen by the app (apps/api reads them from the environment). */
 export interface AuthConfig {

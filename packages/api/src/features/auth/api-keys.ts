@@ -1,9 +1,9 @@
 import { auth as q } from "@parley/db";
-import type { AppDeps } from "../context";
-import { DomainError } from "../errors";
-import type { CreatedApiKey } from "./public-types";
-import { forgetCredentials } from "./sessions";
-import { generateApiKey, hashToken } from "./tokens";
+import type { AppDeps } from "../../core/context";
+import { DomainError } from "../../core/errors";
+import type { CreatedApiKey } from "../../core/auth/public-types";
+import { forgetCredentials } from "../../core/auth/sessions";
+import { generateApiKey, hashToken } from "../../core/auth/tokens";
 
 /** Enough for any real set of tools; stops a script from filling the table. */
 export const MAX_ACTIVE_API_KEYS = 25;

@@ -1,14 +1,14 @@
 import { auth as q, users } from "@parley/db";
-import type { AppDeps, RequestMeta } from "../context";
-import { DomainError } from "../errors";
-import type { PublicUser } from "./public-types";
-import { enforceRateLimit, rateLimitKeys } from "./rate-limits";
+import type { AppDeps, RequestMeta } from "../../core/context";
+import { DomainError } from "../../core/errors";
+import type { PublicUser } from "../../core/auth/public-types";
+import { enforceRateLimit, rateLimitKeys } from "../../core/auth/rate-limits";
 import {
   forgetCredentials,
   revokeUserCredentials,
   startSession,
   type IssuedTokens,
-} from "./sessions";
+} from "../../core/auth/sessions";
 
 export async function registerAccount(
   deps: AppDeps,

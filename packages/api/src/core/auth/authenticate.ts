@@ -1,7 +1,7 @@
 import { auth as q } from "@parley/db";
 import { TRPCError } from "@trpc/server";
 import type { AppDeps, AuthUser, RequestMeta } from "../context";
-import { apiKeyKey, sessionKey, type CachedAccess } from "../infra/session-cache";
+import { apiKeyKey, sessionKey, type CachedAccess } from "../../infra/session-cache";
 import { verifyAccessToken } from "./jwt";
 import { hashToken, looksLikeApiKey } from "./tokens";
 

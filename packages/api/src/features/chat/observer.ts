@@ -1,4 +1,4 @@
-import type { FinalStatus, TokenUsage } from "../infra/stream-bus";
+import type { FinalStatus, TokenUsage } from "../../infra/stream-bus";
 
 /** A generation as the metrics see it: bounded labels only (model, status), never text. */
 export interface GenerationInfo {

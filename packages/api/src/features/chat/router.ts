@@ -1,18 +1,18 @@
 import { chat } from "@parley/db";
 import { z } from "zod";
-import { exportConversation } from "../chat/export";
-import { parseEventId, replyEvents } from "../chat/reply-stream";
+import { exportConversation } from "./export";
+import { parseEventId, replyEvents } from "./reply-stream";
 import {
   assertModelOffered,
   chatRuntime,
   regenerateReply,
   sendMessage,
   stopReply,
-} from "../chat/service";
-import { chatLimits } from "../chat/settings";
-import type { AppDeps } from "../context";
-import { DomainError } from "../errors";
-import { protectedProcedure, router } from "../trpc";
+} from "./service";
+import { chatLimits } from "./settings";
+import type { AppDeps } from "../../core/context";
+import { DomainError } from "../../core/errors";
+import { protectedProcedure, router } from "../../core/trpc";
 
 const id = z.uuid();
 const title = z.string().trim().min(1).max(chatLimits.title);

@@ -1,7 +1,7 @@
 import { auth as q } from "@parley/db";
 import type { AppDeps, RequestMeta } from "../context";
 import { DomainError } from "../errors";
-import { apiKeyKey, sessionKey } from "../infra/session-cache";
+import { apiKeyKey, sessionKey } from "../../infra/session-cache";
 import { signAccessToken } from "./jwt";
 import { generateSessionToken, hashToken, sessionIdFromToken } from "./tokens";
 
