@@ -47,9 +47,22 @@ export type {
   SessionInfo,
   UserPage,
 } from "./core/auth/public-types";
-export { createChatRuntime, type ChatRuntime, type ChatRuntimeOptions } from "./features/chat/runtime";
-export { defaultChatSettings, chatLimits, type AiConfig, type ChatSettings } from "./features/chat/settings";
-export type { GenerationInfo, GenerationObserver, GenerationOutcome } from "./features/chat/observer";
+export {
+  createChatRuntime,
+  type ChatRuntime,
+  type ChatRuntimeOptions,
+} from "./features/chat/runtime";
+export {
+  defaultChatSettings,
+  chatLimits,
+  type AiConfig,
+  type ChatSettings,
+} from "./features/chat/settings";
+export type {
+  GenerationInfo,
+  GenerationObserver,
+  GenerationOutcome,
+} from "./features/chat/observer";
 export type { ReplyEvent } from "./features/chat/reply-stream";
 export {
   createMemoryStreamBus,

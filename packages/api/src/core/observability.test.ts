@@ -6,7 +6,8 @@ import { createContextInner } from "./context";
 import { DomainError } from "./errors";
 import { createMemoryActiveUserCounter } from "../infra/active-users";
 import { wasObserved, type ProcedureCall, type ProcedureObserver } from "./observability";
-import { createCallerFactory, protectedProcedure, publicProcedure, router } from "./trpc";
+import { protectedProcedure, publicProcedure } from "./procedures";
+import { createCallerFactory, router } from "./trpc";
 
 // A router of its own, so every outcome (success, each kind of error, a stream) can be
 // produced on demand through the real procedure builders and middleware chain.

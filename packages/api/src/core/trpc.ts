@@ -71,14 +71,5 @@ const observe = t.middleware(async ({ ctx, path, type, next }) => {
   return reportProcedureCall(ctx, { path, type, startedAt }, result);
 });
 
-export const publicProcedure = t.procedure.use(observe).use(mapErrors);
-
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
-  return next({ ctx: { ...ctx, user: ctx.user } });
-});
-
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
-  return next({ ctx });
-});
+/** Every procedure starts here; the builders callers use are in procedures.ts. */
+export const baseProcedure = t.procedure.use(observe).use(mapErrors);

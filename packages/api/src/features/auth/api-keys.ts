@@ -1,7 +1,7 @@
 import { auth as q } from "@parley/db";
 import type { AppDeps } from "../../core/context";
 import { DomainError } from "../../core/errors";
-import type { CreatedApiKey } from "../../core/auth/public-types";
+import type { ApiKeyInfo, CreatedApiKey } from "../../core/auth/public-types";
 import { forgetCredentials } from "../../core/auth/sessions";
 import { generateApiKey, hashToken } from "../../core/auth/tokens";
 
@@ -35,4 +35,8 @@ export async function revokeApiKey(deps: AppDeps, userId: string, id: string): P
   // Another user's key looks exactly like a missing one.
   if (!keyHash) throw new DomainError("NOT_FOUND", "API key not found");
   await forgetCredentials(deps, { apiKeyHashes: [keyHash] });
+}
+
+export function listApiKeys(deps: AppDeps, userId: string): Promise<ApiKeyInfo[]> {
+  return q.listApiKeys(deps.db, userId);
 }

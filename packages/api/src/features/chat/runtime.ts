@@ -5,7 +5,11 @@ import {
   createRedisCancelSignal,
   type CancelSignal,
 } from "../../infra/cancel";
-import { createMemoryStreamBus, createRedisStreamBus, type StreamBus } from "../../infra/stream-bus";
+import {
+  createMemoryStreamBus,
+  createRedisStreamBus,
+  type StreamBus,
+} from "../../infra/stream-bus";
 import { GenerationManager } from "./generation";
 import type { GenerationObserver } from "./observer";
 import { createOpenAIProvider, type ModelProvider } from "./provider";

@@ -1,16 +1,174 @@
 import { chat, UniqueViolationError, type Database } from "@parley/db";
-import { enforceRateLimit } from "../../core/auth/rate-limits";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
+import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
+import { exportConversation as renderExport } from "./export";
 import type { GenerationJob } from "./generation";
 import { recoverReplyText } from "./recover";
+import { parseEventId, replyEvents } from "./reply-stream";
 import type { ChatRuntime } from "./runtime";
+import type {
+  CreateConversationInput,
+  ListConversationsInput,
+  ListMessagesInput,
+  SendInput,
+  UpdateConversationInput,
+} from "./schemas";
+import { chatLimits } from "./settings";
 
-/** The chat runtime, or a clear 503 when this process was built without one. */
-export function chatRuntime(deps: AppDeps): ChatRuntime {
-  if (!deps.chat)
-    throw new DomainError("SERVICE_UNAVAILABLE", "Chat is not available on this server");
-  return deps.chat;
+// Another user's conversation or message looks exactly like a missing one.
+const conversationNotFound = (field = "id") =>
+  new DomainError("NOT_FOUND", "Conversation not found", { field });
+
+async function ownConversation(db: Database, userId: string, conversationId: string, field = "id") {
+  const conversation = await chat.getConversation(db, userId, conversationId);
+  if (!conversation) throw conversationNotFound(field);
+  return conversation;
+}
+
+const messageNotFound = () =>
+  new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
+
+/** The models on offer; `configured: false` with a `hint` when no provider is set up. */
+export async function listModels(runtime: ChatRuntime) {
+  const { provider } = runtime;
+  const { models, defaultModel } = await provider.listModels();
+  return { configured: provider.configured, models, defaultModel, hint: provider.setupHint };
+}
+
+function encodeCursor(cursor: chat.ConversationCursor | null): string | null {
+  return cursor ? `${cursor.updatedAt.getTime()}_${cursor.id}` : null;
+}
+
+function decodeCursor(cursor: string | null | undefined): chat.ConversationCursor | undefined {
+  if (!cursor) return undefined;
+  const [ms, conversationId] = cursor.split("_") as [string, string];
+  return { updatedAt: new Date(Number(ms)), id: conversationId };
+}
+
+export async function listConversations(
+  deps: AppDeps,
+  userId: string,
+  input: ListConversationsInput,
+) {
+  const page = await chat.listConversations(deps.db, userId, {
+    limit: input.limit,
+    cursor: decodeCursor(input.cursor),
+    archived: input.archived,
+    pinned: input.pinned,
+    query: input.query || undefined,
+  });
+  return { items: page.items, nextCursor: encodeCursor(page.nextCursor) };
+}
+
+export async function createConversation(
+  deps: AppDeps,
+  runtime: ChatRuntime,
+  userId: string,
+  input: CreateConversationInput,
+) {
+  await assertModelOffered(runtime, input.model);
+  return chat.createConversation(deps.db, userId, input);
+}
+
+export function getConversation(deps: AppDeps, userId: string, conversationId: string) {
+  return ownConversation(deps.db, userId, conversationId);
+}
+
+export async function updateConversation(
+  deps: AppDeps,
+  runtime: ChatRuntime,
+  userId: string,
+  input: UpdateConversationInput,
+) {
+  const { id: conversationId, ...patch } = input;
+  await ownConversation(deps.db, userId, conversationId);
+  await assertModelOffered(runtime, patch.model);
+  const updated = await chat.updateConversation(deps.db, userId, conversationId, patch);
+  // Deleted between the check and the update.
+  if (!updated) throw conversationNotFound();
+  return updated;
+}
+
+export async function deleteConversation(deps: AppDeps, userId: string, conversationId: string) {
+  if (!(await chat.deleteConversation(deps.db, userId, conversationId))) {
+    throw conversationNotFound();
+  }
+  return { id: conversationId };
+}
+
+export async function exportConversation(
+  deps: AppDeps,
+  userId: string,
+  conversationId: string,
+  format: "json" | "markdown",
+) {
+  const conversation = await ownConversation(deps.db, userId, conversationId);
+  const { items, truncated } = await chat.exportBranch(
+    deps.db,
+    conversation.id,
+    chatLimits.exportMessages,
+  );
+  return renderExport(conversation, items, format, truncated);
+}
+
+/**
+ * The active branch, a page at a time. Without a cursor: the newest messages. `direction`
+ * "older" (default) pages back from `cursor` (a depth), "newer" forward. Each message
+ * lists its siblings (alternatives from edits and regenerations) for a branch switcher.
+ */
+export async function listMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
+  const conversation = await ownConversation(
+    deps.db,
+    userId,
+    input.conversationId,
+    "conversationId",
+  );
+  const newer = input.direction === "newer";
+  const cursor = input.cursor ?? undefined;
+  const page = await chat.listActiveBranch(deps.db, conversation.id, {
+    limit: input.limit,
+    ...(newer ? { afterDepth: cursor ?? -1 } : { beforeDepth: cursor }),
+  });
+  const siblings = await chat.siblingIdsOf(deps.db, conversation.id, page.items);
+  const items = page.items.map((message) => {
+    const siblingIds = siblings.get(message.id) ?? [message.id];
+    return { ...message, siblingIds, siblingIndex: siblingIds.indexOf(message.id) };
+  });
+  const edge = newer ? items.at(-1) : items[0];
+  return { items, nextCursor: page.hasMore && edge ? edge.depth : null };
+}
+
+/** Makes the branch through `messageId` the visible one (ancestors, it, newest descendants). */
+export function switchBranch(deps: AppDeps, userId: string, messageId: string) {
+  return chat.switchBranch(deps.db, userId, messageId);
+}
+
+/**
+ * A reply's text as it is written: `{ delta }` events, then one `{ status, usage, model,
+ * error }`. Event ids let a dropped connection resume (lastEventId) on any replica with no
+ * gap and no duplicate; a finished reply is replayed whole.
+ */
+export async function streamReply(
+  deps: AppDeps,
+  runtime: ChatRuntime,
+  userId: string,
+  input: { messageId: string; lastEventId?: string | null | undefined },
+  signal: AbortSignal | undefined,
+) {
+  const start = parseEventId(input.lastEventId);
+  if (!start) throw new DomainError("BAD_REQUEST", "Invalid lastEventId", { field: "lastEventId" });
+  const message = await chat.findMessage(deps.db, userId, input.messageId);
+  if (!message) throw messageNotFound();
+  if (message.role !== "assistant") {
+    throw new DomainError("BAD_REQUEST", "Only replies can be streamed", { field: "messageId" });
+  }
+  return replyEvents(
+    { db: deps.db, bus: runtime.streamBus, settings: runtime.settings },
+    message.id,
+    start,
+    signal,
+  );
 }
 
 /** The model a reply uses: the conversation's when still offered, else the default. */
@@ -61,17 +219,10 @@ async function limitSends(deps: AppDeps, runtime: ChatRuntime, req: RequestMeta,
   await enforceRateLimit(
     deps.rateLimiter,
     req,
-    `chat-send:user:${userId}`,
+    rateLimitKeys.chatSendUser(userId),
     { limit: runtime.settings.sendsPerMinute, windowSeconds: 60 },
     "Too many messages",
   );
-}
-
-export interface SendInput {
-  conversationId?: string;
-  content: string;
-  clientMessageId: string;
-  parentId?: string | null;
 }
 
 /**
@@ -81,20 +232,17 @@ export interface SendInput {
  */
 export async function sendMessage(
   deps: AppDeps,
+  runtime: ChatRuntime,
   req: RequestMeta,
   userId: string,
   input: SendInput,
 ) {
-  const runtime = chatRuntime(deps);
   const previous = await chat.findExchangeByClientId(deps.db, userId, input.clientMessageId);
   if (previous) return sameExchange(previous, input);
 
   let settings: chat.ConversationSettings = {};
   if (input.conversationId) {
-    const conversation = await chat.getConversation(deps.db, userId, input.conversationId);
-    if (!conversation)
-      throw new DomainError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
-    settings = conversation;
+    settings = await ownConversation(deps.db, userId, input.conversationId, "conversationId");
   } else if (input.parentId) {
     throw new DomainError("BAD_REQUEST", "parentId needs the conversationId it belongs to", {
       field: "parentId",
@@ -148,16 +296,15 @@ function sameExchange<T extends { conversation: { id: string } }>(
 /** A new reply beside `messageId` (same question), generated now and made the active branch. */
 export async function regenerateReply(
   deps: AppDeps,
+  runtime: ChatRuntime,
   req: RequestMeta,
   userId: string,
   messageId: string,
 ) {
-  const runtime = chatRuntime(deps);
   const original = await chat.findMessage(deps.db, userId, messageId);
-  if (!original) throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
+  if (!original) throw messageNotFound();
   const conversation = await chat.getConversation(deps.db, userId, original.conversationId);
-  if (!conversation)
-    throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
+  if (!conversation) throw messageNotFound();
   const model = await resolveModel(runtime, conversation.model);
   assertAccepting(runtime);
   await limitSends(deps, runtime, req, userId);
@@ -204,10 +351,14 @@ function startReply(
  * the cancel signal, which stores the reply `stopped` with its partial text. If that
  * replica does not answer in time (it died, or cannot hear), the reply is stopped here.
  */
-export async function stopReply(deps: AppDeps, userId: string, messageId: string) {
-  const runtime = chatRuntime(deps);
+export async function stopReply(
+  deps: AppDeps,
+  runtime: ChatRuntime,
+  userId: string,
+  messageId: string,
+) {
   const message = await chat.findMessage(deps.db, userId, messageId);
-  if (!message) throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
+  if (!message) throw messageNotFound();
   if (message.role !== "assistant") {
     throw new DomainError("BAD_REQUEST", "Only a reply can be stopped", { field: "messageId" });
   }
@@ -223,7 +374,7 @@ export async function stopReply(deps: AppDeps, userId: string, messageId: string
   const state = await chat.replyState(deps.db, messageId);
   if (state?.status === "streaming") await forceStop(deps.db, runtime, messageId, state.content);
   const stopped = await chat.findMessage(deps.db, userId, messageId);
-  if (!stopped) throw new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
+  if (!stopped) throw messageNotFound();
   return stopped;
 }
 

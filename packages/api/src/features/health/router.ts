@@ -1,9 +1,8 @@
-import { publicProcedure, router } from "../../core/trpc";
+import { publicProcedure } from "../../core/procedures";
+import { router } from "../../core/trpc";
+import { ping } from "./service";
 
 export const healthRouter = router({
   /** A first, public procedure: the web page shows it to prove the stack is wired. */
-  ping: publicProcedure.query(async ({ ctx }) => {
-    await ctx.deps.db.ping();
-    return { ok: true as const, database: ctx.deps.db.kind, time: new Date() };
-  }),
+  ping: publicProcedure.query(({ ctx }) => ping(ctx.deps)),
 });

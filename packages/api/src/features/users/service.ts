@@ -1,104 +1,29 @@
 import { auth as q, users } from "@parley/db";
+import type { PublicUser, UserPage } from "../../core/auth/public-types";
+import { reauthenticate } from "../../core/auth/reauthenticate";
+import { clearRefreshCookie } from "../../core/auth/cookies";
+import { forgetCredentials, revokeUserCredentials } from "../../core/auth/sessions";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
-import type { PublicUser } from "../../core/auth/public-types";
-import { enforceRateLimit, rateLimitKeys } from "../../core/auth/rate-limits";
-import {
-  forgetCredentials,
-  revokeUserCredentials,
-  startSession,
-  type IssuedTokens,
-} from "../../core/auth/sessions";
+import { ADMIN_PAGE_MAX, type AdminListInput, type UpdateProfileInput } from "./schemas";
 
-export async function registerAccount(
-  deps: AppDeps,
-  input: { username: string; email: string; password: string },
-  req: RequestMeta,
-): Promise<{ user: PublicUser; tokens: IssuedTokens }> {
-  const { config, passwords } = deps.auth;
-  await enforceRateLimit(
-    deps.rateLimiter,
-    req,
-    rateLimitKeys.registerIp(req.ip),
-    config.rateLimits.registerPerIp,
-    "Too many accounts created from this address",
-  );
-  const passwordHash = await passwords.hash(input.password);
-  const adminEmail = config.adminEmail?.toLowerCase() ?? null;
-  const user = await q.createUserDecidingRole(
-    deps.db,
-    { username: input.username, email: input.email, passwordHash },
-    (isFirstUser) => (isFirstUser || input.email === adminEmail ? "admin" : "user"),
-  );
-  return { user, tokens: await startSession(deps, user, req) };
-}
-
-const wrongCredentials = () => new DomainError("UNAUTHORIZED", "Wrong username, email or password");
-
-export async function logIn(
-  deps: AppDeps,
-  input: { login: string; password: string },
-  req: RequestMeta,
-): Promise<{ user: PublicUser; tokens: IssuedTokens }> {
-  const { config, passwords } = deps.auth;
-  const limiter = deps.rateLimiter;
-  await enforceRateLimit(
-    limiter,
-    req,
-    rateLimitKeys.loginIp(req.ip),
-    config.rateLimits.loginPerIp,
-    "Too many sign-in attempts from this address",
-  );
-
-  // Usernames cannot contain '@', so the login names exactly one kind of identifier.
-  const byEmail = input.login.includes("@");
-  const login = byEmail ? input.login.trim().toLowerCase() : input.login.trim();
-  const credentials = await q.findCredentialsByLogin(
-    deps.db,
-    byEmail ? { email: login } : { username: login },
-  );
-
-  // Per account *and* IP: an attacker exhausts only their own budget for this account, so
-  // the owner signing in from elsewhere is never locked out.
-  const pairKey = rateLimitKeys.loginAccountIp(credentials?.id ?? `unknown:${login}`, req.ip);
-  await enforceRateLimit(
-    limiter,
-    req,
-    pairKey,
-    config.rateLimits.loginPerAccountAndIp,
-    "Too many sign-in attempts for this account",
-  );
-
-  // Unknown users are checked against a dummy hash, so they take as long as wrong passwords.
-  const ok = await passwords.verify(credentials?.passwordHash ?? null, input.password);
-  if (!ok || !credentials) throw wrongCredentials();
-  // Only after the password matched, so probing cannot learn which accounts are disabled.
-  if (credentials.disabledAt) throw new DomainError("FORBIDDEN", "This account has been disabled");
-
-  await limiter.reset(pairKey);
-  const user = await users.findUserById(deps.db, credentials.id);
-  if (!user) throw wrongCredentials();
-  return { user, tokens: await startSession(deps, user, req) };
-}
-
-/** Checks the caller's password before a sensitive change; rate limited per user. */
-export async function reauthenticate(
+export function updateProfile(
   deps: AppDeps,
   userId: string,
-  password: string,
-  req: RequestMeta,
-  field: string,
-) {
-  await enforceRateLimit(
-    deps.rateLimiter,
-    req,
-    rateLimitKeys.reauthUser(userId),
-    deps.auth.config.rateLimits.reauthPerUser,
-    "Too many password attempts",
-  );
-  const row = await q.findPasswordHash(deps.db, userId);
-  const ok = await deps.auth.passwords.verify(row?.passwordHash ?? null, password);
-  if (!ok) throw new DomainError("BAD_REQUEST", "Password is incorrect", { field });
+  input: UpdateProfileInput,
+): Promise<PublicUser> {
+  return users.updateUser(deps.db, userId, {
+    ...(input.username !== undefined ? { username: input.username } : {}),
+    ...(input.email !== undefined ? { email: input.email } : {}),
+  });
+}
+
+export function listUsers(deps: AppDeps, input: AdminListInput): Promise<UserPage> {
+  return users.listUsers(deps.db, {
+    ...(input?.query ? { query: input.query } : {}),
+    ...(input?.cursor ? { cursor: input.cursor } : {}),
+    limit: input?.limit ?? ADMIN_PAGE_MAX,
+  });
 }
 
 export async function changePassword(
@@ -132,6 +57,7 @@ export async function deleteAccount(
   // Sessions and keys go with the user (cascade); the cache must forget them too.
   await revokeUserCredentials(deps, userId, { apiKeys: "forget" });
   await users.deleteUser(deps.db, userId);
+  clearRefreshCookie(req);
 }
 
 export async function setUserRole(

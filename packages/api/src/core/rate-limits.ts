@@ -1,6 +1,6 @@
-import type { RequestMeta } from "../context";
-import { DomainError } from "../errors";
-import type { RateLimiter, RateLimitRule } from "../../infra/rate-limit";
+import type { RateLimiter, RateLimitRule } from "../infra/rate-limit";
+import type { RequestMeta } from "./context";
+import { DomainError } from "./errors";
 
 /** Records an attempt; over the limit it answers 429 with Retry-After. */
 export async function enforceRateLimit(
@@ -22,10 +22,12 @@ export async function enforceRateLimit(
   );
 }
 
+/** Every rate-limit key in one place, so two features can never share one by accident. */
 export const rateLimitKeys = {
   loginIp: (ip: string) => `login:ip:${ip}`,
   /** Keyed by the resolved account when it exists, so username and email share one budget. */
   loginAccountIp: (account: string, ip: string) => `login:acct:${account}:ip:${ip}`,
   registerIp: (ip: string) => `register:ip:${ip}`,
   reauthUser: (userId: string) => `reauth:user:${userId}`,
+  chatSendUser: (userId: string) => `chat-send:user:${userId}`,
 };

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { chatLimits } from "./settings";
+
+const id = z.uuid();
+const title = z.string().trim().min(1).max(chatLimits.title);
+const model = z.string().trim().min(1).max(chatLimits.model);
+const systemPrompt = z.string().max(chatLimits.systemPrompt);
+const temperature = z.number().min(0).max(2);
+const content = z
+  .string()
+  .max(
+    chatLimits.content,
+    `Messages are limited to ${chatLimits.content.toLocaleString("en")} characters`,
+  )
+  .refine((text) => text.trim().length > 0, "Write something first");
+const clientMessageId = z
+  .string()
+  .min(1)
+  .max(chatLimits.clientMessageId)
+  .regex(/^[A-Za-z0-9_-]+$/, "Use letters, digits, - and _ only");
+/** "<updatedAt ms>_<id>", as returned in nextCursor. */
+const conversationCursor = z
+  .string()
+  .max(60)
+  .regex(/^\d{1,15}_[0-9a-f-]{36}$/, "Invalid cursor");
+
+export const byIdInput = z.object({ id });
+export const byMessageIdInput = z.object({ messageId: id });
+
+export const listConversationsInput = z
+  .object({
+    cursor: conversationCursor.nullish(),
+    limit: z.number().int().min(1).max(chatLimits.pageSize).default(30),
+    query: z.string().trim().max(chatLimits.query).optional(),
+    archived: z.boolean().optional(),
+    pinned: z.boolean().optional(),
+  })
+  .default({ limit: 30 });
+export type ListConversationsInput = z.infer<typeof listConversationsInput>;
+
+export const createConversationInput = z
+  .object({
+    title: title.optional(),
+    model: model.optional(),
+    systemPrompt: systemPrompt.optional(),
+    temperature: temperature.optional(),
+  })
+  .default({});
+export type CreateConversationInput = z.infer<typeof createConversationInput>;
+
+export const updateConversationInput = z.object({
+  id,
+  title: title.optional(),
+  model: model.nullable().optional(),
+  systemPrompt: systemPrompt.nullable().optional(),
+  temperature: temperature.nullable().optional(),
+  pinned: z.boolean().optional(),
+  archived: z.boolean().optional(),
+});
+export type UpdateConversationInput = z.infer<typeof updateConversationInput>;
+
+export const exportConversationInput = z.object({ id, format: z.enum(["json", "markdown"]) });
+
+export const listMessagesInput = z.object({
+  conversationId: id,
+  cursor: z.number().int().min(0).max(10_000_000).nullish(),
+  direction: z.enum(["older", "newer"]).default("older"),
+  limit: z.number().int().min(1).max(chatLimits.pageSize).default(50),
+});
+export type ListMessagesInput = z.infer<typeof listMessagesInput>;
+
+export const sendInput = z.object({
+  conversationId: id.optional(),
+  content,
+  clientMessageId,
+  /** Edit and resend: the new message follows this reply (null: replaces the first message). */
+  parentId: id.nullable().optional(),
+});
+export type SendInput = z.infer<typeof sendInput>;
+
+export const streamInput = z.object({
+  messageId: id,
+  lastEventId: z.string().max(64).nullish(),
+});
