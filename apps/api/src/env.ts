@@ -77,6 +77,14 @@ const envSchema = z.object({
   AI_PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(256).max(2_000_000).default(16_000),
   /** Messages (send and regenerate) one user may start per minute. */
   CHAT_SENDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Tokens (prompt + completion) each user may spend per UTC day, in chat and /v1 together;
+   * 0 = unlimited. An admin can override it per user (user.admin.setQuota). */
+  QUOTA_TOKENS_PER_DAY: z.coerce
+    .number()
+    .int("must be a whole number of tokens")
+    .min(0, "must be 0 (unlimited) or more")
+    .max(2_000_000_000)
+    .default(0),
   /** How long chat.stop waits for the generating replica to stop before stopping it itself. */
   CHAT_STOP_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   WEB_DIST: z.string().default(path.join(repoRoot, "apps", "web", "dist")),

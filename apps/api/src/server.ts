@@ -6,9 +6,12 @@ import {
   createAuthDeps,
   createChatRuntime,
   createRedis,
+  createTokenCounter,
+  createUsageMeter,
   redisHealth,
   waitForRedis,
   type AppDeps,
+  type UsageObserver,
 } from "@parley/api";
 import { createDb, migrate } from "@parley/db";
 import { createApp } from "./app";
@@ -29,7 +32,9 @@ export interface RunningServer {
 export async function buildDeps(
   env: Env,
   log: (msg: string) => void = () => {},
-  observers: Pick<AppDeps, "procedureObserver" | "generationObserver"> = {},
+  observers: Pick<AppDeps, "procedureObserver" | "generationObserver"> & {
+    usageObserver?: UsageObserver;
+  } = {},
 ): Promise<AppDeps> {
   const url = env.DATABASE_URL ?? env.pgliteDir;
   const db = await createDb(url, {
@@ -57,12 +62,20 @@ export async function buildDeps(
       allowedOrigins: env.CORS_ORIGINS,
     },
   });
+  const { usageObserver, ...appObservers } = observers;
   const deps: AppDeps = {
     db,
     redis,
     ...authDeps,
     activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }),
-    ...observers,
+    usage: createUsageMeter({
+      db,
+      counter: createTokenCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }),
+      defaultTokensPerDay: env.QUOTA_TOKENS_PER_DAY,
+      observer: () => usageObserver,
+      log,
+    }),
+    ...appObservers,
   };
   deps.chat = createChatRuntime({
     db,
@@ -83,6 +96,7 @@ export async function buildDeps(
       stopWaitMs: env.CHAT_STOP_WAIT_MS,
     },
     observer: () => deps.generationObserver,
+    usage: () => deps.usage,
     log,
   });
   return deps;

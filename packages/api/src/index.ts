@@ -76,3 +76,19 @@ export {
   type CancelSignal,
 } from "./infra/cancel";
 export { signAccessToken, verifyAccessToken, type AccessClaims } from "./core/auth/jwt";
+export {
+  createMemoryTokenCounter,
+  createRedisTokenCounter,
+  createTokenCounter,
+  type DailyTokenCounter,
+} from "./infra/token-counter";
+export {
+  createUsageMeter,
+  type QuotaStatus,
+  type UsageMeter,
+  type UsageObserver,
+  type UsageReport,
+  type UsageSource,
+} from "./core/usage-meter";
+export { countPromptTokens, countTextTokens } from "./core/tokenizer";
+export { API_KEY_SCOPES, type ApiKeyScope } from "./core/context";

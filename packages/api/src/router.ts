@@ -1,13 +1,18 @@
-import { router } from "./core/trpc";
+import { mergeRouters, router } from "./core/trpc";
 import { authRouter } from "./features/auth/router";
 import { chatRouter } from "./features/chat/router";
 import { healthRouter } from "./features/health/router";
-import { userRouter } from "./features/users/router";
+import { usageAdminRouter, usageRouter } from "./features/usage/router";
+import { userAdminRouter, userRouter } from "./features/users/router";
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
-  user: userRouter,
+  user: mergeRouters(
+    userRouter,
+    usageRouter,
+    router({ admin: mergeRouters(userAdminRouter, usageAdminRouter) }),
+  ),
   chat: chatRouter,
 });
 

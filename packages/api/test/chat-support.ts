@@ -15,9 +15,17 @@ export interface ChatTestContext extends AuthTestContext {
  * REDIS_URL is set) plus a chat runtime talking to a model fixture over real HTTP.
  */
 export async function createChatTestContext(
-  options: { settings?: Partial<ChatSettings>; provider?: boolean; redis?: boolean } = {},
+  options: {
+    settings?: Partial<ChatSettings>;
+    provider?: boolean;
+    redis?: boolean;
+    quotaTokensPerDay?: number;
+  } = {},
 ): Promise<ChatTestContext> {
-  const ctx = await createAuthTestContext({ redis: options.redis });
+  const ctx = await createAuthTestContext({
+    redis: options.redis,
+    quotaTokensPerDay: options.quotaTokensPerDay,
+  });
   const fixture = await startModelFixture();
   ctx.deps.chat = createChatRuntime({
     db: ctx.deps.db,
@@ -34,6 +42,7 @@ export async function createChatTestContext(
           },
     // As the server wires it: the observer is read from the deps at each generation.
     observer: () => ctx.deps.generationObserver,
+    usage: () => ctx.deps.usage,
     settings: {
       // Tests call sweeper.sweep() themselves; the periodic pass must not race them.
       sweepIntervalMs: 60_000,

@@ -8,6 +8,8 @@ import {
   createCallerFactory,
   createContextInner,
   createRedis,
+  createTokenCounter,
+  createUsageMeter,
   waitForRedis,
   type AppDeps,
   type AuthRateLimits,
@@ -45,7 +47,13 @@ export interface Registered {
  * PGlite) and, when REDIS_URL is set, Redis-backed cache and limiter under a unique prefix.
  */
 export async function createAuthTestContext(
-  options: { adminEmail?: string; rateLimits?: Partial<AuthRateLimits>; redis?: boolean } = {},
+  options: {
+    adminEmail?: string;
+    rateLimits?: Partial<AuthRateLimits>;
+    redis?: boolean;
+    /** QUOTA_TOKENS_PER_DAY (default 0: unlimited). */
+    quotaTokensPerDay?: number;
+  } = {},
 ): Promise<AuthTestContext> {
   const t = await createTestDatabase();
   const url = options.redis === false ? undefined : redisUrl();
@@ -54,12 +62,18 @@ export async function createAuthTestContext(
     redis = createRedis(url);
     await waitForRedis(redis);
   }
+  const keyPrefix = `test:${randomUUID()}:`;
   const deps: AppDeps = {
     db: t.db,
     redis,
+    usage: createUsageMeter({
+      db: t.db,
+      counter: createTokenCounter(redis, { keyPrefix }),
+      defaultTokensPerDay: options.quotaTokensPerDay ?? 0,
+    }),
     ...createAuthDeps({
       redis,
-      keyPrefix: `test:${randomUUID()}:`,
+      keyPrefix,
       config: {
         jwtSecret: JWT_SECRET,
         adminEmail: options.adminEmail ?? null,

@@ -10,6 +10,7 @@ export {
 export * as users from "./queries/users";
 export * as auth from "./queries/auth";
 export * as chat from "./queries/chat";
+export * as usage from "./queries/usage";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
 export { MessageRole, MessageStatus, Role } from "./generated/prisma/enums";

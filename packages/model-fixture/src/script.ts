@@ -22,6 +22,8 @@ export interface FixtureScript {
   fail?: FixtureFailure;
   /** Chunks sent before a `mid` or `hang-mid` failure (default: half the reply). */
   failAfterChunks?: number;
+  /** `none`: report no token usage, as some local servers do. */
+  usage?: "none";
 }
 
 export type FixtureFailure = "mid" | "500" | "429" | "401" | "hang" | "hang-mid";
@@ -53,6 +55,10 @@ export function parseMarker(text: string): FixtureScript | null {
         break;
       case "reply":
         script.reply = value;
+        break;
+      case "usage":
+        if (value !== "none") throw new Error(`fixture marker: unknown usage=${value}`);
+        script.usage = value;
         break;
       case "fail":
         if (!failures.has(value as FixtureFailure))

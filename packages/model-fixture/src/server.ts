@@ -161,7 +161,7 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
         choices: [
           { index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" },
         ],
-        usage,
+        ...(script.usage === "none" ? {} : { usage }),
       });
     }
 
@@ -193,7 +193,7 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
       chunk({ content: text }, null);
     }
     chunk({}, "stop");
-    if (body.stream_options?.include_usage) {
+    if (body.stream_options?.include_usage && script.usage !== "none") {
       send({ id, object: "chat.completion.chunk", created, model: body.model, choices: [], usage });
     }
     res.end("data: [DONE]\n\n");

@@ -7,6 +7,7 @@ import type { ActiveUserCounter } from "../infra/active-users";
 import type { ProcedureObserver } from "./observability";
 import type { RateLimiter } from "../infra/rate-limit";
 import type { SessionCache } from "../infra/session-cache";
+import type { UsageMeter } from "./usage-meter";
 
 /** Who is calling, as resolved by the HTTP adapter from a token or API key. */
 export interface AuthUser {
@@ -14,7 +15,15 @@ export interface AuthUser {
   role: "user" | "admin";
   /** The session behind the access token; null when the caller used an API key. */
   sessionId: string | null;
+  /** The API key the caller used, with what it may do; absent or null for a session. */
+  apiKey?: { id: string; scopes: readonly ApiKeyScope[] } | null;
 }
+
+/** What an API key may do. `chat`: talk to models (chat procedures and /v1); `read`: read
+ * conversations, usage and settings; `admin`: admin procedures, for admins' keys only. No
+ * scope lets a key change the account itself (email, password, sessions, keys, 2FA). */
+export const API_KEY_SCOPES = ["chat", "read", "admin"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** What a request knows about its transport, for audit and rate limits. */
 export interface RequestMeta {
@@ -52,6 +61,9 @@ export interface AppDeps {
   chat?: ChatRuntime;
   /** Told how every generation goes (time to first token, outcome, usage), for metrics. */
   generationObserver?: GenerationObserver;
+  /** Token accounting and daily quotas, shared by chat and /v1 (see core/usage-meter).
+   * Optional so tests of other areas can leave it out; nothing is then counted or capped. */
+  usage?: UsageMeter;
 }
 
 // A type alias (not an interface) so it satisfies adapters that expect Record<string, unknown>.

@@ -1,15 +1,25 @@
 import { chat, type Database } from "@parley/db";
+import { countPromptTokens, countTextTokens } from "../../core/tokenizer";
+import type { UsageMeter } from "../../core/usage-meter";
 import type { CancelSignal } from "../../infra/cancel";
 import type { FinalStatus, StreamBus, TokenUsage } from "../../infra/stream-bus";
 import { BusWriter } from "./bus-writer";
 import { notify, type GenerationObserver } from "./observer";
 import { ReplyProgress } from "./progress";
 import { buildPrompt } from "./prompt";
-import { describeModelError, ModelError, setupHint, type ModelProvider } from "./provider";
+import {
+  describeModelError,
+  ModelError,
+  setupHint,
+  type ChatTurn,
+  type ModelProvider,
+} from "./provider";
 import type { ChatSettings } from "./settings";
 import { generateTitle } from "./title";
 
 export interface GenerationJob {
+  /** The owner of the conversation, whose usage and quota the reply counts against. */
+  userId: string;
   messageId: string;
   conversationId: string;
   model: string;
@@ -28,6 +38,8 @@ export interface GenerationManagerDeps {
   provider: ModelProvider;
   settings: ChatSettings;
   observer: () => GenerationObserver | undefined;
+  /** Where each reply's tokens are recorded; read at each generation. */
+  usage: () => UsageMeter | undefined;
   log: (message: string) => void;
 }
 
@@ -120,6 +132,8 @@ export class GenerationManager {
     notify(observer, "onStart", { messageId: id, model: job.model });
     let status: FinalStatus = "complete";
     let error: ModelError | null = null;
+    /** What the model was sent, once it was called: the tokens to count. */
+    let prompt: ChatTurn[] | null = null;
     try {
       if (!provider.configured) throw new ModelError("not_configured", setupHint);
       const messages = await buildPrompt(db, {
@@ -136,6 +150,7 @@ export class GenerationManager {
       });
       let finished = false;
       if (!abort.signal.aborted) {
+        prompt = messages;
         const stream = provider.stream({
           model: job.model,
           messages,
@@ -172,6 +187,8 @@ export class GenerationManager {
     }
 
     await progress.stop();
+    // Counted before the final event, so a client that saw the reply end sees its usage too.
+    if (prompt && (usage || text)) await this.recordUsage(job, prompt, text, usage);
     if (endReason !== "lost") await this.finalize(job, writer, { status, text, usage, error });
     writer.close();
     notify(observer, "onFinish", {
@@ -243,6 +260,25 @@ export class GenerationManager {
       error: errorText,
     });
     await bus.expire(job.messageId, settings.finishedStreamTtlMs).catch(() => {});
+  }
+
+  /** The provider's figures when it sent them, else Parley's tokenizer's, marked estimated
+   * (a stopped or broken stream never gets the provider's usage chunk). */
+  private async recordUsage(
+    job: GenerationJob,
+    prompt: ChatTurn[],
+    text: string,
+    usage: TokenUsage | null,
+  ) {
+    await this.deps.usage()?.record({
+      userId: job.userId,
+      source: "chat",
+      model: job.model,
+      promptTokens: usage?.promptTokens ?? countPromptTokens(prompt),
+      completionTokens: usage?.completionTokens ?? countTextTokens(text),
+      estimated: usage === null,
+      messageId: job.messageId,
+    });
   }
 
   private async title(job: GenerationJob, userText: string) {

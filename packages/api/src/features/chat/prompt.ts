@@ -1,11 +1,6 @@
 import { chat, type Database } from "@parley/db";
+import { countMessageTokens } from "../../core/tokenizer";
 import type { ChatTurn } from "./provider";
-
-/** A rough token count (about four characters per token, plus framing per message): good
- * enough to keep a prompt inside a budget without shipping a tokenizer per model. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4) + 4;
-}
 
 const pageSize = 50;
 
@@ -23,7 +18,9 @@ export async function buildPrompt(
     tokenBudget: number;
   },
 ): Promise<ChatTurn[]> {
-  let budget = args.tokenBudget - (args.systemPrompt ? estimateTokens(args.systemPrompt) : 0);
+  let budget =
+    args.tokenBudget -
+    (args.systemPrompt ? countMessageTokens({ role: "system", content: args.systemPrompt }) : 0);
   const kept: ChatTurn[] = [];
   let belowDepth = args.replyDepth;
   pages: while (belowDepth > 0) {
@@ -32,7 +29,7 @@ export async function buildPrompt(
       belowDepth = row.depth;
       // Failed or stopped replies without text add nothing a model could use.
       if (!row.content) continue;
-      const cost = estimateTokens(row.content);
+      const cost = countMessageTokens(row);
       if (kept.length && cost > budget) break pages;
       budget -= cost;
       kept.push({ role: row.role, content: row.content });

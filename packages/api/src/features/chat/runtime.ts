@@ -1,5 +1,6 @@
 import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
+import type { UsageMeter } from "../../core/usage-meter";
 import {
   createMemoryCancelSignal,
   createRedisCancelSignal,
@@ -40,6 +41,8 @@ export interface ChatRuntimeOptions {
   keyPrefix?: string;
   /** Read at each generation, so an observer can be attached after the runtime is built. */
   observer?: () => GenerationObserver | undefined;
+  /** Where replies' tokens are recorded; read at each generation. */
+  usage?: () => UsageMeter | undefined;
   log?: (message: string) => void;
 }
 
@@ -67,6 +70,7 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
     provider,
     settings,
     observer,
+    usage: options.usage ?? (() => undefined),
     log,
   });
   const sweeper = new LeaseSweeper({ db: options.db, bus: streamBus, settings, observer, log });

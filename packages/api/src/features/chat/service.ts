@@ -251,6 +251,10 @@ export async function sendMessage(
   const model = await resolveModel(runtime, settings.model ?? null);
   assertAccepting(runtime);
   await limitSends(deps, runtime, req, userId);
+  await deps.usage?.assertWithinQuota(userId, {
+    source: "chat",
+    responseHeaders: req.responseHeaders,
+  });
 
   let exchange;
   try {
@@ -273,7 +277,14 @@ export async function sendMessage(
 
   const { conversation, assistantMessage } = exchange;
   const isFirstReply = assistantMessage.depth === 1 && conversation.title === chat.DEFAULT_TITLE;
-  startReply(runtime, conversation, assistantMessage, model, isFirstReply ? input.content : null);
+  startReply(
+    runtime,
+    userId,
+    conversation,
+    assistantMessage,
+    model,
+    isFirstReply ? input.content : null,
+  );
   return exchange;
 }
 
@@ -308,6 +319,10 @@ export async function regenerateReply(
   const model = await resolveModel(runtime, conversation.model);
   assertAccepting(runtime);
   await limitSends(deps, runtime, req, userId);
+  await deps.usage?.assertWithinQuota(userId, {
+    source: "chat",
+    responseHeaders: req.responseHeaders,
+  });
 
   const { assistantMessage } = await chat.createRegeneration(deps.db, {
     userId,
@@ -322,7 +337,7 @@ export async function regenerateReply(
     assistantMessage.parentId
       ? await chat.findMessage(deps.db, userId, assistantMessage.parentId)
       : null;
-  startReply(runtime, conversation, assistantMessage, model, question?.content ?? null);
+  startReply(runtime, userId, conversation, assistantMessage, model, question?.content ?? null);
   return { assistantMessage };
 }
 
@@ -330,12 +345,14 @@ export async function regenerateReply(
  * conversation still has its default title, else null. */
 function startReply(
   runtime: ChatRuntime,
+  userId: string,
   conversation: { id: string; temperature: number | null; systemPrompt: string | null },
   assistantMessage: { id: string; depth: number },
   model: GenerationJob["model"],
   titleFrom: string | null,
 ) {
   runtime.generations.start({
+    userId,
     messageId: assistantMessage.id,
     conversationId: conversation.id,
     model,

@@ -17,7 +17,8 @@ import {
   updateProfile,
 } from "./service";
 
-const adminRouter = router({
+/** `user.admin`; the root router merges other features' admin procedures into it. */
+export const userAdminRouter = router({
   list: adminProcedure.input(adminListInput).query(({ ctx, input }) => listUsers(ctx.deps, input)),
 
   setRole: adminProcedure
@@ -47,6 +48,4 @@ export const userRouter = router({
     await deleteAccount(ctx.deps, ctx.user.id, input.password, ctx.req);
     return { ok: true as const };
   }),
-
-  admin: adminRouter,
 });
