@@ -31,6 +31,8 @@ const expectedTables = [
   "messages",
   "rotated_tokens",
   "sessions",
+  "usage_records",
+  "user_quotas",
   "users",
 ];
 
