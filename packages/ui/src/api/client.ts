@@ -11,6 +11,7 @@ import type { AppRouter } from "@parley/api";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { authRetryLink, type TokenRefresher } from "./authRetryLink";
+import { connectionLink, type ConnectionMonitor } from "./connection";
 
 /** The typed React hooks for every procedure (`trpc.chat.send.useMutation()` …). */
 export const trpc = createTRPCReact<AppRouter>();
@@ -20,6 +21,8 @@ export interface LinkOptions {
   apiBaseUrl: string;
   getAccessToken(): string | null;
   refresher: TokenRefresher;
+  /** Told about every call's outcome, to show the connection banner. */
+  monitor?: Pick<ConnectionMonitor, "reportFailure" | "reportSuccess">;
 }
 
 export function trpcUrl(apiBaseUrl: string): string {
@@ -58,6 +61,7 @@ export function createLinks(options: LinkOptions): TRPCLink<AppRouter>[] {
   const headers = () => authHeaders(options.getAccessToken);
   return [
     authRetryLink<AppRouter>(options.refresher),
+    ...(options.monitor ? [connectionLink<AppRouter>(options.monitor)] : []),
     splitLink({
       condition: (op) => op.type === "subscription",
       true: httpSubscriptionLink({
@@ -88,9 +92,14 @@ const withCredentials = (input: RequestInfo | URL, init?: RequestInit) =>
   fetch(input, { ...init, credentials: "include" });
 
 /** A bare client for the refresh call itself: no retry link, or a failed refresh would recurse. */
-export function createAuthClient(apiBaseUrl: string, getAccessToken: () => string | null) {
+export function createAuthClient(
+  apiBaseUrl: string,
+  getAccessToken: () => string | null,
+  monitor?: LinkOptions["monitor"],
+) {
   return createTRPCClient<AppRouter>({
     links: [
+      ...(monitor ? [connectionLink<AppRouter>(monitor)] : []),
       httpLink({
         url: trpcUrl(apiBaseUrl),
         transformer: superjson,

@@ -1,4 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
+import type { Translate } from "../i18n";
+import { isUnreachable } from "./connection";
 
 /** The error shape our server sends (packages/api/src/core/trpc.ts errorFormatter). */
 export interface ServerErrorData {
@@ -40,7 +42,10 @@ export function shouldRetryQuery(failureCount: number, error: unknown): boolean 
  * Per-field messages for a form: zod's flattened field errors, or a domain error that
  * names its field (e.g. CONFLICT on `email`). Everything else is a form-level message.
  */
-export function fieldErrors(error: unknown): {
+export function fieldErrors(
+  error: unknown,
+  t?: Translate,
+): {
   fields: Record<string, string>;
   form: string | null;
 } {
@@ -51,7 +56,7 @@ export function fieldErrors(error: unknown): {
     if (messages?.[0]) fields[name] = messages[0];
   }
   const field = data?.details?.field;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = t ? errorText(error, t) : error instanceof Error ? error.message : String(error);
   if (typeof field === "string" && !fields[field]) fields[field] = message;
   const fieldsFromConflict = data?.details?.fields;
   if (Array.isArray(fieldsFromConflict)) {
@@ -61,4 +66,21 @@ export function fieldErrors(error: unknown): {
   const hasFields = Object.keys(fields).length > 0;
   const formFromZod = data?.zodError?.formErrors?.[0];
   return { fields, form: hasFields ? (formFromZod ?? null) : (formFromZod ?? message) };
+}
+
+/**
+ * What to tell a person about a failed call, in their language: an outage or a server
+ * failure gets a translated sentence, a domain error keeps the server's message.
+ */
+export function errorText(error: unknown, t: Translate): string {
+  if (isUnreachable(error)) return t("errors.unreachable");
+  const code = errorCode(error);
+  if (code === "INTERNAL_SERVER_ERROR" || code === "SERVICE_UNAVAILABLE") return t("errors.server");
+  if (code === "TOO_MANY_REQUESTS") {
+    const seconds = errorData(error)?.details?.retryAfterSeconds;
+    return typeof seconds === "number"
+      ? t("errors.rateLimitedFor", { seconds })
+      : t("errors.rateLimited");
+  }
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,6 @@
 import { QueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { PlatformBridge } from "../platform";
 import { createStore } from "../store";
 import { memoryStorage } from "../store/persistence";
@@ -73,6 +73,14 @@ describe("SessionManager on the web (cookie)", () => {
     });
   });
 
+  it("stays on restoring while the server is unreachable and finishes once it is back", async () => {
+    const { session, store } = setup({ refresh: ["NETWORK", { accessToken: "a3" }] });
+    await session.restore();
+    expect(store.getState().auth.status).toBe("restoring");
+    session.connectionRestored();
+    await vi.waitFor(() => expect(store.getState().auth.status).toBe("signedIn"));
+  });
+
   it("expiring twice signs out once, with the reason shown on the sign-in screen", () => {
     const { session, store } = setup();
     void session.completeSignIn({ accessToken: "a" });
@@ -108,7 +116,7 @@ describe("SessionManager on the desktop (token store)", () => {
 
   it("forgets a refused token but keeps it through a network failure", async () => {
     const offline = setup({ desktop: true, stored: "r1", refresh: ["NETWORK"] });
-    await expect(offline.session.refresh()).resolves.toBe(false);
+    await expect(offline.session.refresh()).rejects.toThrow("fetch failed");
     expect(offline.stored()).toBe("r1");
     const refused = setup({ desktop: true, stored: "r1", refresh: ["UNAUTHORIZED"] });
     await expect(refused.session.refresh()).resolves.toBe(false);

@@ -4,7 +4,10 @@ import type { AppStore } from "../store";
 import { signedIn, signedOut, tokenRefreshed } from "../store/authSlice";
 import type { TokenRefresher } from "./authRetryLink";
 import type { createAuthClient } from "./client";
+import { isUnreachable } from "./connection";
 import { errorCode } from "./errors";
+
+const RESTORE_RETRY_MS = 5_000;
 
 /** What auth.login / auth.register / auth.refresh answer with. */
 export interface IssuedTokens {
@@ -19,6 +22,7 @@ export interface IssuedTokens {
  */
 export class SessionManager implements TokenRefresher {
   private inFlight: Promise<boolean> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly deps: {
@@ -36,14 +40,39 @@ export class SessionManager implements TokenRefresher {
 
   getAccessToken = (): string | null => this.deps.store.getState().auth.accessToken;
 
-  /** At start-up: a stored session becomes signed in, anything else signed out. */
+  /**
+   * At start-up: a stored session becomes signed in, a refused one signed out. While the
+   * server cannot answer, the app stays on "restoring" (the connection banner says why) and
+   * tries again once the connection is back, or after a while when the server answered
+   * with an error: an outage must not look like a sign-out.
+   */
   async restore(): Promise<void> {
-    const ok = await this.refresh();
+    let ok: boolean;
+    try {
+      ok = await this.refresh();
+    } catch (error) {
+      if (!isUnreachable(error)) {
+        this.retryTimer ??= setTimeout(() => {
+          this.retryTimer = null;
+          void this.restore();
+        }, RESTORE_RETRY_MS);
+      }
+      return;
+    }
     if (!ok && this.deps.store.getState().auth.status !== "signedOut")
       this.deps.store.dispatch(signedOut());
   }
 
-  /** One refresh at a time: parallel UNAUTHORIZED answers share a single rotation. */
+  /** The connection came back: a start-up that could not reach the server tries again. */
+  connectionRestored(): void {
+    if (this.deps.store.getState().auth.status === "restoring") void this.restore();
+  }
+
+  /**
+   * One refresh at a time: parallel UNAUTHORIZED answers share a single rotation. False when
+   * the server refused the session; throws when it could not say (unreachable, failing), so
+   * callers keep the session instead of signing out.
+   */
   refresh(): Promise<boolean> {
     this.inFlight ??= this.doRefresh().finally(() => {
       this.inFlight = null;
@@ -69,8 +98,9 @@ export class SessionManager implements TokenRefresher {
       // The server refused the token: forget it. Other failures (network) keep it for later.
       if (errorCode(error) === "UNAUTHORIZED" || errorCode(error) === "BAD_REQUEST") {
         await platform.refreshTokenStore?.set(null);
+        return false;
       }
-      return false;
+      throw error;
     }
   }
 

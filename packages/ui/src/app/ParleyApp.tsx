@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useEffect, useState, type JSX } from "react";
 import { Provider as ReduxProvider } from "react-redux";
 import { createAuthClient, createLinks, trpc } from "../api/client";
+import { ConnectionMonitor, probeHealth } from "../api/connection";
 import { shouldRetryQuery } from "../api/errors";
 import { SessionManager } from "../api/session";
 import { PlatformContext } from "../lib/platform";
@@ -12,6 +13,7 @@ import type { PlatformBridge } from "../platform";
 import { createStore, useAppSelector } from "../store";
 import { AuthScreen } from "../screens/AuthScreen";
 import { AppShell } from "../screens/AppShell";
+import { ConnectionBanner } from "../screens/ConnectionBanner";
 import { useT } from "../i18n";
 
 function createAppServices(platform: PlatformBridge) {
@@ -23,20 +25,40 @@ function createAppServices(platform: PlatformBridge) {
     },
   });
   const getAccessToken = () => store.getState().auth.accessToken;
-  const authClient = createAuthClient(platform.apiBaseUrl, getAccessToken);
-  const session = new SessionManager({ store, platform, authClient, queryClient });
+  // The session manager needs the monitor's client, and the monitor tells the session.
+  const late: { session?: SessionManager } = {};
+  const monitor = new ConnectionMonitor({
+    dispatch: store.dispatch,
+    getStatus: () => store.getState().connection.status,
+    probe: probeHealth(platform.apiBaseUrl),
+    isDeviceOnline: () => globalThis.navigator?.onLine ?? true,
+    onRestored: () => {
+      // Refill every screen that failed or went stale while the server was away.
+      void queryClient.invalidateQueries();
+      late.session?.connectionRestored();
+    },
+  });
+  const authClient = createAuthClient(platform.apiBaseUrl, getAccessToken, monitor);
+  const session = (late.session = new SessionManager({
+    store,
+    platform,
+    authClient,
+    queryClient,
+  }));
   const links = createLinks({
     apiBaseUrl: platform.apiBaseUrl,
     getAccessToken,
     refresher: session,
+    monitor,
   });
   const trpcClient = trpc.createClient({ links });
-  return { store, queryClient, session, trpcClient };
+  return { store, queryClient, session, trpcClient, monitor };
 }
 
 /** The whole application; the host only supplies the platform bridge. */
 export function ParleyApp(props: { platform: PlatformBridge }): JSX.Element {
   const [services] = useState(() => createAppServices(props.platform));
+  useEffect(() => services.monitor.listen(window), [services.monitor]);
   const routing = props.platform.routing ?? (props.platform.kind === "desktop" ? "hash" : "path");
   return (
     <PlatformContext.Provider value={props.platform}>
@@ -62,12 +84,20 @@ function Root({ session }: { session: SessionManager }) {
   useEffect(() => {
     void session.restore();
   }, [session]);
-  if (status === "restoring") {
-    return (
-      <div className="flex h-full items-center justify-center text-fg-soft" role="status">
-        {t("app.loading")}
+  return (
+    <div className="flex h-full flex-col">
+      <ConnectionBanner />
+      <div className="min-h-0 flex-1">
+        {status === "restoring" ? (
+          <div className="flex h-full items-center justify-center text-fg-soft" role="status">
+            {t("app.loading")}
+          </div>
+        ) : status === "signedIn" ? (
+          <AppShell />
+        ) : (
+          <AuthScreen />
+        )}
       </div>
-    );
-  }
-  return status === "signedIn" ? <AppShell /> : <AuthScreen />;
+    </div>
+  );
 }

@@ -19,7 +19,8 @@ export function cx(...classes: (string | false | null | undefined)[]): string {
 type Variant = "primary" | "secondary" | "ghost" | "danger";
 
 const variants: Record<Variant, string> = {
-  primary: "bg-accent text-white hover:bg-accent-strong disabled:opacity-50",
+  // accent-solid, not accent: white on the dark theme's lighter accent is only 3.65:1.
+  primary: "bg-accent-solid text-white hover:bg-accent-solid-strong disabled:opacity-50",
   secondary: "border border-line bg-surface text-fg hover:bg-muted disabled:opacity-50",
   ghost: "text-fg hover:bg-muted disabled:opacity-50",
   // A darker red than the danger text colour, so white text keeps its contrast in dark mode.

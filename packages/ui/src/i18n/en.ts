@@ -141,6 +141,18 @@ export const en = {
   "admin.noUsers": "No users found",
   "admin.forbidden": "Only administrators can see this page.",
 
+  "connection.offline": "You are offline. Parley reconnects when the network is back.",
+  "connection.reconnecting": "Cannot reach the server. Reconnecting…",
+  "connection.restored": "Connected again.",
+  "errors.unreachable": "Cannot reach the server. Try again once the connection is back.",
+  "errors.server": "The server failed to answer. Please try again in a moment.",
+  "errors.rateLimited": "Too many requests. Please wait a little and try again.",
+  "errors.rateLimitedFor": "Too many requests. Try again in {seconds} s.",
+  "chat.loadFailed": "This conversation could not be loaded.",
+  "chat.loadUnreachable":
+    "This conversation cannot be loaded while the server is unreachable; it appears once the connection is back.",
+  "chat.sendUnreachable":
+    "Not sent: the server cannot be reached. Your message is kept; send it again once the connection is back.",
   "common.close": "Close",
   "common.confirm": "Confirm",
   "common.error": "Something went wrong",

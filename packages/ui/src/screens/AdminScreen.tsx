@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { trpc } from "../api/client";
-import { errorCode } from "../api/errors";
+import { errorCode, errorText } from "../api/errors";
 import { Alert, Button } from "../components/ui";
 import { formatDate, useLanguage, useT } from "../i18n";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
@@ -49,8 +49,8 @@ export function AdminScreen() {
           className="h-10 max-w-sm rounded-lg border border-line bg-surface px-3 text-sm"
         />
       </div>
-      {mutationError ? <Alert>{mutationError.message}</Alert> : null}
-      {users.isError ? <Alert>{users.error.message}</Alert> : null}
+      {mutationError ? <Alert>{errorText(mutationError, t)}</Alert> : null}
+      {users.isError ? <Alert>{errorText(users.error, t)}</Alert> : null}
       <ul className="flex flex-col gap-2" aria-label={t("admin.title")}>
         {users.isSuccess && rows.length === 0 ? (
           <li className="text-sm text-fg-soft">{t("admin.noUsers")}</li>

@@ -59,7 +59,7 @@ function SignInForm() {
   const mutation = trpc.auth.login.useMutation({
     onSuccess: (tokens) => session.completeSignIn(tokens),
   });
-  const errors = fieldErrors(mutation.error);
+  const errors = fieldErrors(mutation.error, t);
   const submit = () =>
     mutation.mutate({
       login,
@@ -104,7 +104,7 @@ function RegisterForm() {
   const mutation = trpc.auth.register.useMutation({
     onSuccess: (tokens) => session.completeSignIn(tokens),
   });
-  const errors = fieldErrors(mutation.error);
+  const errors = fieldErrors(mutation.error, t);
   const submit = () =>
     mutation.mutate({
       username,

@@ -1,6 +1,7 @@
 import { combineReducers, configureStore } from "@reduxjs/toolkit";
 import { useDispatch, useSelector } from "react-redux";
 import { authSlice } from "./authSlice";
+import { connectionSlice } from "./connectionSlice";
 import { draftsSlice, type DraftsState } from "./draftsSlice";
 import { layoutSlice } from "./layoutSlice";
 import { browserStorage, readJson, writeJson, type KeyValueStorage } from "./persistence";
@@ -9,6 +10,7 @@ import { streamsSlice, type StreamsState } from "./streamsSlice";
 
 const rootReducer = combineReducers({
   auth: authSlice.reducer,
+  connection: connectionSlice.reducer,
   prefs: prefsSlice.reducer,
   layout: layoutSlice.reducer,
   drafts: draftsSlice.reducer,

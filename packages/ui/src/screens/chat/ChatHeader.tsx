@@ -1,3 +1,4 @@
+import { errorText } from "../../api/errors";
 import { useId, useState } from "react";
 import { trpc } from "../../api/client";
 import { DownloadIcon, MenuIcon, SlidersIcon } from "../../components/icons";
@@ -17,12 +18,19 @@ export interface ConversationSettings {
 
 export interface ChatHeaderProps {
   conversation: ConversationSettings | null;
+  /** An existing chat whose details have not arrived (yet): no title rather than "New chat". */
+  loading?: boolean;
   /** For a chat that does not exist yet: the model chosen for its first message. */
   pendingModel: string | null;
   onPendingModelChange(model: string): void;
 }
 
-export function ChatHeader({ conversation, pendingModel, onPendingModelChange }: ChatHeaderProps) {
+export function ChatHeader({
+  conversation,
+  loading,
+  pendingModel,
+  onPendingModelChange,
+}: ChatHeaderProps) {
   const t = useT();
   const dispatch = useAppDispatch();
   const utils = trpc.useUtils();
@@ -62,7 +70,7 @@ export function ChatHeader({ conversation, pendingModel, onPendingModelChange }:
         <MenuIcon />
       </IconButton>
       <h1 className="min-w-0 flex-1 truncate font-medium">
-        {displayTitle(conversation?.title, t)}
+        {conversation || !loading ? displayTitle(conversation?.title, t) : ""}
       </h1>
       <label htmlFor={modelId} className="sr-only">
         {t("chat.model")}
@@ -126,7 +134,7 @@ export function ChatHeader({ conversation, pendingModel, onPendingModelChange }:
             maxLength={8000}
             rows={6}
           />
-          {update.error ? <Alert>{update.error.message}</Alert> : null}
+          {update.error ? <Alert>{errorText(update.error, t)}</Alert> : null}
           <div className="flex justify-end gap-2">
             <Button onClick={() => setPromptOpen(false)}>{t("chat.cancel")}</Button>
             <Button type="submit" variant="primary" disabled={update.isPending}>

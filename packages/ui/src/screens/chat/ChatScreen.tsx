@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { trpc } from "../../api/client";
-import { errorCode } from "../../api/errors";
+import { isUnreachable } from "../../api/connection";
+import { errorCode, errorText } from "../../api/errors";
 import { Alert, Button } from "../../components/ui";
 import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
@@ -158,13 +159,40 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     );
   }
 
+  // Any other failure (the server is down, or failing): say so, and let the reconnect refetch
+  // or the button refill the pane; an empty "New chat" would look like the chat was lost.
+  const loadError = conversationId ? (conversation.error ?? messagesQuery.error) : null;
+
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <ChatHeader
         conversation={conversation.data ?? null}
+        loading={Boolean(conversationId) && !conversation.data}
         pendingModel={pendingModel}
         onPendingModelChange={setPendingModel}
       />
+      {loadError && !messagesQuery.data ? (
+        <div className="mx-auto mt-10 w-full max-w-md px-4" data-testid="chat-load-error">
+          <Alert>
+            <span className="flex flex-wrap items-center gap-2">
+              <span className="flex-1">
+                {isUnreachable(loadError)
+                  ? t("chat.loadUnreachable")
+                  : `${t("chat.loadFailed")} ${errorText(loadError, t)}`}
+              </span>
+              <Button
+                size="sm"
+                onClick={() => {
+                  void conversation.refetch();
+                  void messagesQuery.refetch();
+                }}
+              >
+                {t("common.retry")}
+              </Button>
+            </span>
+          </Alert>
+        </div>
+      ) : null}
       <div
         ref={scroller}
         className="min-h-0 flex-1 overflow-y-auto"
@@ -227,7 +255,9 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         <div className="mx-auto w-full max-w-3xl px-4 pb-2">
           <Alert>
             <span className="flex flex-wrap items-center gap-2">
-              <span className="flex-1">{send.error.message}</span>
+              <span className="flex-1">
+                {isUnreachable(send.error) ? t("chat.sendUnreachable") : errorText(send.error, t)}
+              </span>
               {pendingSend.current ? (
                 <Button
                   size="sm"
@@ -246,10 +276,10 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
       {regenerate.error || stop.error || switchBranch.error || createConversation.error ? (
         <div className="mx-auto w-full max-w-3xl px-4 pb-2">
           <Alert>
-            {
-              (regenerate.error ?? stop.error ?? switchBranch.error ?? createConversation.error)
-                ?.message
-            }
+            {errorText(
+              regenerate.error ?? stop.error ?? switchBranch.error ?? createConversation.error,
+              t,
+            )}
           </Alert>
         </div>
       ) : null}

@@ -89,8 +89,8 @@ export function Composer({ draftKey, streaming, disabled, onSend, onStop }: Comp
             aria-label={t("chat.send")}
             title={t("chat.send")}
             className={cx(
-              "inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl bg-accent text-white",
-              canSend ? "hover:bg-accent-strong" : "opacity-40",
+              "inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl bg-accent-solid text-white",
+              canSend ? "hover:bg-accent-solid-strong" : "opacity-40",
             )}
           >
             <SendIcon />

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { trpc } from "../../api/client";
-import { fieldErrors } from "../../api/errors";
+import { fieldErrors, errorText } from "../../api/errors";
 import { Alert, Button, Dialog, TextField } from "../../components/ui";
 import { formatDate, useLanguage, useT } from "../../i18n";
 
@@ -23,7 +23,7 @@ export function ApiKeysSettings() {
   const revoke = trpc.auth.apiKeys.revoke.useMutation({
     onSuccess: () => utils.auth.apiKeys.list.invalidate(),
   });
-  const errors = fieldErrors(create.error);
+  const errors = fieldErrors(create.error, t);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate({ name });
@@ -44,7 +44,7 @@ export function ApiKeysSettings() {
           {t("settings.createKey")}
         </Button>
       </form>
-      {revoke.error ? <Alert>{revoke.error.message}</Alert> : null}
+      {revoke.error ? <Alert>{errorText(revoke.error, t)}</Alert> : null}
       <ul className="flex flex-col gap-2" aria-label={t("settings.apiKeys")}>
         {keys.data?.length === 0 ? (
           <li className="text-sm text-fg-soft">{t("settings.noKeys")}</li>

@@ -17,7 +17,7 @@ export function PasswordSettings() {
       void utils.auth.sessions.list.invalidate();
     },
   });
-  const errors = fieldErrors(change.error);
+  const errors = fieldErrors(change.error, t);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     change.mutate({ current, next });

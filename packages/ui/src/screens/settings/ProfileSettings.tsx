@@ -19,7 +19,7 @@ export function ProfileSettings() {
     }
   }, [me.data]);
   const update = trpc.user.update.useMutation({ onSuccess: () => utils.auth.me.invalidate() });
-  const errors = fieldErrors(update.error);
+  const errors = fieldErrors(update.error, t);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!me.data) return;
@@ -67,7 +67,7 @@ function DeleteAccount() {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState("");
   const remove = trpc.user.delete.useMutation({ onSuccess: () => session.expire() });
-  const errors = fieldErrors(remove.error);
+  const errors = fieldErrors(remove.error, t);
   return (
     <section
       className="max-w-md rounded-xl border border-danger/40 p-4"

@@ -1,3 +1,4 @@
+import { errorText } from "../../api/errors";
 import { trpc } from "../../api/client";
 import { Alert, Button } from "../../components/ui";
 import { formatDate, useLanguage, useT } from "../../i18n";
@@ -15,11 +16,11 @@ export function SessionsSettings() {
       else void utils.auth.sessions.list.invalidate();
     },
   });
-  if (sessions.isError) return <Alert>{sessions.error.message}</Alert>;
+  if (sessions.isError) return <Alert>{errorText(sessions.error, t)}</Alert>;
   return (
     <div className="flex flex-col gap-4">
       <p className="text-sm text-fg-soft">{t("settings.sessionsHint")}</p>
-      {revoke.error ? <Alert>{revoke.error.message}</Alert> : null}
+      {revoke.error ? <Alert>{errorText(revoke.error, t)}</Alert> : null}
       <ul className="flex flex-col gap-2" aria-label={t("settings.sessions")}>
         {sessions.data?.length === 0 ? (
           <li className="text-sm text-fg-soft">{t("settings.noSessions")}</li>

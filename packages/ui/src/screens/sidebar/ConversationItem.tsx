@@ -1,3 +1,4 @@
+import { errorText } from "../../api/errors";
 import { useState } from "react";
 import { trpc } from "../../api/client";
 import { DotsIcon, PinIcon } from "../../components/icons";
@@ -104,7 +105,7 @@ export function ConversationItem({
             onChange={(e) => setTitle(e.target.value)}
             maxLength={200}
             autoFocus
-            error={update.error?.message}
+            error={update.error ? errorText(update.error, t) : undefined}
           />
           <div className="flex justify-end gap-2">
             <Button onClick={() => setRenaming(false)}>{t("chat.cancel")}</Button>
@@ -120,7 +121,7 @@ export function ConversationItem({
         title={t("sidebar.delete")}
       >
         <p className="text-sm">{t("sidebar.deleteConfirm", { title: shownTitle })}</p>
-        {remove.error ? <Alert>{remove.error.message}</Alert> : null}
+        {remove.error ? <Alert>{errorText(remove.error, t)}</Alert> : null}
         <div className="flex justify-end gap-2">
           <Button onClick={() => setConfirmingDelete(false)}>{t("chat.cancel")}</Button>
           <Button

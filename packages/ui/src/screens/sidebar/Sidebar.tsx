@@ -1,3 +1,4 @@
+import { errorText } from "../../api/errors";
 import { useEffect, useId, useRef } from "react";
 import { trpc } from "../../api/client";
 import { CloseIcon, LogoIcon, PlusIcon, SettingsIcon } from "../../components/icons";
@@ -89,7 +90,7 @@ export function Sidebar({ open }: { open: boolean }) {
         />
       </div>
       <nav aria-label={t("sidebar.recent")} className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
-        {list.isError ? <Alert>{list.error.message}</Alert> : null}
+        {list.isError ? <Alert>{errorText(list.error, t)}</Alert> : null}
         {showArchived ? <SectionTitle>{t("sidebar.archived")}</SectionTitle> : null}
         {!showArchived && pinned.length ? (
           <>
