@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateMasterKey, parseMasterKey } from "@parley/api";
 import { z } from "zod";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -12,6 +13,20 @@ const optionalUrl = z
   .transform((v) => v || undefined)
   .pipe(z.url().optional())
   .optional();
+
+const masterKeyMessage =
+  "must be 32 random bytes in base64 (make one with `openssl rand -base64 32`)";
+
+/** 32 bytes of base64 that are not an obvious placeholder (all one byte, or a short pattern). */
+function isUsableMasterKey(value: string): boolean {
+  let key: Buffer;
+  try {
+    key = parseMasterKey(value);
+  } catch {
+    return false;
+  }
+  return new Set(key).size >= 16;
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -25,6 +40,25 @@ const envSchema = z.object({
   }),
   DATA_DIR: z.string().default(path.join(repoRoot, ".data")),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Master key (32 bytes, base64) that wraps the data key of everything encrypted at rest. */
+  ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(z.string().refine(isUsableMasterKey, { message: masterKeyMessage }).optional())
+    .optional(),
+  /** Earlier master keys, comma-separated: objects they wrapped stay readable until
+   * `npm run keys:rotate` has re-wrapped them under ENCRYPTION_KEY. */
+  ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().refine(isUsableMasterKey, { message: masterKeyMessage }))),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: optionalUrl,
   AI_MODELS: z
@@ -90,7 +124,11 @@ const envSchema = z.object({
   WEB_DIST: z.string().default(path.join(repoRoot, "apps", "web", "dist")),
 });
 
-export type Env = z.infer<typeof envSchema> & { JWT_SECRET: string; pgliteDir: string };
+export type Env = z.infer<typeof envSchema> & {
+  JWT_SECRET: string;
+  ENCRYPTION_KEY: string;
+  pgliteDir: string;
+};
 
 export class EnvError extends Error {}
 
@@ -107,22 +145,31 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       "Invalid environment:\n  JWT_SECRET: required in production (32+ characters)",
     );
   }
+  if (env.NODE_ENV === "production" && !env.ENCRYPTION_KEY) {
+    throw new EnvError(
+      "Invalid environment:\n  ENCRYPTION_KEY: required in production (make one with `openssl rand -base64 32`)",
+    );
+  }
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     ...env,
     DATA_DIR: dataDir,
-    JWT_SECRET: env.JWT_SECRET ?? generatedSecret(dataDir),
+    JWT_SECRET:
+      env.JWT_SECRET ??
+      generatedSecret(dataDir, "jwt-secret", () => randomBytes(48).toString("base64url")),
+    ENCRYPTION_KEY:
+      env.ENCRYPTION_KEY ?? generatedSecret(dataDir, "encryption-key", generateMasterKey),
     pgliteDir: path.join(dataDir, "pglite"),
   };
 }
 
-/** For the embedded default: a secret made once and kept in DATA_DIR, so sessions survive
- * restarts without any configuration. */
-function generatedSecret(dataDir: string): string {
-  const file = path.join(dataDir, "jwt-secret");
+/** For the embedded default: a secret made once and kept in DATA_DIR (readable by its owner
+ * only), so sessions and encrypted data survive restarts without any configuration. */
+function generatedSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString("base64url");
+  const secret = make();
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
 }

@@ -5,6 +5,7 @@ import {
   createActiveUserCounter,
   createAuthDeps,
   createChatRuntime,
+  createKeyRing,
   createRedis,
   createTokenCounter,
   createUsageMeter,
@@ -67,6 +68,7 @@ export async function buildDeps(
     db,
     redis,
     ...authDeps,
+    keyRing: createKeyRing({ current: env.ENCRYPTION_KEY, previous: env.ENCRYPTION_KEY_PREVIOUS }),
     activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }),
     usage: createUsageMeter({
       db,

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -61,6 +62,12 @@ describe("the embedded default (PGlite in DATA_DIR)", () => {
 
     const second = embeddedEnv();
     expect(second.JWT_SECRET).toBe(first.JWT_SECRET);
+    expect(second.ENCRYPTION_KEY).toBe(first.ENCRYPTION_KEY);
+    for (const file of ["jwt-secret", "encryption-key"]) {
+      expect((statSync(path.join(first.DATA_DIR, file)).mode & 0o777).toString(8), file).toBe(
+        "600",
+      );
+    }
     const again = await startServer(second);
     try {
       const found = await again.deps.db.prisma.user.findUnique({
@@ -81,6 +88,16 @@ describe("configuration", () => {
     [{ REDIS_URL: "not a url" }, "REDIS_URL"],
     [{ JWT_SECRET: "short" }, "JWT_SECRET"],
     [{ NODE_ENV: "production", DATA_DIR: "/tmp/unused" }, "JWT_SECRET: required in production"],
+    [
+      { NODE_ENV: "production", JWT_SECRET: "x".repeat(8) + "-production-secret-0123456789abcdef" },
+      "ENCRYPTION_KEY: required in production",
+    ],
+    [
+      { ENCRYPTION_KEY: Buffer.alloc(32).toString("base64") },
+      "ENCRYPTION_KEY: must be 32 random bytes",
+    ],
+    [{ ENCRYPTION_KEY: Buffer.alloc(16, 7).toString("base64") }, "ENCRYPTION_KEY"],
+    [{ ENCRYPTION_KEY_PREVIOUS: "short" }, "ENCRYPTION_KEY_PREVIOUS"],
   ])("refuses %o with a message naming %s", (vars, expected) => {
     expect(() => loadEnv({ DATA_DIR: dataDir, ...vars })).toThrow(expected);
   });

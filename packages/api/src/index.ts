@@ -92,3 +92,17 @@ export {
 } from "./core/usage-meter";
 export { countPromptTokens, countTextTokens } from "./core/tokenizer";
 export { API_KEY_SCOPES, type ApiKeyScope } from "./core/context";
+export {
+  createKeyRing,
+  DecryptionError,
+  generateMasterKey,
+  newDataKey,
+  openSecret,
+  parseMasterKey,
+  rewrapDataKey,
+  rewrapSecret,
+  sealSecret,
+  unwrapDataKey,
+  wrappingKeyId,
+  type KeyRing,
+} from "./core/crypto";

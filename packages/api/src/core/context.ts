@@ -1,6 +1,7 @@
 import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
 import type { AuthDeps } from "./auth/deps";
+import type { KeyRing } from "./crypto";
 import type { GenerationObserver } from "../features/chat/observer";
 import type { ChatRuntime } from "../features/chat/runtime";
 import type { ActiveUserCounter } from "../infra/active-users";
@@ -46,6 +47,8 @@ export interface AppDeps {
   redis: Redis | null;
   /** Auth settings and password hashing (see src/auth; build with createAuthDeps). */
   auth: AuthDeps["auth"];
+  /** ENCRYPTION_KEY and its predecessors: seals every secret and file data key at rest. */
+  keyRing: KeyRing;
   /** Live-session cache checked on every request (Redis or in-process). */
   sessionCache: SessionCache;
   /** Sliding-window limits for login and registration (Redis or in-process). */
