@@ -18,3 +18,4 @@ export {
 export type { PrivateNginx, PrivateService } from "./private-services";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { eventually } from "./eventually";
+export { startS3rver, type TestS3 } from "./s3";

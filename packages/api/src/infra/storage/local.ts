@@ -1,0 +1,84 @@
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { assertKey, type ObjectStorage } from "./types";
+
+const PARTIAL = ".partial-";
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === "ENOENT";
+}
+
+/** Files under one folder; a write goes to a temporary name and is renamed into place when
+ * complete, so readers never see half an object and a failed write leaves nothing. */
+export function createLocalStorage(directory: string): ObjectStorage {
+  const pathOf = (key: string) => {
+    assertKey(key);
+    return join(directory, ...key.split("/"));
+  };
+  return {
+    kind: "local",
+    async put(key, body) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const partial = `${path}${PARTIAL}${randomBytes(6).toString("hex")}`;
+      let size = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, count, createWriteStream(partial, { flags: "wx" }));
+        await rename(partial, path);
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+      return { size };
+    },
+    async get(key) {
+      try {
+        const handle = await open(pathOf(key), "r");
+        return handle.createReadStream();
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
+    async head(key) {
+      try {
+        const info = await stat(pathOf(key));
+        return { size: info.size };
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
+    async delete(keys) {
+      await Promise.all(keys.map((key) => rm(pathOf(key), { force: true })));
+    },
+    async list(prefix) {
+      let entries: string[];
+      try {
+        entries = await readdir(directory, { recursive: true });
+      } catch (error) {
+        if (isMissing(error)) return [];
+        throw error;
+      }
+      const keys: string[] = [];
+      for (const entry of entries) {
+        if (entry.includes(PARTIAL)) continue;
+        const key = relative(directory, join(directory, entry)).split(sep).join("/");
+        if (!key.startsWith(prefix)) continue;
+        const info = await stat(join(directory, entry)).catch(() => null);
+        if (info?.isFile()) keys.push(key);
+      }
+      return keys.sort();
+    },
+  };
+}
