@@ -29,7 +29,7 @@ export async function startS3rver(bucket = "parley-test"): Promise<TestS3> {
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: bucket }],
+    configureBuckets: [{ name: bucket, configs: [] }],
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
