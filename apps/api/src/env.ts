@@ -28,13 +28,24 @@ function isUsableMasterKey(value: string): boolean {
   return new Set(key).size >= 16;
 }
 
+const flag = (fallback: "0" | "1") =>
+  z
+    .enum(["0", "1", "true", "false"])
+    .default(fallback)
+    .transform((v) => v === "1" || v === "true");
+
+const databaseUrl = optionalUrl.refine((v) => !v || /^postgres(ql)?:\/\//.test(v), {
+  message: "must be a postgres:// or postgresql:// URL",
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("0.0.0.0"),
-  DATABASE_URL: optionalUrl.refine((v) => !v || /^postgres(ql)?:\/\//.test(v), {
-    message: "must be a postgres:// or postgresql:// URL",
-  }),
+  DATABASE_URL: databaseUrl,
+  /** 0: leave migrating to a separate job (Kubernetes) and wait until it has applied
+   * every migration this build carries, instead of applying them at start. */
+  MIGRATE_ON_START: flag("1"),
   REDIS_URL: optionalUrl.refine((v) => !v || /^rediss?:\/\//.test(v), {
     message: "must be a redis:// or rediss:// URL",
   }),
@@ -87,10 +98,7 @@ const envSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
-  TRUST_PROXY: z
-    .enum(["0", "1", "true", "false"])
-    .default("0")
-    .transform((v) => v === "1" || v === "true"),
+  TRUST_PROXY: flag("0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Prefix of every Redis key, so deployments (or test runs) can share one Redis. */
   REDIS_KEY_PREFIX: z.string().trim().min(1).max(64).default("parley:"),
@@ -161,6 +169,18 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       env.ENCRYPTION_KEY ?? generatedSecret(dataDir, "encryption-key", generateMasterKey),
     pgliteDir: path.join(dataDir, "pglite"),
   };
+}
+
+/** What the migration job (src/migrate.ts) needs: only the database. */
+export function loadMigrationEnv(source: NodeJS.ProcessEnv = process.env): {
+  DATABASE_URL: string;
+} {
+  const parsed = z.object({ DATABASE_URL: databaseUrl }).safeParse(source);
+  if (!parsed.success || !parsed.data.DATABASE_URL) {
+    const issue = parsed.success ? "required" : parsed.error.issues[0]?.message;
+    throw new EnvError(`Invalid environment:\n  DATABASE_URL: ${issue}`);
+  }
+  return { DATABASE_URL: parsed.data.DATABASE_URL };
 }
 
 /** For the embedded default: a secret made once and kept in DATA_DIR (readable by its owner

@@ -14,7 +14,7 @@ import {
   type AppDeps,
   type UsageObserver,
 } from "@parley/api";
-import { createDb, migrate } from "@parley/db";
+import { createDb, migrate, pendingMigrations, type Database } from "@parley/db";
 import { createApp } from "./app";
 import type { Env } from "./env";
 import type { Logger } from "./logging";
@@ -41,8 +41,12 @@ export async function buildDeps(
   const db = await createDb(url, {
     onPoolError: (error) => log(`database connection lost: ${error.message}`),
   });
-  const applied = await migrate(db);
-  if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
+  if (env.MIGRATE_ON_START) {
+    const applied = await migrate(db);
+    if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
+  } else {
+    await waitForMigrations(db, log);
+  }
   let redis = null;
   if (env.REDIS_URL) {
     let lastError = "";
@@ -102,6 +106,20 @@ export async function buildDeps(
     log,
   });
   return deps;
+}
+
+/** With MIGRATE_ON_START=0 a separate job migrates; serving an older schema would fail
+ * requests, so the replica waits (its startup probe decides how long). */
+async function waitForMigrations(db: Database, log: (msg: string) => void, intervalMs = 2_000) {
+  let reported = "";
+  for (;;) {
+    const pending = await pendingMigrations(db).catch((error: Error) => [error.message]);
+    if (!pending.length) return;
+    const note = `waiting for the migration job: ${pending.join(", ")}`;
+    if (note !== reported) log(note);
+    reported = note;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
 
 export async function startServer(

@@ -1,6 +1,6 @@
 export { createDb, isPostgresUrl } from "./client";
 export type { CreateDbOptions, Database, DatabaseKind, RawSql } from "./client";
-export { migrate, migrationsDir, readMigrations } from "./migrate";
+export { migrate, migrationsDir, pendingMigrations, readMigrations } from "./migrate";
 export {
   UniqueViolationError,
   isDatabaseUnavailable,

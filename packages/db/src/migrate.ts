@@ -61,6 +61,26 @@ export async function migrate(db: Database, dir = migrationsDir): Promise<string
   });
 }
 
+/**
+ * Migrations of `dir` the database has not applied yet (all of them on an empty database).
+ * Read-only: replicas that leave migrating to a separate job use it to wait for that job.
+ */
+export async function pendingMigrations(db: Database, dir = migrationsDir): Promise<string[]> {
+  const migrations = await readMigrations(dir);
+  return db.withConnection(async (sql) => {
+    const [ledger] = await sql.query<{ present: boolean }>(
+      `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`,
+    );
+    if (!ledger?.present) return migrations.map((m) => m.name);
+    const rows = await sql.query<{ migration_name: string }>(
+      `SELECT migration_name FROM "_prisma_migrations"
+       WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
+    );
+    const applied = new Set(rows.map((r) => r.migration_name));
+    return migrations.filter((m) => !applied.has(m.name)).map((m) => m.name);
+  });
+}
+
 async function applyPending(sql: RawSql, migrations: MigrationFile[]): Promise<string[]> {
   await sql.exec(CREATE_LEDGER);
   const rows = await sql.query<{ migration_name: string; finished_at: Date | null }>(

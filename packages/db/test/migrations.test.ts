@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createScratchPostgres, missing, postgresUrl } from "@parley/testing";
 import { describe, expect, it } from "vitest";
-import { createDb, migrate, readMigrations } from "../src";
+import { createDb, migrate, pendingMigrations, readMigrations } from "../src";
 
 const run = promisify(execFile);
 const packageDir = path.resolve(import.meta.dirname, "..");
@@ -51,8 +51,10 @@ describe("migrations from an empty database", () => {
     const db = await createDb("memory://");
     try {
       const names = (await readMigrations()).map((m) => m.name);
+      expect(await pendingMigrations(db)).toEqual(names);
       expect(await migrate(db)).toEqual(names);
       expect(await migrate(db)).toEqual([]);
+      expect(await pendingMigrations(db)).toEqual([]);
     } finally {
       await db.close();
     }
