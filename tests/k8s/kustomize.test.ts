@@ -1,6 +1,7 @@
 // Renders every overlay of deploy/k8s with `kubectl kustomize` (offline) and reviews the
 // result: workloads, probes, security, selectors, autoscaling, network policies, secrets.
 import { execFile, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -76,6 +77,7 @@ describe.skipIf(skip)("deploy/k8s overlays", () => {
       DATABASE_REPLICA_URL: replica,
       REDIS_URL: "redis://parley-redis:6379",
       JWT_SECRET: "x".repeat(48),
+      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       METRICS_TOKEN: "m".repeat(24),
     });
     expect(env.MIGRATE_ON_START).toBe(false);
