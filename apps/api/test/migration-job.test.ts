@@ -57,6 +57,8 @@ describe("the migration job and MIGRATE_ON_START=0", () => {
         await rm(dataDir, { recursive: true, force: true });
       }
     },
+    // Two extra Node processes (tsx compiles each) on a shared, loaded machine.
+    120_000,
   );
 
   it("the job refuses to run without DATABASE_URL, with a clear message", async () => {
@@ -70,5 +72,5 @@ describe("the migration job and MIGRATE_ON_START=0", () => {
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stdout).toContain("DATABASE_URL: required");
-  });
+  }, 60_000);
 });
