@@ -19,6 +19,7 @@ import {
   requestLogging,
   type Logger,
 } from "./logging";
+import { mountFileRoutes } from "./files-routes";
 import { metricsHandler, type ServerMetrics } from "./metrics";
 import { webAppHeaders } from "./web-headers";
 
@@ -110,6 +111,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
       },
     }),
   );
+
+  const files = new Hono();
+  mountFileRoutes(files, deps, logger);
+  app.route("/", files);
 
   mountWebApp(app, options.webDist);
   return app;

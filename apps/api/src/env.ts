@@ -82,6 +82,47 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   AI_DEFAULT_MODEL: z.string().optional(),
+  /** Models that take images, comma-separated; unset: every model. */
+  AI_VISION_MODELS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? null
+        : v
+            .split(",")
+            .map((m) => m.trim())
+            .filter(Boolean),
+    ),
+  /** Where uploaded files go: a folder in DATA_DIR, or an S3-compatible bucket (S3_*). */
+  FILE_STORAGE: z.enum(["local", "s3"]).default("local"),
+  S3_ENDPOINT: optionalUrl,
+  S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name")
+    .optional(),
+  S3_REGION: z.string().trim().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  /** Largest upload, in bytes. */
+  FILE_MAX_BYTES: z.coerce
+    .number()
+    .int("must be a whole number of bytes")
+    .min(1024, "must be at least 1024 bytes")
+    .max(2_000_000_000, "must be at most 2,000,000,000 bytes")
+    .default(25 * 1024 * 1024),
+  /** Bytes of files each user may keep. */
+  STORAGE_QUOTA_BYTES: z.coerce
+    .number()
+    .int("must be a whole number of bytes")
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(1024 * 1024 * 1024),
   /** The user who registers with this email becomes an admin (besides the first user). */
   ADMIN_EMAIL: z
     .string()
@@ -156,6 +197,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (env.NODE_ENV === "production" && !env.ENCRYPTION_KEY) {
     throw new EnvError(
       "Invalid environment:\n  ENCRYPTION_KEY: required in production (make one with `openssl rand -base64 32`)",
+    );
+  }
+  if (env.FILE_STORAGE === "s3" && !env.S3_BUCKET) {
+    throw new EnvError("Invalid environment:\n  S3_BUCKET: required when FILE_STORAGE=s3");
+  }
+  if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
+    throw new EnvError(
+      "Invalid environment:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS default credential chain)",
     );
   }
   const dataDir = path.resolve(env.DATA_DIR);

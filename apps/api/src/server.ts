@@ -6,6 +6,8 @@ import {
   createAuthDeps,
   createChatRuntime,
   createKeyRing,
+  createObjectStorage,
+  sweepAbandonedUploads,
   createRedis,
   createTokenCounter,
   createUsageMeter,
@@ -14,6 +16,7 @@ import {
   type AppDeps,
   type UsageObserver,
 } from "@parley/api";
+import path from "node:path";
 import { createDb, migrate, pendingMigrations, type Database } from "@parley/db";
 import { createApp } from "./app";
 import type { Env } from "./env";
@@ -73,6 +76,24 @@ export async function buildDeps(
     redis,
     ...authDeps,
     keyRing: createKeyRing({ current: env.ENCRYPTION_KEY, previous: env.ENCRYPTION_KEY_PREVIOUS }),
+    files: {
+      storage: createObjectStorage(
+        env.FILE_STORAGE === "s3"
+          ? {
+              kind: "s3",
+              endpoint: env.S3_ENDPOINT,
+              bucket: env.S3_BUCKET!,
+              region: env.S3_REGION,
+              accessKeyId: env.S3_ACCESS_KEY_ID,
+              secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+              forcePathStyle: env.S3_FORCE_PATH_STYLE,
+            }
+          : { kind: "local", directory: path.join(env.DATA_DIR, "files") },
+      ),
+      maxBytes: env.FILE_MAX_BYTES,
+      quotaBytes: env.STORAGE_QUOTA_BYTES,
+      visionModels: env.AI_VISION_MODELS,
+    },
     activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }),
     usage: createUsageMeter({
       db,
@@ -156,6 +177,16 @@ export async function startServer(
   const port = typeof address === "object" && address ? address.port : env.PORT;
   // Every replica sweeps for replies whose generator died (lapsed lease).
   deps.chat?.start();
+  // Uploads never attached to a message go after a day; any replica may sweep them.
+  const sweepUploads = () => {
+    if (deps.files)
+      sweepAbandonedUploads(deps.db, deps.files).catch((error: Error) =>
+        log(`sweeping abandoned uploads failed: ${error.message}`),
+      );
+  };
+  const uploadSweep = setInterval(sweepUploads, 60 * 60 * 1000);
+  uploadSweep.unref();
+  sweepUploads();
 
   let closing: Promise<void> | undefined;
   return {
@@ -164,6 +195,7 @@ export async function startServer(
     metrics,
     close() {
       closing ??= (async () => {
+        clearInterval(uploadSweep);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Replies being written finish, or are stored `interrupted` with their text; then the
         // open streams are cut, so their clients resume (lastEventId) on another replica.

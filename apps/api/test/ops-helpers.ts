@@ -14,6 +14,8 @@ export interface TestServer {
   base: string;
   /** A unique Redis key prefix, so parallel runs never share counters. */
   keyPrefix: string;
+  /** The server's DATA_DIR (its own temporary folder). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startTestServer(
     server,
     base: `http://127.0.0.1:${server.port}`,
     keyPrefix,
+    dataDir,
     async stop() {
       if (server.deps.redis) {
         const keys = await server.deps.redis.keys(`${keyPrefix}*`).catch(() => []);

@@ -106,3 +106,20 @@ export {
   wrappingKeyId,
   type KeyRing,
 } from "./core/crypto";
+export {
+  createLocalStorage,
+  createObjectStorage,
+  createS3Storage,
+  type ObjectStorage,
+  type S3StorageConfig,
+  type StorageConfig,
+} from "./infra/storage";
+export type { FilesRuntime } from "./core/files";
+export {
+  downloadFile,
+  sweepAbandonedUploads,
+  uploadFile,
+  UploadError,
+  type FileDownload,
+  type FileInfo,
+} from "./features/files/service";

@@ -11,6 +11,7 @@ export * as users from "./queries/users";
 export * as auth from "./queries/auth";
 export * as chat from "./queries/chat";
 export * as usage from "./queries/usage";
+export * as files from "./queries/files";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
-export { MessageRole, MessageStatus, Role } from "./generated/prisma/enums";
+export { FileKind, MessageRole, MessageStatus, Role } from "./generated/prisma/enums";

@@ -19,3 +19,4 @@ export type { PrivateNginx, PrivateService } from "./private-services";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { eventually } from "./eventually";
 export { startS3rver, type TestS3 } from "./s3";
+export { sampleDocx, sampleJpeg, samplePdf, samplePng } from "./file-samples";

@@ -2,6 +2,7 @@ import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
 import type { AuthDeps } from "./auth/deps";
 import type { KeyRing } from "./crypto";
+import type { FilesRuntime } from "./files";
 import type { GenerationObserver } from "../features/chat/observer";
 import type { ChatRuntime } from "../features/chat/runtime";
 import type { ActiveUserCounter } from "../infra/active-users";
@@ -64,6 +65,9 @@ export interface AppDeps {
   chat?: ChatRuntime;
   /** Told how every generation goes (time to first token, outcome, usage), for metrics. */
   generationObserver?: GenerationObserver;
+  /** Where uploaded files are stored and the limits on them. Optional so tests of other
+   * areas can leave it out; file routes then answer 503 and attachments are refused. */
+  files?: FilesRuntime;
   /** Token accounting and daily quotas, shared by chat and /v1 (see core/usage-meter).
    * Optional so tests of other areas can leave it out; nothing is then counted or capped. */
   usage?: UsageMeter;

@@ -23,6 +23,9 @@ export function createLocalStorage(directory: string): ObjectStorage {
     kind: "local",
     async put(key, body) {
       const path = pathOf(key);
+      // The body may fail while the folder is made; pipeline then reports that stored error,
+      // and this listener keeps it from being an uncaught 'error' event meanwhile.
+      body.on("error", () => {});
       await mkdir(dirname(path), { recursive: true });
       const partial = `${path}${PARTIAL}${randomBytes(6).toString("hex")}`;
       let size = 0;

@@ -1,0 +1,170 @@
+import { Readable } from "node:stream";
+import {
+  authenticateRequest,
+  downloadFile,
+  isDomainError,
+  uploadFile,
+  UploadError,
+  type AppDeps,
+  type AuthUser,
+  type FileInfo,
+} from "@parley/api";
+import busboy from "busboy";
+import type { Context, Hono } from "hono";
+import { noteRequestUser, type Logger } from "./logging";
+
+/** Room for the multipart framing around the file (boundaries, part headers). */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+type Json = Record<string, unknown>;
+const problem = (c: Context, status: number, error: string, extra: Json = {}) =>
+  c.json({ error, ...extra }, status as 400);
+
+async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
+  const user = await authenticateRequest(deps, {
+    ip: "",
+    userAgent: c.req.header("user-agent") ?? null,
+    headers: c.req.raw.headers,
+    responseHeaders: new Headers(),
+  });
+  noteRequestUser(user?.id);
+  return user;
+}
+
+/**
+ * Reads one multipart body as it arrives and hands its `file` part, still streaming, to
+ * the upload. Resolves with the stored file, or rejects with the first failure: a refused
+ * upload stops reading at once (the rest of the body is never read).
+ */
+function receiveUpload(deps: AppDeps, userId: string, c: Context): Promise<FileInfo> {
+  return new Promise<FileInfo>((resolve, reject) => {
+    const source = Readable.fromWeb(c.req.raw.body as never);
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { "content-type": c.req.header("content-type") ?? "" },
+        limits: { files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 20 },
+      });
+    } catch {
+      reject(new UploadError(400, "Send the file as multipart/form-data in a field named `file`"));
+      return;
+    }
+    let upload: Promise<FileInfo> | null = null;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      source.unpipe(parser);
+      source.destroy();
+      reject(error);
+    };
+    parser.on("file", (field, stream, info) => {
+      if (field !== "file" || upload) {
+        stream.resume();
+        return;
+      }
+      upload = uploadFile(deps, userId, {
+        name: info.filename ?? "file",
+        declaredType: info.mimeType ?? "",
+        body: stream,
+      });
+      upload.then((file) => {
+        if (settled) return;
+        settled = true;
+        resolve(file);
+      }, fail);
+    });
+    parser.on("error", () => fail(new UploadError(400, "The multipart body is malformed")));
+    parser.on("close", () => {
+      if (!upload) fail(new UploadError(400, "No file: send it in a multipart field named `file`"));
+    });
+    source.on("error", (error) => fail(error));
+    source.pipe(parser);
+  });
+}
+
+function contentDisposition(kind: "inline" | "attachment", name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/**
+ * POST /api/files (multipart, field `file`) and GET /api/files/:id[?size=thumb], for the
+ * owner only, authenticated like tRPC: a Bearer access token or personal API key.
+ */
+export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void {
+  const internal = (c: Context, error: unknown) => {
+    logger.error({ err: error }, "file route failed");
+    return problem(c, 500, "Internal server error", {
+      requestId: c.res.headers.get("x-request-id") ?? undefined,
+    });
+  };
+
+  app.post("/api/files", async (c) => {
+    let user: AuthUser | null;
+    try {
+      user = await caller(deps, c);
+    } catch {
+      return problem(c, 503, "Sign-in check unavailable, try again");
+    }
+    if (!user) return problem(c, 401, "Sign in first");
+    if (!deps.files) return problem(c, 503, "File storage is not configured on this server");
+    const declaredLength = Number(c.req.header("content-length") ?? NaN);
+    if (declaredLength > deps.files.maxBytes + MULTIPART_OVERHEAD)
+      return problem(c, 413, `The file is larger than the limit of ${deps.files.maxBytes} bytes`);
+    if (!/^multipart\/form-data/i.test(c.req.header("content-type") ?? "") || !c.req.raw.body)
+      return problem(c, 400, "Send the file as multipart/form-data in a field named `file`");
+    try {
+      const file = await receiveUpload(deps, user.id, c);
+      c.header("Connection", "keep-alive");
+      return c.json(file, 201);
+    } catch (error) {
+      if (error instanceof UploadError) {
+        // The rest of a refused body is not read: the connection cannot be reused.
+        c.header("Connection", "close");
+        return problem(c, error.status, error.message);
+      }
+      return internal(c, error);
+    }
+  });
+
+  app.get("/api/files/:id", async (c) => {
+    let user: AuthUser | null;
+    try {
+      user = await caller(deps, c);
+    } catch {
+      return problem(c, 503, "Sign-in check unavailable, try again");
+    }
+    if (!user) return problem(c, 401, "Sign in first");
+    const id = c.req.param("id");
+    const size = c.req.query("size");
+    if (size !== undefined && size !== "thumb") return problem(c, 400, "size may only be `thumb`");
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+      return problem(c, 404, "File not found");
+    try {
+      const download = await downloadFile(
+        deps,
+        user.id,
+        id,
+        size === "thumb" ? "thumb" : "original",
+      );
+      const headers = new Headers({
+        "Content-Type": download.contentType,
+        "Content-Disposition": contentDisposition(download.disposition, download.file.name),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, max-age=3600",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+      });
+      if (size !== "thumb") headers.set("Content-Length", String(download.file.size));
+      return new Response(Readable.toWeb(download.body) as ReadableStream, {
+        status: 200,
+        headers,
+      });
+    } catch (error) {
+      if (isDomainError(error) && error.code === "NOT_FOUND")
+        return problem(c, 404, "File not found");
+      if (error instanceof UploadError) return problem(c, error.status, error.message);
+      return internal(c, error);
+    }
+  });
+}

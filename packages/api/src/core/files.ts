@@ -1,0 +1,105 @@
+/**
+ * What the files feature and chat both need about stored files: where they are, how they
+ * are encrypted, and how they go away. Kept in core because chat (attachments in prompts,
+ * deleting conversations) and files (upload, download) may not import each other.
+ */
+import { files as q, type Database } from "@parley/db";
+import type { Readable } from "node:stream";
+import type { ObjectStorage } from "../infra/storage";
+import { decryptStream, encryptStream, unwrapDataKey, type KeyRing } from "./crypto";
+
+export interface FilesRuntime {
+  storage: ObjectStorage;
+  /** Largest upload, in bytes (FILE_MAX_BYTES). */
+  maxBytes: number;
+  /** Bytes of files each user may keep (STORAGE_QUOTA_BYTES). */
+  quotaBytes: number;
+  /** Models that take images (AI_VISION_MODELS); null: every model. */
+  visionModels: readonly string[] | null;
+}
+
+/** The variants stored beside a file, each encrypted under the file's data key. */
+export type FileVariant = "original" | "thumb" | "text";
+
+export function storageKeyOf(userId: string, fileId: string): string {
+  return `u/${userId}/${fileId}`;
+}
+
+export function variantKey(storageKey: string, variant: FileVariant): string {
+  return variant === "original"
+    ? storageKey
+    : `${storageKey}.${variant === "thumb" ? "thumb" : "txt"}`;
+}
+
+/** Bound into the wrapped data key, so a key copied onto another file's row does not open. */
+export function fileKeyContext(file: { userId: string; id: string }): string {
+  return `file:${file.userId}:${file.id}`;
+}
+
+/** Encrypts `body` with `dataKey` on its way into the store. */
+export function putEncrypted(
+  storage: ObjectStorage,
+  key: string,
+  dataKey: Buffer,
+  body: Readable,
+): Promise<{ size: number }> {
+  const encrypted = encryptStream(dataKey);
+  body.once("error", (error) => encrypted.destroy(error));
+  return storage.put(key, body.pipe(encrypted));
+}
+
+/** The plaintext of one variant, decrypted as it streams; null when it is not stored. A
+ * wrong key or tampered object fails the stream (DecryptionError). */
+export async function readDecrypted(
+  storage: ObjectStorage,
+  keyRing: KeyRing,
+  file: Pick<q.StoredFile, "userId" | "id" | "storageKey" | "wrappedKey">,
+  variant: FileVariant = "original",
+): Promise<Readable | null> {
+  const dataKey = unwrapDataKey(keyRing, file.wrappedKey, fileKeyContext(file));
+  const body = await storage.get(variantKey(file.storageKey, variant));
+  if (!body) return null;
+  const plain = decryptStream(dataKey);
+  body.once("error", (error) => plain.destroy(error));
+  return body.pipe(plain);
+}
+
+function allVariants(storageKeys: string[]): string[] {
+  return storageKeys.flatMap((key) => [
+    variantKey(key, "original"),
+    variantKey(key, "thumb"),
+    variantKey(key, "text"),
+  ]);
+}
+
+/** Deletes files' rows, then their objects (a row without its object would be a broken
+ * file; an object without its row is only garbage, which the next purge removes). */
+export async function purgeFiles(
+  db: Database,
+  storage: ObjectStorage,
+  userId: string,
+  ids: string[],
+): Promise<number> {
+  const keys = await q.deleteFiles(db, userId, ids);
+  await storage.delete(allVariants(keys));
+  return keys.length;
+}
+
+/** After messages were deleted: their attached files go too. */
+export async function purgeDetachedFiles(
+  db: Database,
+  files: FilesRuntime | undefined,
+  userId: string,
+): Promise<void> {
+  if (!files) return;
+  await purgeFiles(db, files.storage, userId, await q.detachedFiles(db, userId));
+}
+
+/** After an account was deleted (its rows cascaded): every object under its prefix. */
+export async function purgeUserObjects(
+  files: FilesRuntime | undefined,
+  userId: string,
+): Promise<void> {
+  if (!files) return;
+  await files.storage.delete(await files.storage.list(`u/${userId}/`));
+}

@@ -1,0 +1,133 @@
+import { fileTypeFromBuffer } from "file-type";
+import { Transform, type TransformCallback } from "node:stream";
+import type { Classified } from "./types";
+
+/** An upload refused for what it is; the HTTP route answers with `status`. */
+export class UploadError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415 | 503,
+    message: string,
+  ) {
+    super(message);
+    this.name = "UploadError";
+  }
+}
+
+/** Enough bytes for file-type to recognise every accepted format. */
+const SNIFF_BYTES = 4_100;
+
+const formatBytes = (bytes: number) =>
+  bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "")} MB`
+    : bytes >= 1024
+      ? `${Math.floor(bytes / 1024)} KB`
+      : `${bytes} bytes`;
+
+export { formatBytes };
+
+/**
+ * Counts bytes and fails the stream the moment `limit` is crossed (413), saying which limit:
+ * the file size or what is left of the user's quota.
+ */
+export function byteLimit(limit: { maxBytes: number; leftBytes: number }): Transform & {
+  bytes(): number;
+} {
+  let seen = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > limit.maxBytes)
+        return callback(
+          new UploadError(
+            413,
+            `The file is larger than the limit of ${formatBytes(limit.maxBytes)}`,
+          ),
+        );
+      if (seen > limit.leftBytes)
+        return callback(
+          new UploadError(
+            413,
+            `Not enough storage left: ${formatBytes(limit.leftBytes)} of your quota remain`,
+          ),
+        );
+      callback(null, chunk);
+    },
+  });
+  return Object.assign(stream, { bytes: () => seen });
+}
+
+/**
+ * Holds the first bytes until it knows what they are, then lets the stream through only if
+ * they match the declared type (400 otherwise); text must be UTF-8 without NUL bytes
+ * throughout.
+ */
+export function typeCheck(expected: Classified, declaredType: string): Transform {
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let checked = false;
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const refuse = (detail: string) =>
+    new UploadError(400, `The file was sent as ${declaredType || "an unknown type"} but ${detail}`);
+
+  async function check(final: boolean): Promise<void> {
+    const bytes = Buffer.concat(head);
+    const sniffed = await fileTypeFromBuffer(bytes);
+    if (expected.kind === "text") {
+      if (sniffed) throw refuse(`its bytes are ${sniffed.mime}`);
+      checkText(bytes, final);
+      return;
+    }
+    if (!sniffed || !expected.signatures.includes(sniffed.ext))
+      throw refuse(sniffed ? `its bytes are ${sniffed.mime}` : "its bytes are not that type");
+  }
+
+  function checkText(chunk: Buffer, final: boolean) {
+    if (expected.kind !== "text") return;
+    if (chunk.includes(0)) throw refuse("it is not text (it contains NUL bytes)");
+    try {
+      utf8.decode(chunk, { stream: !final });
+    } catch {
+      throw refuse("it is not UTF-8 text");
+    }
+  }
+
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      if (checked) {
+        try {
+          checkText(chunk, false);
+        } catch (error) {
+          return callback(error as Error);
+        }
+        return callback(null, chunk);
+      }
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes < SNIFF_BYTES) return callback();
+      checked = true;
+      check(false).then(
+        () => {
+          const held = Buffer.concat(head);
+          head = [];
+          callback(null, held);
+        },
+        (error: Error) => callback(error),
+      );
+    },
+    flush(callback: TransformCallback) {
+      if (checked) {
+        try {
+          checkText(Buffer.alloc(0), true);
+        } catch (error) {
+          return callback(error as Error);
+        }
+        return callback();
+      }
+      if (headBytes === 0) return callback(new UploadError(400, "The file is empty"));
+      check(true).then(
+        () => callback(null, Buffer.concat(head)),
+        (error: Error) => callback(error),
+      );
+    },
+  });
+}
