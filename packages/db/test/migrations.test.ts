@@ -28,6 +28,8 @@ const expectedTables = [
   "_prisma_migrations",
   "api_keys",
   "conversations",
+  "files",
+  "message_attachments",
   "messages",
   "rotated_tokens",
   "sessions",
