@@ -3,13 +3,7 @@ import path from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import {
-  appRouter,
-  authenticateRequest,
-  createContextInner,
-  wasObserved,
-  type AppDeps,
-} from "@parley/api";
+import { appRouter, createRequestContext, wasObserved, type AppDeps } from "@parley/api";
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import {
@@ -105,9 +99,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
           headers,
           responseHeaders: c.get("responseHeaders"),
         };
-        const user = await authenticateRequest(deps, req);
-        noteRequestUser(user?.id);
-        return createContextInner({ deps, user, req });
+        const ctx = await createRequestContext(deps, req);
+        noteRequestUser(ctx.user?.id);
+        return ctx;
       },
     }),
   );

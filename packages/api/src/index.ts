@@ -3,8 +3,8 @@ export type { AppRouter } from "./router";
 export { createCallerFactory } from "./core/trpc";
 export { createContextInner, createRequestMeta } from "./core/context";
 export type { AppDeps, AuthUser, Context, ContextInner, RequestMeta } from "./core/context";
-export { DomainError, isDomainError } from "./core/errors";
-export { authenticateRequest } from "./core/auth/authenticate";
+export { DomainError, toDomainError, type DomainErrorCode } from "./core/errors";
+export { createRequestContext } from "./core/request-context";
 export { createRedis, redisHealth, waitForRedis } from "./infra/redis";
 export {
   createActiveUserCounter,

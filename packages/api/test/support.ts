@@ -3,11 +3,10 @@ import { createTestDatabase, redisUrl, type TestDatabase } from "@parley/testing
 import type { Redis } from "ioredis";
 import {
   appRouter,
-  authenticateRequest,
+  createRequestContext,
   createAuthDeps,
   createCallerFactory,
   createKeyRing,
-  createContextInner,
   createRedis,
   createTokenCounter,
   createUsageMeter,
@@ -96,8 +95,7 @@ export async function createAuthTestContext(
       headers,
       responseHeaders: rest.responseHeaders ?? new Headers(),
     };
-    const user = await authenticateRequest(deps, req);
-    return { api: createCaller(createContextInner({ deps, user, req })), req };
+    return { api: createCaller(await createRequestContext(deps, req)), req };
   };
 
   const register: AuthTestContext["register"] = async (name, opts = {}) => {

@@ -78,9 +78,10 @@ const UNAVAILABLE_SOCKET_CODES = new Set([
 // Postgres SQLSTATEs: 57P01-57P03 shutting down / starting up, class 08 connection exceptions.
 const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08...)$/;
 // node-postgres reports a dropped connection or a pool wait timeout without a code; Prisma
-// reports a transaction that found no free connection in time as P2028 with this text.
+// reports a transaction that found no free connection in time as P2028 with this text;
+// PGlite says it was closed (the embedded database is shutting down) only in its message.
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Unable to start a transaction in the given time/i;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Unable to start a transaction in the given time|PGlite is closed/i;
 
 interface ErrorLike {
   code?: unknown;

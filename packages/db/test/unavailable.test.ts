@@ -23,6 +23,13 @@ describe("isDatabaseUnavailable", () => {
     }
   });
 
+  it("recognises an embedded PGlite database that was closed", async () => {
+    const db = await createDb("memory://");
+    await db.close();
+    const error = await db.prisma.user.findFirst().catch((e: unknown) => e);
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
   it.skipIf(missingServerBinaries())(
     "recognises a server that was stopped under an open pool",
     async () => {

@@ -1,9 +1,8 @@
-import { isDatabaseUnavailable } from "@parley/db";
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
-import { isDomainError } from "./errors";
+import { DomainError, toTRPCError } from "./errors";
 import { reportProcedureCall } from "./observability";
 
 const t = initTRPC.context<Context>().create({
@@ -14,7 +13,7 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof z.ZodError ? z.flattenError(cause) : null;
-    const details = isDomainError(cause) ? (cause.details ?? conflictDetails(cause.fields)) : null;
+    const details = cause instanceof DomainError && cause.details ? cause.details : null;
     return {
       ...shape,
       data: {
@@ -29,32 +28,12 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** A unique violation (from @parley/db) names its columns; clients read the first one as
- * `details.field` to put the message under the right input. */
-function conflictDetails(fields: string[] | undefined) {
-  return fields?.length ? { field: fields[0], fields } : null;
-}
-
-/** Turns domain errors into TRPCErrors and hides unexpected ones behind a generic 500. */
+/** Turns domain errors into TRPCErrors; unexpected ones stay as they are (a generic 500). */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
-    if (isDomainError(cause)) {
-      const message =
-        cause.code === "CONFLICT" && cause.fields?.length
-          ? `${cause.fields.join(", ")} already in use`
-          : cause.message;
-      throw new TRPCError({ code: cause.code, message, cause });
-    }
-    // Postgres down or restarting: a clear 503 the client may retry, not a generic 500.
-    if (isDatabaseUnavailable(cause)) {
-      throw new TRPCError({
-        code: "SERVICE_UNAVAILABLE",
-        message: "The database is unavailable; try again in a moment",
-        cause,
-      });
-    }
+    const converted = toTRPCError(result.error);
+    if (converted) throw converted;
   }
   return result;
 });

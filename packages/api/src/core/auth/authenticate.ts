@@ -1,5 +1,4 @@
 import { auth as q } from "@parley/db";
-import { TRPCError } from "@trpc/server";
 import type { AppDeps, AuthUser, RequestMeta } from "../context";
 import { apiKeyKey, sessionKey, type CachedAccess } from "../../infra/session-cache";
 import { verifyAccessToken } from "./jwt";
@@ -18,7 +17,7 @@ const MAX_CREDENTIAL_LENGTH = 4096;
  * apart by its prefix) or a JWT access token. Every request checks that the session or key
  * is still live (session cache, then Postgres), so logout, revocation and disabling act on
  * the next call. Anything invalid resolves to null: protected procedures then answer
- * UNAUTHORIZED.
+ * UNAUTHORIZED. Errors are thrown as they are; createRequestContext converts them.
  */
 export async function authenticateRequest(
   deps: AppDeps,
@@ -29,19 +28,9 @@ export async function authenticateRequest(
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const credential = match?.[1];
   if (!credential) return null;
-  try {
-    return looksLikeApiKey(credential)
-      ? await authenticateApiKey(deps, credential)
-      : await authenticateAccessToken(deps, credential);
-  } catch (cause) {
-    // The database is unreachable: say so (503) rather than UNAUTHORIZED, which would make
-    // clients throw away a perfectly good session.
-    throw new TRPCError({
-      code: "SERVICE_UNAVAILABLE",
-      message: "Sign-in check unavailable, try again",
-      cause,
-    });
-  }
+  return looksLikeApiKey(credential)
+    ? authenticateApiKey(deps, credential)
+    : authenticateAccessToken(deps, credential);
 }
 
 async function authenticateAccessToken(deps: AppDeps, token: string): Promise<AuthUser | null> {
