@@ -43,6 +43,25 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   DATABASE_URL: databaseUrl,
+  /** Streaming replicas for history reads: one or more postgres URLs, comma-separated. */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.url().refine((u) => /^postgres(ql)?:\/\//.test(u), {
+          message: "each must be a postgres:// or postgresql:// URL",
+        }),
+      ),
+    ),
+  /** A replica further behind the primary than this is skipped (the primary serves). */
+  DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   /** 0: leave migrating to a separate job (Kubernetes) and wait until it has applied
    * every migration this build carries, instead of applying them at start. */
   MIGRATE_ON_START: flag("1"),
@@ -205,6 +224,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
     throw new EnvError(
       "Invalid environment:\n  S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither (neither: the AWS default credential chain)",
+    );
+  }
+  if (env.DATABASE_REPLICA_URL.length && !env.DATABASE_URL) {
+    throw new EnvError(
+      "Invalid environment:\n  DATABASE_REPLICA_URL: needs DATABASE_URL (the primary the replicas follow)",
     );
   }
   const dataDir = path.resolve(env.DATA_DIR);

@@ -8,12 +8,15 @@ import {
   createKeyRing,
   createObjectStorage,
   sweepAbandonedUploads,
+  createReadReplicas,
   createRedis,
+  createWritePositions,
   createTokenCounter,
   createUsageMeter,
   redisHealth,
   waitForRedis,
   type AppDeps,
+  type ReadReplicas,
   type UsageObserver,
 } from "@parley/api";
 import path from "node:path";
@@ -104,6 +107,22 @@ export async function buildDeps(
     }),
     ...appObservers,
   };
+  if (env.DATABASE_REPLICA_URL.length) {
+    deps.reads = createReadReplicas({
+      primary: db,
+      replicas: await Promise.all(
+        env.DATABASE_REPLICA_URL.map(async (replicaUrl, i) => ({
+          name: `replica${i + 1}`,
+          db: await createDb(replicaUrl, {
+            onPoolError: (error) => log(`read replica connection lost: ${error.message}`),
+          }),
+        })),
+      ),
+      positions: createWritePositions(redis, { keyPrefix: env.REDIS_KEY_PREFIX }),
+      maxLagMs: env.DATABASE_REPLICA_MAX_LAG_MS,
+      log,
+    });
+  }
   deps.chat = createChatRuntime({
     db,
     redis,
@@ -124,9 +143,14 @@ export async function buildDeps(
     },
     observer: () => deps.generationObserver,
     usage: () => deps.usage,
+    historyWritten: () => deps.reads && ((userId) => deps.reads!.noteWrite(userId)),
     log,
   });
   return deps;
+}
+
+function replicasHealth(reads: ReadReplicas): "ok" | "degraded" {
+  return reads.status().every((r) => r.usable) ? "ok" : "degraded";
 }
 
 /** With MIGRATE_ON_START=0 a separate job migrates; serving an older schema would fail
@@ -164,7 +188,11 @@ export async function startServer(
   const app = createApp(deps, {
     webDist: env.WEB_DIST,
     trustProxy: env.TRUST_PROXY,
-    readinessChecks: deps.redis ? { cache: () => redisHealth(deps.redis) } : {},
+    readinessChecks: {
+      ...(deps.redis && { cache: () => redisHealth(deps.redis) }),
+      // A replica down or behind degrades reads to the primary; the pod still serves.
+      ...(deps.reads && { replicas: async () => replicasHealth(deps.reads!) }),
+    },
     logger: options.logger,
     metrics,
     metricsToken: env.METRICS_TOKEN,
@@ -187,6 +215,7 @@ export async function startServer(
   const uploadSweep = setInterval(sweepUploads, 60 * 60 * 1000);
   uploadSweep.unref();
   sweepUploads();
+  deps.reads?.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -203,6 +232,7 @@ export async function startServer(
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await closed;
         deps.redis?.disconnect();
+        await deps.reads?.close();
         await deps.db.close();
       })();
       return closing;

@@ -123,3 +123,16 @@ export {
   type FileDownload,
   type FileInfo,
 } from "./features/files/service";
+export {
+  createReadReplicas,
+  parseLsn,
+  type ReadReplicas,
+  type ReadReplicasOptions,
+  type ReplicaStatus,
+} from "./core/read-replicas";
+export {
+  createMemoryWritePositions,
+  createRedisWritePositions,
+  createWritePositions,
+  type WritePositions,
+} from "./infra/write-positions";

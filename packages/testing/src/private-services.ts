@@ -39,7 +39,13 @@ process.once("exit", () => {
  * loopback port. PostgreSQL refuses to run as root, so as root it runs as the `postgres`
  * OS user through runuser.
  */
-export async function startPrivatePostgres(): Promise<PrivateService> {
+export async function startPrivatePostgres(
+  options: {
+    /** Makes a hot-standby streaming replica of this (private) primary instead:
+     * `pg_basebackup -R` copies it and keeps following its WAL. */
+    standbyOf?: PrivateService;
+  } = {},
+): Promise<PrivateService> {
   const { postgresBin } = serverBinaries();
   const dir = mkdtempSync(path.join(tmpdir(), "parley-pg-"));
   const dataDir = path.join(dir, "data");
@@ -62,18 +68,25 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
       );
     }
   };
-  run("initdb", [
-    "-D",
-    dataDir,
-    "-A",
-    "trust",
-    "-U",
-    "postgres",
-    "-E",
-    "UTF8",
-    "--no-sync",
-    "--no-instructions",
-  ]);
+  if (options.standbyOf) {
+    run("pg_basebackup", [
+      ...["-h", "127.0.0.1", "-p", String(options.standbyOf.port), "-U", "postgres"],
+      ...["-D", dataDir, "-R", "-X", "stream", "--no-sync", "-c", "fast"],
+    ]);
+  } else {
+    run("initdb", [
+      "-D",
+      dataDir,
+      "-A",
+      "trust",
+      "-U",
+      "postgres",
+      "-E",
+      "UTF8",
+      "--no-sync",
+      "--no-instructions",
+    ]);
+  }
   const port = await freePort();
   const serverOptions = [
     `-p ${port}`,

@@ -1,4 +1,5 @@
 import type { Database } from "@parley/db";
+import type { ReadReplicas } from "./read-replicas";
 import type { Redis } from "ioredis";
 import type { AuthDeps } from "./auth/deps";
 import type { KeyRing } from "./crypto";
@@ -71,6 +72,9 @@ export interface AppDeps {
   /** Token accounting and daily quotas, shared by chat and /v1 (see core/usage-meter).
    * Optional so tests of other areas can leave it out; nothing is then counted or capped. */
   usage?: UsageMeter;
+  /** Read replicas for history reads, with read-your-writes (see core/read-replicas).
+   * Optional: without it every read uses `db`. */
+  reads?: ReadReplicas;
 }
 
 // A type alias (not an interface) so it satisfies adapters that expect Record<string, unknown>.

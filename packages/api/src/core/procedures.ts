@@ -5,10 +5,14 @@ import { baseProcedure } from "./trpc";
 /** Anyone may call it; `ctx.user` is the caller when a credential came with the request. */
 export const publicProcedure = baseProcedure;
 
-/** A signed-in caller (access token or API key); narrows `ctx.user`. */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+/** A signed-in caller (access token or API key); narrows `ctx.user`. After a mutation the
+ * caller's write position is noted, so their next history reads see it on any replica. */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
+  const user = ctx.user;
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  const result = await next({ ctx: { ...ctx, user } });
+  if (type === "mutation" && ctx.deps.reads) await ctx.deps.reads.noteWrite(user.id);
+  return result;
 });
 
 /** Account management needs a signed-in session: an API key cannot mint more keys. */

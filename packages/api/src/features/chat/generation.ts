@@ -40,6 +40,9 @@ export interface GenerationManagerDeps {
   observer: () => GenerationObserver | undefined;
   /** Where each reply's tokens are recorded; read at each generation. */
   usage: () => UsageMeter | undefined;
+  /** Told after a generation changed a user's history (a reply stored final, a title set),
+   * so read routing and caches follow; read at each call. */
+  historyWritten: () => ((userId: string) => Promise<void>) | undefined;
   log: (message: string) => void;
 }
 
@@ -251,6 +254,7 @@ export class GenerationManager {
       this.deps.log(`storing the end of reply ${job.messageId} failed: ${String(error)}`);
     }
     if (!stored) return;
+    await this.deps.historyWritten()?.(job.userId);
     await writer.finish({
       kind: "final",
       status: outcome.status,
@@ -285,7 +289,8 @@ export class GenerationManager {
     const signal = AbortSignal.any([this.shutdownController.signal, AbortSignal.timeout(15_000)]);
     try {
       const title = await generateTitle(this.deps.provider, { model: job.model, userText, signal });
-      await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, title);
+      if (await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, title))
+        await this.deps.historyWritten()?.(job.userId);
     } catch (error) {
       this.deps.log(`titling conversation ${job.conversationId} failed: ${String(error)}`);
     }

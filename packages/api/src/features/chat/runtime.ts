@@ -43,6 +43,8 @@ export interface ChatRuntimeOptions {
   observer?: () => GenerationObserver | undefined;
   /** Where replies' tokens are recorded; read at each generation. */
   usage?: () => UsageMeter | undefined;
+  /** Told after a generation changed a user's history; read at each call. */
+  historyWritten?: () => ((userId: string) => Promise<void>) | undefined;
   log?: (message: string) => void;
 }
 
@@ -71,6 +73,7 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
     settings,
     observer,
     usage: options.usage ?? (() => undefined),
+    historyWritten: options.historyWritten ?? (() => undefined),
     log,
   });
   const sweeper = new LeaseSweeper({ db: options.db, bus: streamBus, settings, observer, log });

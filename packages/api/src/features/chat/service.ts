@@ -46,18 +46,25 @@ function decodeCursor(cursor: string | null | undefined): chat.ConversationCurso
   return { updatedAt: new Date(Number(ms)), id: conversationId };
 }
 
+/** History reads: on a read replica that has the user's writes, else on the primary. */
+function readHistory<T>(deps: AppDeps, userId: string, read: (db: Database) => Promise<T>) {
+  return deps.reads ? deps.reads.withReader(userId, read) : read(deps.db);
+}
+
 export async function listConversations(
   deps: AppDeps,
   userId: string,
   input: ListConversationsInput,
 ) {
-  const page = await chat.listConversations(deps.db, userId, {
-    limit: input.limit,
-    cursor: decodeCursor(input.cursor),
-    archived: input.archived,
-    pinned: input.pinned,
-    query: input.query || undefined,
-  });
+  const page = await readHistory(deps, userId, (db) =>
+    chat.listConversations(db, userId, {
+      limit: input.limit,
+      cursor: decodeCursor(input.cursor),
+      archived: input.archived,
+      pinned: input.pinned,
+      query: input.query || undefined,
+    }),
+  );
   return { items: page.items, nextCursor: encodeCursor(page.nextCursor) };
 }
 
@@ -103,13 +110,15 @@ export async function exportConversation(
   conversationId: string,
   format: "json" | "markdown",
 ) {
-  const conversation = await ownConversation(deps.db, userId, conversationId);
-  const { items, truncated } = await chat.exportBranch(
-    deps.db,
-    conversation.id,
-    chatLimits.exportMessages,
-  );
-  return renderExport(conversation, items, format, truncated);
+  return readHistory(deps, userId, async (db) => {
+    const conversation = await ownConversation(db, userId, conversationId);
+    const { items, truncated } = await chat.exportBranch(
+      db,
+      conversation.id,
+      chatLimits.exportMessages,
+    );
+    return renderExport(conversation, items, format, truncated);
+  });
 }
 
 /**
@@ -118,19 +127,16 @@ export async function exportConversation(
  * lists its siblings (alternatives from edits and regenerations) for a branch switcher.
  */
 export async function listMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
-  const conversation = await ownConversation(
-    deps.db,
-    userId,
-    input.conversationId,
-    "conversationId",
-  );
   const newer = input.direction === "newer";
   const cursor = input.cursor ?? undefined;
-  const page = await chat.listActiveBranch(deps.db, conversation.id, {
-    limit: input.limit,
-    ...(newer ? { afterDepth: cursor ?? -1 } : { beforeDepth: cursor }),
+  const { page, siblings } = await readHistory(deps, userId, async (db) => {
+    const conversation = await ownConversation(db, userId, input.conversationId, "conversationId");
+    const page = await chat.listActiveBranch(db, conversation.id, {
+      limit: input.limit,
+      ...(newer ? { afterDepth: cursor ?? -1 } : { beforeDepth: cursor }),
+    });
+    return { page, siblings: await chat.siblingIdsOf(db, conversation.id, page.items) };
   });
-  const siblings = await chat.siblingIdsOf(deps.db, conversation.id, page.items);
   const items = page.items.map((message) => {
     const siblingIds = siblings.get(message.id) ?? [message.id];
     return { ...message, siblingIds, siblingIndex: siblingIds.indexOf(message.id) };
