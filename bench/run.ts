@@ -11,7 +11,7 @@ import { machine, summary, table, type Row } from "./lib/report";
 import { repoRoot } from "./lib/processes";
 import type { BenchContext } from "./scenarios/context";
 import { seedBenchData } from "./scenarios/data";
-import { measureFloors } from "./scenarios/floors";
+import { measureFloors, measureSqlFloors } from "./scenarios/floors";
 import { measurePaging } from "./scenarios/paging";
 import { measureConcurrentStreams, measureFirstToken } from "./scenarios/streaming";
 import { measureLoginFlood, measureThousandConnections } from "./scenarios/pressure";
@@ -60,6 +60,21 @@ async function main() {
   try {
     console.log(`seeding ${database.kind} database`);
     const data = await seedBenchData(database);
+    const sqlFloors = await measureSqlFloors(
+      database.env.DATABASE_URL || undefined,
+      { userId: data.reader.id, conversationId: data.readerHistoryId },
+      seconds,
+      connections,
+    );
+    if (sqlFloors) {
+      sections.push(
+        table("Raw-SQL floors (the list procedures' rows, same database)", [
+          { result: sqlFloors.conversationsList },
+          { result: sqlFloors.messagesList },
+        ]),
+        "",
+      );
+    }
     const api = await startBenchApi(database, fixture);
     sections.push(
       `API: one process on ${database.kind === "postgres" ? "PostgreSQL" : "embedded PGlite"}` +
@@ -77,6 +92,7 @@ async function main() {
       seconds,
       connections,
       floors,
+      sqlFloors,
       sections,
       checks,
     };

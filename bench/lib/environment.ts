@@ -74,6 +74,7 @@ export function startBenchApi(
     LOG_LEVEL: "warn",
     HOST: "127.0.0.1",
     JWT_SECRET: randomBytes(48).toString("base64url"),
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     REDIS_URL: process.env.REDIS_URL ?? "",
     // A shared Redis may hold other runs' keys: keep ours apart.
     REDIS_KEY_PREFIX: `parley-bench-${randomBytes(4).toString("hex")}:`,

@@ -14,6 +14,8 @@ export interface BenchContext {
   seconds: number;
   connections: number;
   floors: { trpcNoop: LoadResult; nodeHttp: LoadResult };
+  /** The list procedures' raw-SQL floors; absent on PGlite (one process only). */
+  sqlFloors?: { conversationsList: LoadResult; messagesList: LoadResult };
   /** Markdown sections of the report, in order. */
   sections: string[];
   checks: TargetCheck[];

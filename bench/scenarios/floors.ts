@@ -44,3 +44,46 @@ async function postgresRoundTrip(): Promise<LoadResult> {
     await pool.end();
   }
 }
+
+export interface SqlFloors {
+  conversationsList: LoadResult;
+  messagesList: LoadResult;
+}
+
+/**
+ * The raw-SQL floors of the list procedures (bench/servers/floor-sql.ts): the reader's
+ * conversation page and the newest page of its long history, as node:http + pg serve them.
+ * Postgres only: PGlite admits one process, the API's.
+ */
+export async function measureSqlFloors(
+  databaseUrl: string | undefined,
+  reader: { userId: string; conversationId: string },
+  seconds: number,
+  connections: number,
+): Promise<SqlFloors | undefined> {
+  if (!databaseUrl) return undefined;
+  const child = await startChild("bench/servers/floor-sql.ts", {
+    DATABASE_URL: databaseUrl,
+    FLOOR_USER_ID: reader.userId,
+    FLOOR_CONVERSATION_ID: reader.conversationId,
+  });
+  try {
+    const run = (name: string, path: string) =>
+      load({
+        name,
+        url: child.url + path,
+        connections,
+        durationSeconds: seconds,
+        serverPid: child.process.pid,
+      });
+    return {
+      conversationsList: await run("raw SQL: 50 conversations (node:http + pg)", "/conversations"),
+      messagesList: await run(
+        "raw SQL: newest 50 messages + siblings (node:http + pg)",
+        "/messages",
+      ),
+    };
+  } finally {
+    await child.stop();
+  }
+}

@@ -21,6 +21,9 @@ export interface RawSql {
 export interface Database {
   prisma: PrismaClient;
   kind: DatabaseKind;
+  /** Single statements on the pool (Postgres) or the PGlite handle Prisma's adapter uses:
+   * the hot reads, written by hand because Prisma's query engine costs more than the query. */
+  sql: RawSql;
   /** Runs `fn` on one dedicated connection, so session-level state (advisory locks,
    * transactions started by hand) stays on that connection. */
   withConnection<T>(fn: (sql: RawSql) => Promise<T>): Promise<T>;
@@ -70,6 +73,12 @@ function openPostgres(url: string, options: CreateDbOptions): Database {
   return {
     prisma,
     kind: "postgres",
+    sql: {
+      query: async (text, params) => (await pool.query(text, params)).rows,
+      exec: async (text) => {
+        await pool.query(text);
+      },
+    },
     async withConnection(fn) {
       const client = await pool.connect();
       try {
@@ -109,6 +118,7 @@ async function openPglite(url: string): Promise<Database> {
   return {
     prisma,
     kind: "pglite",
+    sql,
     withConnection: (fn) => fn(sql),
     async ping(timeoutMs = 2_000) {
       await withTimeout(client.query("SELECT 1"), timeoutMs, "database ping");

@@ -1,0 +1,106 @@
+import type { Database } from "../client";
+import type { ConversationCursor, ConversationRow, MessageRow } from "./chat";
+
+/**
+ * The two reads every screen makes (the conversation list and a page of history), in SQL
+ * written by hand and sent through the connection Prisma's adapter holds: Prisma's JS query
+ * engine cost more CPU per 50-row page than the query itself. Column lists are explicit and
+ * every query filters by user_id. The bench's raw-SQL floor serves these same statements.
+ */
+
+const conversationColumns = `id, title, model, system_prompt AS "systemPrompt", temperature, pinned,
+  archived, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** $1 user, $2 archived, $3 pinned (null: either), $4/$5 cursor (null: from the newest), $6 rows. */
+export const LIST_CONVERSATIONS_SQL = `SELECT ${conversationColumns}
+FROM conversations
+WHERE user_id = $1::uuid AND archived = $2::boolean
+  AND ($3::boolean IS NULL OR pinned = $3::boolean)
+  AND ($4::timestamptz IS NULL OR (updated_at, id) < ($4::timestamptz, $5::uuid))
+ORDER BY updated_at DESC, id DESC
+LIMIT $6::int`;
+
+const branchPage = (older: boolean) => `WITH page AS (
+  SELECT id, conversation_id, parent_id, depth, active, role, content, status, model, error,
+         prompt_tokens, completion_tokens, client_message_id, created_at, updated_at
+  FROM messages
+  WHERE conversation_id = $1::uuid AND user_id = $2::uuid AND active
+    AND ${older ? "($3::int IS NULL OR depth < $3::int)" : "depth > $3::int"}
+  ORDER BY depth ${older ? "DESC" : "ASC"}
+  LIMIT $4::int
+)
+SELECT p.id, p.conversation_id AS "conversationId", p.parent_id AS "parentId", p.depth, p.active,
+       p.role, p.content, p.status, p.model, p.error, p.prompt_tokens AS "promptTokens",
+       p.completion_tokens AS "completionTokens", p.client_message_id AS "clientMessageId",
+       p.created_at AS "createdAt", p.updated_at AS "updatedAt",
+       COALESCE(
+         (SELECT array_agg(s.id::text ORDER BY s.created_at, s.id) FROM messages s
+          WHERE s.parent_id = p.parent_id),
+         (SELECT array_agg(s.id::text ORDER BY s.created_at, s.id) FROM messages s
+          WHERE p.parent_id IS NULL AND s.conversation_id = p.conversation_id
+            AND s.active IN (true, false) AND s.depth = 0 AND s.parent_id IS NULL)
+       ) AS "siblingIds"
+FROM page p
+ORDER BY p.depth`;
+
+/**
+ * A page of the active branch with each message's siblings, in one statement. $1
+ * conversation, $2 user, $3 depth bound (older: below it, null for the newest page; newer:
+ * above it), $4 rows. Roots are siblings of each other; they are found through the
+ * (conversation_id, active, depth) index, one probe per value of `active`.
+ */
+export const LIST_OLDER_MESSAGES_SQL = branchPage(true);
+export const LIST_NEWER_MESSAGES_SQL = branchPage(false);
+
+/** Newest activity first, paged by (updatedAt, id); no title search (see chat.listConversations). */
+export async function listConversationPage(
+  db: Database,
+  userId: string,
+  args: { limit: number; cursor?: ConversationCursor; archived?: boolean; pinned?: boolean },
+) {
+  const rows = await db.sql.query<ConversationRow>(LIST_CONVERSATIONS_SQL, [
+    userId,
+    args.archived ?? false,
+    args.pinned ?? null,
+    args.cursor?.updatedAt ?? null,
+    args.cursor?.id ?? null,
+    args.limit + 1,
+  ]);
+  const items = rows.slice(0, args.limit);
+  const last = items.at(-1);
+  const nextCursor: ConversationCursor | null =
+    rows.length > args.limit && last ? { updatedAt: last.updatedAt, id: last.id } : null;
+  return { items, nextCursor };
+}
+
+export type BranchMessage = MessageRow & { siblingIds: string[] };
+
+export interface BranchPageArgs {
+  limit: number;
+  /** Older messages: depth below this. Without before/after: the newest page. */
+  beforeDepth?: number;
+  /** Newer messages: depth above this. */
+  afterDepth?: number;
+}
+
+/**
+ * A page of the active branch of the user's conversation, oldest first, each message with
+ * its siblings (oldest first). Empty both for an empty branch and for a conversation that
+ * is missing or someone else's: the caller tells them apart only when the page is empty.
+ */
+export async function listActiveBranchPage(
+  db: Database,
+  userId: string,
+  conversationId: string,
+  args: BranchPageArgs,
+) {
+  const newer = args.afterDepth !== undefined;
+  const rows = await db.sql.query<BranchMessage>(
+    newer ? LIST_NEWER_MESSAGES_SQL : LIST_OLDER_MESSAGES_SQL,
+    [conversationId, userId, (newer ? args.afterDepth : args.beforeDepth) ?? null, args.limit + 1],
+  );
+  const hasMore = rows.length > args.limit;
+  // Rows come oldest first; the extra row is the one beyond the page's far edge.
+  const items = hasMore ? (newer ? rows.slice(0, args.limit) : rows.slice(1)) : rows;
+  return { items, hasMore };
+}
