@@ -132,6 +132,8 @@ export function requestLogging(logger: Logger): MiddlewareHandler {
     const status = c.res.status;
     const path = c.req.path;
     const level = status >= 500 ? "error" : QUIET_ROUTES.has(path) ? "debug" : "info";
+    // Below the configured level nothing is built: the line would only be thrown away.
+    if (!logger.isLevelEnabled(level)) return;
     logger[level](
       {
         reqId: scope.requestId,

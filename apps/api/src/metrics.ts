@@ -82,6 +82,21 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
   });
   for (const path of options.subscriptions ?? []) openStreams.set({ procedure: path }, 0);
 
+  // Label children bound once per (procedure, type, status): prom-client otherwise hashes
+  // a label object on every call. Bounded: procedures are the router's, statuses tRPC's.
+  const bound = new Map<string, ReturnType<typeof bindSeries>>();
+  const bindSeries = (procedure: string, type: string, status: number) => ({
+    procedure,
+    calls: calls.labels(procedure, type),
+    duration: duration.labels(procedure, type, String(status)),
+  });
+  const seriesOf = (procedure: string, type: string, status: number) => {
+    const key = `${procedure} ${type} ${status}`;
+    let series = bound.get(key);
+    if (!series) bound.set(key, (series = bindSeries(procedure, type, status)));
+    return series;
+  };
+
   // Distinct users of the last 5 minutes (shared by all replicas when Redis-backed) and
   // this replica's readiness: both asked at scrape time.
   let activeUsers: ActiveUserCounter | undefined;
@@ -147,13 +162,10 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
     registry,
     procedureObserver: {
       onCall(call) {
-        const procedure = procedureLabel(call.path);
-        calls.inc({ procedure, type: call.type });
-        duration.observe(
-          { procedure, type: call.type, status: String(call.httpStatus) },
-          call.durationMs / 1000,
-        );
-        if (call.errorCode) errors.inc({ procedure, code: call.errorCode });
+        const series = seriesOf(procedureLabel(call.path), call.type, call.httpStatus);
+        series.calls.inc();
+        series.duration.observe(call.durationMs / 1000);
+        if (call.errorCode) errors.inc({ procedure: series.procedure, code: call.errorCode });
       },
       onStreamOpened: (path) => openStreams.inc({ procedure: procedureLabel(path) }),
       onStreamClosed: (path) => openStreams.dec({ procedure: procedureLabel(path) }),

@@ -18,6 +18,9 @@ export interface AuthUser {
   role: "user" | "admin";
   /** The session behind the access token; null when the caller used an API key. */
   sessionId: string | null;
+  /** The account as the session cache or Postgres had it when the request was
+   * authenticated: what auth.me answers without another read. */
+  account?: { username: string; email: string; createdAt: Date };
   /** The API key the caller used, with what it may do; absent or null for a session. */
   apiKey?: { id: string; scopes: readonly ApiKeyScope[] } | null;
 }

@@ -1,12 +1,12 @@
 import { initTRPC } from "@trpc/server";
-import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "./context";
 import { DomainError, toTRPCError } from "./errors";
 import { reportProcedureCall } from "./observability";
+import { transformer } from "./wire";
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   // Proxies drop SSE connections that stay silent; a ping every 15 s keeps a reply stream
   // open while the model thinks, without sending data events.
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
@@ -29,11 +29,19 @@ const t = initTRPC.context<Context>().create({
 });
 
 /** Turns domain errors into TRPCErrors; unexpected ones stay as they are (a generic 500). */
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok) {
     const converted = toTRPCError(result.error);
-    if (converted) throw converted;
+    if (converted) {
+      // Every refusal that says when to come back (a rate limit, a busy hasher) says it in
+      // the standard header too, which clients and proxies honour.
+      const retryAfter = (converted.cause as DomainError).details?.retryAfterSeconds;
+      if (retryAfter !== undefined && !ctx.req.responseHeaders.has("Retry-After")) {
+        ctx.req.responseHeaders.set("Retry-After", String(retryAfter));
+      }
+      throw converted;
+    }
   }
   return result;
 });

@@ -13,7 +13,15 @@ import { publicUserSelect } from "./users";
 const FIRST_USER_LOCK_ID = 7_204_512;
 
 /** What the auth layer needs to decide whether a user may sign in or act. */
-export const userAccessSelect = { id: true, role: true, disabledAt: true } as const;
+/** What authentication needs of a user, and what auth.me answers (cached with the session). */
+export const userAccessSelect = {
+  id: true,
+  role: true,
+  disabledAt: true,
+  username: true,
+  email: true,
+  createdAt: true,
+} as const;
 
 /** Internal: the credential row for a login. Never return it to a client. */
 export function findCredentialsByLogin(db: Database, login: { username?: string; email?: string }) {

@@ -12,6 +12,8 @@ import { Prisma } from "../generated/prisma/client";
 
 export const DEFAULT_TITLE = "New chat";
 
+export { listActiveBranchPage, listConversationPage, type BranchMessage } from "./chat-reads";
+
 export const conversationSelect = {
   id: true,
   title: true,
@@ -216,74 +218,6 @@ export async function setTitleIfUnchanged(
 
 export function findMessage(db: Database, userId: string, id: string) {
   return db.prisma.message.findFirst({ where: { id, userId }, select: messageSelect });
-}
-
-export interface BranchPageArgs {
-  limit: number;
-  /** Older messages: depth below this. Without before/after: the newest page. */
-  beforeDepth?: number;
-  /** Newer messages: depth above this. */
-  afterDepth?: number;
-}
-
-/** A page of the active branch, oldest first. `hasMore` says whether the page could go on
- * in the direction read (older for `beforeDepth` or the newest page, newer for `afterDepth`). */
-export async function listActiveBranch(db: Database, conversationId: string, args: BranchPageArgs) {
-  const forward = args.afterDepth !== undefined;
-  const rows = await db.prisma.message.findMany({
-    where: {
-      conversationId,
-      active: true,
-      ...(forward
-        ? { depth: { gt: args.afterDepth } }
-        : args.beforeDepth !== undefined && { depth: { lt: args.beforeDepth } }),
-    },
-    orderBy: { depth: forward ? "asc" : "desc" },
-    take: args.limit + 1,
-    select: messageSelect,
-  });
-  const hasMore = rows.length > args.limit;
-  const page = rows.slice(0, args.limit);
-  return { items: forward ? page : page.reverse(), hasMore };
-}
-
-/**
- * The siblings (same parent, oldest first) of each message, for a branch switcher: a
- * message with one sibling has no alternatives. Roots are siblings of each other.
- */
-export async function siblingIdsOf(
-  db: Database,
-  conversationId: string,
-  messages: Array<{ id: string; parentId: string | null }>,
-): Promise<Map<string, string[]>> {
-  const parentIds = [
-    ...new Set(messages.map((m) => m.parentId).filter((p): p is string => p !== null)),
-  ];
-  const hasRoot = messages.some((m) => m.parentId === null);
-  const rows = await db.prisma.message.findMany({
-    where: {
-      conversationId,
-      OR: [
-        ...(parentIds.length ? [{ parentId: { in: parentIds } }] : []),
-        // Roots through the (conversation_id, active, depth) index, one scan per value of `active`.
-        ...(hasRoot
-          ? [
-              { active: true, depth: 0, parentId: null },
-              { active: false, depth: 0, parentId: null },
-            ]
-          : []),
-      ],
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, parentId: true },
-  });
-  const byParent = new Map<string | null, string[]>();
-  for (const row of rows) {
-    const list = byParent.get(row.parentId) ?? [];
-    list.push(row.id);
-    byParent.set(row.parentId, list);
-  }
-  return new Map(messages.map((m) => [m.id, byParent.get(m.parentId) ?? [m.id]]));
 }
 
 /** Active messages above `belowDepth`, newest first, for building a prompt within a budget. */
@@ -613,6 +547,33 @@ export async function saveReplyProgress(
     data: { content, leaseExpiresAt },
   });
   return count > 0;
+}
+
+/**
+ * Saves the partial text of many replies being generated, and renews their leases, in one
+ * statement: a process streaming a thousand replies writes once per flush interval, not
+ * once per reply. Returns the ids still `streaming`; a missing one was finalized elsewhere.
+ */
+export async function saveRepliesProgress(
+  db: Database,
+  replies: Array<{ id: string; userId: string; content: string }>,
+  leaseExpiresAt: Date,
+): Promise<Set<string>> {
+  if (!replies.length) return new Set();
+  const rows = await db.sql.query<{ id: string }>(
+    `UPDATE messages AS m
+     SET content = v.content, lease_expires_at = $4::timestamptz, updated_at = now()
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS v(id, user_id, content)
+     WHERE m.id = v.id AND m.user_id = v.user_id AND m.status = 'streaming'
+     RETURNING m.id::text AS id`,
+    [
+      replies.map((r) => r.id),
+      replies.map((r) => r.userId),
+      replies.map((r) => r.content),
+      leaseExpiresAt,
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function renewReplyLease(db: Database, id: string, leaseExpiresAt: Date) {

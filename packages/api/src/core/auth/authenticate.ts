@@ -39,49 +39,67 @@ async function authenticateAccessToken(deps: AppDeps, token: string): Promise<Au
   const key = sessionKey(claims.sessionId);
   const cached = await deps.sessionCache.get(key);
   if (cached) {
-    return cached.userId === claims.userId && cached.expiresAt > Date.now()
-      ? { id: cached.userId, role: cached.role, sessionId: claims.sessionId }
+    return cached.userId === claims.userId && isLive(cached)
+      ? fromEntry(cached, claims.sessionId)
       : null;
   }
 
   const session = await q.findSessionById(deps.db, claims.sessionId);
   if (!session || session.userId !== claims.userId) return null;
   if (session.expiresAt <= new Date() || session.user.disabledAt) return null;
-  const entry: CachedAccess = {
-    userId: session.userId,
-    role: session.user.role,
-    expiresAt: session.expiresAt.getTime(),
-  };
+  const entry = cacheEntry(session.user, session.expiresAt.getTime());
   await deps.sessionCache.set(key, entry, ttlUntil(entry.expiresAt));
   if (Date.now() - session.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
     q.touchSession(deps.db, session.id).catch(() => undefined);
   }
-  // The role comes from the database, not the token, so a role change applies at once.
-  return { id: session.userId, role: session.user.role, sessionId: session.id };
+  // The role comes from the database (or the entry that changes forget), not the token, so
+  // a role change applies at once.
+  return fromEntry(entry, session.id);
+}
+
+type AccessUser = NonNullable<Awaited<ReturnType<typeof q.findSessionById>>>["user"];
+
+function cacheEntry(user: AccessUser, expiresAt: number): CachedAccess {
+  return {
+    userId: user.id,
+    role: user.role,
+    expiresAt,
+    account: {
+      username: user.username,
+      email: user.email,
+      createdAt: user.createdAt.getTime(),
+      disabled: user.disabledAt !== null,
+    },
+  };
+}
+
+const isLive = (entry: CachedAccess) => entry.expiresAt > Date.now() && !entry.account.disabled;
+
+function fromEntry(entry: CachedAccess, sessionId: string | null): AuthUser {
+  const { username, email, createdAt } = entry.account;
+  return {
+    id: entry.userId,
+    role: entry.role,
+    sessionId,
+    account: { username, email, createdAt: new Date(createdAt) },
+  };
 }
 
 async function authenticateApiKey(deps: AppDeps, secret: string): Promise<AuthUser | null> {
   const keyHash = hashToken(secret);
   const key = apiKeyKey(keyHash);
   const cached = await deps.sessionCache.get(key);
-  if (cached)
-    return cached.expiresAt > Date.now()
-      ? { id: cached.userId, role: cached.role, sessionId: null }
-      : null;
+  if (cached) return isLive(cached) ? fromEntry(cached, null) : null;
 
   const apiKey = await q.findApiKeyByHash(deps.db, keyHash);
   if (!apiKey || apiKey.revokedAt || apiKey.user.disabledAt) return null;
   // Keys do not expire; the cache entry does.
-  const expiresAt = Date.now() + CACHE_TTL_SECONDS * 1000;
-  await deps.sessionCache.set(
-    key,
-    { userId: apiKey.userId, role: apiKey.user.role, expiresAt },
-    CACHE_TTL_SECONDS,
-  );
+  const entry = cacheEntry(apiKey.user, Date.now() + CACHE_TTL_SECONDS * 1000);
+  await deps.sessionCache.set(key, entry, CACHE_TTL_SECONDS);
   if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
     q.touchApiKey(deps.db, apiKey.id).catch(() => undefined);
   }
-  return { id: apiKey.userId, role: apiKey.user.role, sessionId: null };
+  return fromEntry(entry, null);
 }
 
 function ttlUntil(expiresAtMs: number): number {

@@ -1,5 +1,6 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import { createPasswordHasher } from "./passwords";
+import { createPasswordHasher, defaultHashConcurrency } from "./passwords";
 
 describe("password hashing", () => {
   it("uses argon2id with m=19456, t=2, p=1, written into the hash itself", async () => {
@@ -53,6 +54,21 @@ describe("password hashing", () => {
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
     expect((results[2] as PromiseRejectedResult).reason).toMatchObject({
       code: "SERVICE_UNAVAILABLE",
+    });
+  });
+
+  it("by default runs every core but one (at least one) at once, so a flood leaves a core free", async () => {
+    const cap = defaultHashConcurrency();
+    expect(cap).toBe(Math.max(1, availableParallelism() - 1));
+    const hasher = createPasswordHasher({ maxQueued: 0 });
+    const results = await Promise.allSettled(
+      Array.from({ length: cap + 1 }, (_, i) => hasher.hash(`password-${i}`)),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(cap);
+    const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      details: { retryAfterSeconds: 1 },
     });
   });
 });

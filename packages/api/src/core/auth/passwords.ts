@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
 import { DomainError } from "../errors";
 
@@ -17,19 +18,35 @@ export interface PasswordHasher {
   verify(passwordHash: string | null, password: string): Promise<boolean>;
 }
 
+/** Hashes running at once by default: every core but one, so a login flood always leaves a
+ * core to every other request (each hash holds a core for ~15 ms). */
+export function defaultHashConcurrency(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** Seconds a refused sign-in is told to wait (Retry-After): the queue drains in far less. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+
 export interface PasswordHasherOptions {
-  /** Hashes running at once; each takes ~19 MiB and a thread for tens of milliseconds. */
+  /** Hashes running at once (default: defaultHashConcurrency()); each takes ~19 MiB and a
+   * thread for tens of milliseconds. */
   maxConcurrent?: number;
   /** Callers allowed to wait for a slot before new ones are refused with 503. */
   maxQueued?: number;
+  /** A limiter made with createHashLimiter, to share or inspect (tests); replaces the two
+   * options above. */
+  limiter?: HashLimiter;
 }
 
 /**
- * argon2id behind a small semaphore: a burst of logins queues instead of exhausting memory
- * and the libuv thread pool that the database driver and file I/O share.
+ * argon2id behind a small semaphore: a burst of logins queues instead of taking every core,
+ * exhausting memory, or the libuv thread pool that file I/O shares; a full queue answers 503
+ * with Retry-After.
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const limit = createLimiter(options.maxConcurrent ?? 2, options.maxQueued ?? 200);
+  const limit =
+    options.limiter ??
+    createHashLimiter(options.maxConcurrent ?? defaultHashConcurrency(), options.maxQueued ?? 200);
   // Made up front, so even the first unknown-user login costs exactly one verification.
   const dummyHash = hash("parley-dummy-password-for-unknown-users", ARGON2_OPTIONS);
   dummyHash.catch(() => undefined);
@@ -44,7 +61,11 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   };
 }
 
-function createLimiter(maxConcurrent: number, maxQueued: number) {
+/** Runs tasks at most `maxConcurrent` at a time, queueing up to `maxQueued` more and refusing
+ * the rest with SERVICE_UNAVAILABLE (503, Retry-After). */
+export type HashLimiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+export function createHashLimiter(maxConcurrent: number, maxQueued: number): HashLimiter {
   let running = 0;
   const waiting: Array<() => void> = [];
   return async function run<T>(task: () => Promise<T>): Promise<T> {
@@ -53,6 +74,7 @@ function createLimiter(maxConcurrent: number, maxQueued: number) {
         throw new DomainError(
           "SERVICE_UNAVAILABLE",
           "Too many sign-ins at once, try again in a moment",
+          { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
         );
       }
       await new Promise<void>((resolve) => waiting.push(resolve));

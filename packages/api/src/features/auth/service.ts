@@ -193,11 +193,20 @@ export interface Me extends PublicUser {
   via: "session" | "apiKey";
 }
 
+/** Served from what authentication resolved (the session cache on a hit): no Postgres read.
+ * A live credential means an enabled account, so disabledAt is null. */
 export async function me(deps: AppDeps, caller: AuthUser): Promise<Me> {
-  const user = await users.findUserById(deps.db, caller.id);
+  const user = caller.account
+    ? { id: caller.id, role: caller.role, disabledAt: null, ...caller.account }
+    : await users.findUserById(deps.db, caller.id);
   if (!user) throw new DomainError("UNAUTHORIZED", "Account not found; sign in again");
   return {
-    ...user,
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    role: user.role,
+    disabledAt: user.disabledAt,
+    createdAt: user.createdAt,
     sessionId: caller.sessionId,
     via: caller.sessionId ? ("session" as const) : ("apiKey" as const),
   };

@@ -5,7 +5,7 @@ import type { CancelSignal } from "../../infra/cancel";
 import type { FinalStatus, StreamBus, TokenUsage } from "../../infra/stream-bus";
 import { BusWriter } from "./bus-writer";
 import { notify, type GenerationObserver } from "./observer";
-import { ReplyProgress } from "./progress";
+import { ProgressSaver } from "./progress";
 import { buildPrompt } from "./prompt";
 import {
   describeModelError,
@@ -68,8 +68,12 @@ export class GenerationManager {
   >();
   private readonly shutdownController = new AbortController();
   private accepting = true;
+  /** Shared by every generation of this process: one progress write per flush interval. */
+  private readonly progress: ProgressSaver;
 
-  constructor(private readonly deps: GenerationManagerDeps) {}
+  constructor(private readonly deps: GenerationManagerDeps) {
+    this.progress = new ProgressSaver(deps.db, deps.settings, deps.log);
+  }
 
   /** False once shutdown began: new work should go to another replica. */
   get isAccepting() {
@@ -128,7 +132,7 @@ export class GenerationManager {
     let usage: TokenUsage | null = null;
     let firstTokenMs: number | null = null;
     const writer = new BusWriter(bus, id);
-    const progress = new ReplyProgress(db, id, settings, () => end("lost"), this.deps.log);
+    const progress = this.progress.track(id, job.userId, () => end("lost"));
     let watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
     const unwatch = cancel.watch(id, () => end("stopped"));
 

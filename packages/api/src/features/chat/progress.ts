@@ -1,54 +1,90 @@
 import { chat, type Database } from "@parley/db";
 
+/** One reply being generated, as its generator sees the saver. */
+export interface ReplyProgress {
+  /** The reply's text so far; written with the next flush. */
+  update(text: string): void;
+  /** Stops saving this reply and waits for a flush in flight, before the final write. */
+  stop(): Promise<void>;
+}
+
+interface Tracked {
+  userId: string;
+  text: string;
+  dirty: boolean;
+  savedAt: number;
+  onLost: () => void;
+}
+
 /**
- * Keeps the database copy of a reply being generated: its partial text at most every
- * `saveIntervalMs`, one write at a time, and its lease, renewed by each save and by a timer
- * while the model is quiet. A write that matches nothing means the reply was finalized
- * elsewhere (a forced stop, the sweep, a deletion): `onLost` tells the generator to give up.
+ * Keeps the database copy of every reply this process generates: each flush interval, one
+ * statement writes the partial text of every reply that changed and renews the lease of
+ * every reply whose lease is a third gone (a quiet model still holds its lease). A reply the
+ * statement no longer finds `streaming` was finalized elsewhere (a forced stop, the sweep,
+ * a deletion): `onLost` tells its generator to give up.
  */
-export class ReplyProgress {
-  private text = "";
-  private saving: Promise<void> | null = null;
-  private lastSaveAt = Date.now();
-  private readonly leaseTimer: NodeJS.Timeout;
+export class ProgressSaver {
+  private readonly replies = new Map<string, Tracked>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly db: Database,
-    private readonly messageId: string,
     private readonly timing: { leaseMs: number; saveIntervalMs: number },
-    private readonly onLost: () => void,
     private readonly log: (message: string) => void,
-  ) {
-    const renewEvery = Math.max(50, Math.floor(timing.leaseMs / 3));
-    this.leaseTimer = setInterval(() => {
-      if (Date.now() - this.lastSaveAt >= renewEvery) this.save();
-    }, renewEvery);
+  ) {}
+
+  track(messageId: string, userId: string, onLost: () => void): ReplyProgress {
+    const entry: Tracked = { userId, text: "", dirty: false, savedAt: Date.now(), onLost };
+    this.replies.set(messageId, entry);
+    this.timer ??= setInterval(() => void this.flush(), this.tickMs());
+    return {
+      update: (text) => {
+        entry.text = text;
+        entry.dirty = true;
+      },
+      stop: async () => {
+        if (this.replies.get(messageId) === entry) this.replies.delete(messageId);
+        if (!this.replies.size && this.timer) {
+          clearInterval(this.timer);
+          this.timer = null;
+        }
+        await this.flushing;
+      },
+    };
   }
 
-  /** The reply's text so far; saved when the last save is old enough. */
-  update(text: string) {
-    this.text = text;
-    if (Date.now() - this.lastSaveAt >= this.timing.saveIntervalMs) this.save();
+  /** Writes what is due now, in one statement; a flush already running is not doubled. */
+  flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => (this.flushing = null));
+    return this.flushing;
   }
 
-  /** Stops renewing and waits for a save in flight, before the final write. */
-  async stop() {
-    clearInterval(this.leaseTimer);
-    await this.saving;
+  private tickMs() {
+    return Math.max(20, Math.min(this.timing.saveIntervalMs, Math.floor(this.timing.leaseMs / 3)));
   }
 
-  private save() {
-    if (this.saving) return;
-    this.lastSaveAt = Date.now();
-    const leaseExpiresAt = new Date(Date.now() + this.timing.leaseMs);
-    this.saving = chat
-      .saveReplyProgress(this.db, this.messageId, this.text, leaseExpiresAt)
-      .then((stillStreaming) => {
-        if (!stillStreaming) this.onLost();
-      })
-      .catch((error: unknown) =>
-        this.log(`saving reply ${this.messageId} failed: ${String(error)}`),
-      )
-      .finally(() => (this.saving = null));
+  private async write() {
+    const now = Date.now();
+    const renewAfter = this.timing.leaseMs / 3;
+    const due = [...this.replies].filter(([, r]) => r.dirty || now - r.savedAt >= renewAfter);
+    if (!due.length) return;
+    for (const [, r] of due) {
+      r.dirty = false;
+      r.savedAt = now;
+    }
+    try {
+      const streaming = await chat.saveRepliesProgress(
+        this.db,
+        due.map(([id, r]) => ({ id, userId: r.userId, content: r.text })),
+        new Date(now + this.timing.leaseMs),
+      );
+      for (const [id, r] of due) {
+        if (!streaming.has(id) && this.replies.get(id) === r) r.onLost();
+      }
+    } catch (error) {
+      for (const [, r] of due) r.dirty = true;
+      this.log(`saving ${due.length} replies' progress failed: ${String(error)}`);
+    }
   }
 }

@@ -56,14 +56,16 @@ export async function listConversations(
   userId: string,
   input: ListConversationsInput,
 ) {
+  const args = {
+    limit: input.limit,
+    cursor: decodeCursor(input.cursor),
+    archived: input.archived,
+    pinned: input.pinned,
+  };
   const page = await readHistory(deps, userId, (db) =>
-    chat.listConversations(db, userId, {
-      limit: input.limit,
-      cursor: decodeCursor(input.cursor),
-      archived: input.archived,
-      pinned: input.pinned,
-      query: input.query || undefined,
-    }),
+    input.query
+      ? chat.listConversations(db, userId, { ...args, query: input.query })
+      : chat.listConversationPage(db, userId, args),
   );
   return { items: page.items, nextCursor: encodeCursor(page.nextCursor) };
 }
@@ -129,18 +131,20 @@ export async function exportConversation(
 export async function listMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
   const newer = input.direction === "newer";
   const cursor = input.cursor ?? undefined;
-  const { page, siblings } = await readHistory(deps, userId, async (db) => {
-    const conversation = await ownConversation(db, userId, input.conversationId, "conversationId");
-    const page = await chat.listActiveBranch(db, conversation.id, {
+  const page = await readHistory(deps, userId, async (db) => {
+    // One statement, filtered by user_id: a page with rows proves ownership by itself.
+    const found = await chat.listActiveBranchPage(db, userId, input.conversationId, {
       limit: input.limit,
       ...(newer ? { afterDepth: cursor ?? -1 } : { beforeDepth: cursor }),
     });
-    return { page, siblings: await chat.siblingIdsOf(db, conversation.id, page.items) };
+    if (!found.items.length)
+      await ownConversation(db, userId, input.conversationId, "conversationId");
+    return found;
   });
-  const items = page.items.map((message) => {
-    const siblingIds = siblings.get(message.id) ?? [message.id];
-    return { ...message, siblingIds, siblingIndex: siblingIds.indexOf(message.id) };
-  });
+  const items = page.items.map((message) => ({
+    ...message,
+    siblingIndex: message.siblingIds.indexOf(message.id),
+  }));
   const edge = newer ? items.at(-1) : items[0];
   return { items, nextCursor: page.hasMore && edge ? edge.depth : null };
 }

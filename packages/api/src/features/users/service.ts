@@ -7,15 +7,18 @@ import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { ADMIN_PAGE_MAX, type AdminListInput, type UpdateProfileInput } from "./schemas";
 
-export function updateProfile(
+export async function updateProfile(
   deps: AppDeps,
   userId: string,
   input: UpdateProfileInput,
 ): Promise<PublicUser> {
-  return users.updateUser(deps.db, userId, {
+  const updated = await users.updateUser(deps.db, userId, {
     ...(input.username !== undefined ? { username: input.username } : {}),
     ...(input.email !== undefined ? { email: input.email } : {}),
   });
+  // Cached entries carry the account auth.me shows.
+  await forgetUserEntries(deps, userId);
+  return updated;
 }
 
 export function listUsers(deps: AppDeps, input: AdminListInput): Promise<UserPage> {
@@ -70,9 +73,7 @@ export async function setUserRole(
   if (target.role === "admin" && role === "user") await assertAnotherAdminRemains(deps, userId);
   const updated = await users.setRole(deps.db, userId, role);
   // Cached entries carry the role; dropping them makes the next request read the new one.
-  const sessionIds = (await q.listSessions(deps.db, userId)).map((s) => s.id);
-  const apiKeyHashes = await q.apiKeyHashesOfUser(deps.db, userId);
-  await forgetCredentials(deps, { sessionIds, apiKeyHashes });
+  await forgetUserEntries(deps, userId);
   return updated;
 }
 
@@ -91,9 +92,18 @@ export async function setUserDisabled(
   if (!target) throw new DomainError("NOT_FOUND", "User not found");
   if (disabled && target.role === "admin") await assertAnotherAdminRemains(deps, userId);
   const updated = await users.setDisabled(deps.db, userId, disabled);
-  // Disabling acts at once: every session ends and every key is revoked.
+  // Disabling acts at once: every session ends and every key is revoked (and re-enabling
+  // must not be served the flag cached before).
   if (disabled) await revokeUserCredentials(deps, userId, { apiKeys: "revoke" });
+  else await forgetUserEntries(deps, userId);
   return updated;
+}
+
+/** Forgets every cached entry of the user's live sessions and keys. */
+async function forgetUserEntries(deps: AppDeps, userId: string) {
+  const sessionIds = (await q.listSessions(deps.db, userId)).map((s) => s.id);
+  const apiKeyHashes = await q.apiKeyHashesOfUser(deps.db, userId);
+  await forgetCredentials(deps, { sessionIds, apiKeyHashes });
 }
 
 async function assertAnotherAdminRemains(deps: AppDeps, userId: string) {

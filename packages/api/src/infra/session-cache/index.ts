@@ -1,3 +1,9 @@
 export { createMemorySessionCache } from "./memory";
 export { createRedisSessionCache } from "./redis";
-export { apiKeyKey, sessionKey, type CachedAccess, type SessionCache } from "./types";
+export {
+  apiKeyKey,
+  sessionKey,
+  type CachedAccess,
+  type CachedAccount,
+  type SessionCache,
+} from "./types";

@@ -63,12 +63,27 @@ export function createRedisSessionCache(
 function parseEntry(raw: string): CachedAccess | null {
   try {
     const value = JSON.parse(raw) as Partial<CachedAccess>;
+    const account = value.account;
     if (
       typeof value.userId === "string" &&
       (value.role === "user" || value.role === "admin") &&
-      typeof value.expiresAt === "number"
+      typeof value.expiresAt === "number" &&
+      typeof account?.username === "string" &&
+      typeof account.email === "string" &&
+      typeof account.createdAt === "number" &&
+      typeof account.disabled === "boolean"
     ) {
-      return { userId: value.userId, role: value.role, expiresAt: value.expiresAt };
+      return {
+        userId: value.userId,
+        role: value.role,
+        expiresAt: value.expiresAt,
+        account: {
+          username: account.username,
+          email: account.email,
+          createdAt: account.createdAt,
+          disabled: account.disabled,
+        },
+      };
     }
   } catch {
     // A malformed entry is treated as a miss.

@@ -13,6 +13,7 @@ const entry = (userId = "user-1"): CachedAccess => ({
   userId,
   role: "user",
   expiresAt: Date.now() + 60_000,
+  account: { username: userId, email: `${userId}@example.com`, createdAt: 1, disabled: false },
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,6 +7,17 @@ export interface CachedAccess {
   role: "user" | "admin";
   /** Epoch milliseconds after which the credential is no longer valid. */
   expiresAt: number;
+  /** The account as auth.me shows it, so a cache hit needs no Postgres read. Every change
+   * to these fields, the role or the disabled flag forgets the user's entries. */
+  account: CachedAccount;
+}
+
+export interface CachedAccount {
+  username: string;
+  email: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  disabled: boolean;
 }
 
 export interface SessionCache {
