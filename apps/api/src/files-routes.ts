@@ -1,8 +1,8 @@
 import { Readable } from "node:stream";
 import {
-  authenticateRequest,
+  createRequestContext,
+  DomainError,
   downloadFile,
-  isDomainError,
   uploadFile,
   UploadError,
   type AppDeps,
@@ -21,7 +21,7 @@ const problem = (c: Context, status: number, error: string, extra: Json = {}) =>
   c.json({ error, ...extra }, status as 400);
 
 async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
-  const user = await authenticateRequest(deps, {
+  const { user } = await createRequestContext(deps, {
     ip: "",
     userAgent: c.req.header("user-agent") ?? null,
     headers: c.req.raw.headers,
@@ -161,7 +161,7 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
         headers,
       });
     } catch (error) {
-      if (isDomainError(error) && error.code === "NOT_FOUND")
+      if (error instanceof DomainError && error.code === "NOT_FOUND")
         return problem(c, 404, "File not found");
       if (error instanceof UploadError) return problem(c, error.status, error.message);
       return internal(c, error);
