@@ -15,6 +15,7 @@ import {
 } from "./logging";
 import { mountFileRoutes } from "./files-routes";
 import { metricsHandler, type ServerMetrics } from "./metrics";
+import { mountOidcRoutes } from "./oidc-routes";
 import { webAppHeaders } from "./web-headers";
 
 export interface AppOptions {
@@ -109,6 +110,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const files = new Hono();
   mountFileRoutes(files, deps, logger);
   app.route("/", files);
+  const trustProxy = options.trustProxy ?? false;
+  mountOidcRoutes(app, deps, {
+    clientIp: (c) => clientIp(c, trustProxy),
+    publicUrl: (c) => publicUrl(c, trustProxy),
+    log: (message) => logger.warn(message),
+  });
 
   mountWebApp(app, options.webDist);
   return app;
@@ -124,6 +131,14 @@ function clientIp(c: Context<Env>, trustProxy: boolean): string {
   } catch {
     return "unknown";
   }
+}
+
+/** The URL the browser used: behind a trusted proxy that terminates TLS, its scheme. */
+function publicUrl(c: Context<Env>, trustProxy: boolean): URL {
+  const url = new URL(c.req.url);
+  const proto = trustProxy ? c.req.header("x-forwarded-proto") : undefined;
+  if (proto === "https" || proto === "http") url.protocol = `${proto}:`;
+  return url;
 }
 
 function mountWebApp(app: Hono<Env>, webDist: string | undefined) {

@@ -190,6 +190,34 @@ const envSchema = z.object({
   /** How long chat.stop waits for the generating replica to stop before stopping it itself. */
   CHAT_STOP_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   WEB_DIST: z.string().default(path.join(repoRoot, "apps", "web", "dist")),
+  /** Who may create an account: anyone, holders of an admin's invitation, or nobody (the
+   * first account can always be made and becomes the admin). */
+  REGISTRATION: z
+    .enum(["open", "invite", "closed"], { error: "must be open, invite or closed" })
+    .default("open"),
+  /** Days the audit log keeps an event; a sweep removes older ones every hour. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  /** Single sign-on: the OpenID provider's issuer URL (HTTPS, or http on loopback). */
+  OIDC_ISSUER: optionalUrl,
+  OIDC_CLIENT_ID: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(z.string().max(255).optional())
+    .optional(),
+  OIDC_CLIENT_SECRET: z
+    .string()
+    .transform((v) => v || undefined)
+    .optional(),
+  /** The callback URL registered at the provider; by default <this server>/auth/oidc/callback. */
+  OIDC_REDIRECT_URI: optionalUrl,
+  /** Link a provider account to an existing user with the same, provider-verified email. */
+  OIDC_LINK_BY_EMAIL: z
+    .enum(["0", "1", "true", "false"])
+    .default("false")
+    .transform((v) => v === "1" || v === "true"),
+  /** The provider's name on the sign-in button ("Sign in with …"). */
+  OIDC_LABEL: z.string().trim().min(1).max(40).default("SSO"),
 });
 
 export type Env = z.infer<typeof envSchema> & {
@@ -231,6 +259,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       "Invalid environment:\n  DATABASE_REPLICA_URL: needs DATABASE_URL (the primary the replicas follow)",
     );
   }
+  if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) {
+    throw new EnvError("Invalid environment:\n  OIDC_CLIENT_ID: required when OIDC_ISSUER is set");
+  }
+  if (!env.OIDC_ISSUER && env.OIDC_CLIENT_ID) {
+    throw new EnvError("Invalid environment:\n  OIDC_ISSUER: required when OIDC_CLIENT_ID is set");
+  }
+  if (env.OIDC_ISSUER && !isHttpsOrLoopback(env.OIDC_ISSUER)) {
+    throw new EnvError(
+      "Invalid environment:\n  OIDC_ISSUER: must be an https:// URL (http only on localhost)",
+    );
+  }
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     ...env,
@@ -265,4 +304,12 @@ function generatedSecret(dataDir: string, name: string, make: () => string): str
   const secret = make();
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+function isHttpsOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  if (parsed.protocol === "https:") return true;
+  return (
+    parsed.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname)
+  );
 }

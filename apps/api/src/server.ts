@@ -3,12 +3,14 @@ import { serve } from "@hono/node-server";
 import {
   appRouter,
   createActiveUserCounter,
+  createAuditSweeper,
   createAuthDeps,
   createChatRuntime,
   createKeyRing,
   createObjectStorage,
   sweepAbandonedUploads,
   createReadReplicas,
+  createOidcClient,
   createRedis,
   createWritePositions,
   createTokenCounter,
@@ -70,6 +72,7 @@ export async function buildDeps(
     config: {
       jwtSecret: env.JWT_SECRET,
       adminEmail: env.ADMIN_EMAIL ?? null,
+      registration: env.REGISTRATION,
       allowedOrigins: env.CORS_ORIGINS,
     },
   });
@@ -106,6 +109,18 @@ export async function buildDeps(
       log,
     }),
     ...appObservers,
+    ...(env.OIDC_ISSUER && env.OIDC_CLIENT_ID
+      ? {
+          oidc: createOidcClient({
+            issuer: env.OIDC_ISSUER,
+            clientId: env.OIDC_CLIENT_ID,
+            clientSecret: env.OIDC_CLIENT_SECRET ?? null,
+            linkByEmail: env.OIDC_LINK_BY_EMAIL,
+            redirectUri: env.OIDC_REDIRECT_URI ?? null,
+            label: env.OIDC_LABEL,
+          }),
+        }
+      : {}),
   };
   if (env.DATABASE_REPLICA_URL.length) {
     deps.reads = createReadReplicas({
@@ -216,6 +231,12 @@ export async function startServer(
   uploadSweep.unref();
   sweepUploads();
   deps.reads?.start();
+  const auditSweeper = createAuditSweeper({
+    db: deps.db,
+    retentionDays: env.AUDIT_RETENTION_DAYS,
+    log,
+  });
+  auditSweeper.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -225,6 +246,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         clearInterval(uploadSweep);
+        auditSweeper.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Replies being written finish, or are stored `interrupted` with their text; then the
         // open streams are cut, so their clients resume (lastEventId) on another replica.

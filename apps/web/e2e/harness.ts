@@ -48,7 +48,11 @@ export interface Stack {
  * set, and the model fixture as the OpenAI-compatible provider.
  */
 export async function startStack(
-  options: { fixtureDefaults?: { ttftMs?: number; chunkDelayMs?: number } } = {},
+  options: {
+    fixtureDefaults?: { ttftMs?: number; chunkDelayMs?: number };
+    /** Extra environment for the API (e.g. OIDC_* for a provider the test started). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "parley-e2e-"));
   const fixture = await startModelFixture({
@@ -76,6 +80,7 @@ export async function startStack(
           REDIS_KEY_PREFIX: `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}:`,
         }
       : {}),
+    ...options.env,
   });
   const server = await startServer(env);
   return {
@@ -168,11 +173,13 @@ export interface BrowserSession {
  * Starts a stack and a browser before the enclosing describe's tests and closes both after
  * them. Call it at the top of a describe block; read `stack`/`browser` only inside tests.
  */
-export function useBrowserSession(): BrowserSession {
+export function useBrowserSession(
+  options: { env?: () => Promise<Record<string, string>> } = {},
+): BrowserSession {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack(options.env ? { env: await options.env() } : {});
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -136,3 +136,25 @@ export {
   createWritePositions,
   type WritePositions,
 } from "./infra/write-positions";
+export {
+  AUDIT_ACTIONS,
+  recordAudit,
+  type AuditAction,
+  type AuditDetails,
+  type AuditEntry,
+  type AuditOrigin,
+} from "./core/audit";
+export { createAuditSweeper, sweepAuditEvents, type AuditSweeper } from "./features/audit/sweeper";
+export type { AuditEventInfo, AuditPage } from "./features/audit/service";
+export type { RegistrationMode } from "./core/auth/registration";
+export { createOidcClient, type OidcClient, type OidcSettings } from "./features/oidc/client";
+export {
+  beginOidcSignIn,
+  completeOidcSignIn,
+  OIDC_CALLBACK_PATH,
+  type OidcFailure,
+  type OidcOutcome,
+} from "./features/oidc/service";
+export type { TwoFactorStatus } from "./features/two-factor/service";
+export type { TotpEnrolment } from "./core/auth/second-factor";
+export type { InvitationInfo, SignUpInfo } from "./features/registration/service";

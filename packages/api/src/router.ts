@@ -5,6 +5,9 @@ import { filesRouter } from "./features/files/router";
 import { healthRouter } from "./features/health/router";
 import { usageAdminRouter, usageRouter } from "./features/usage/router";
 import { userAdminRouter, userRouter } from "./features/users/router";
+import { auditRouter } from "./features/audit/router";
+import { registrationRouter } from "./features/registration/router";
+import { twoFactorRouter } from "./features/two-factor/router";
 
 export const appRouter = router({
   health: healthRouter,
@@ -16,6 +19,9 @@ export const appRouter = router({
   ),
   chat: chatRouter,
   files: filesRouter,
+  twoFactor: twoFactorRouter,
+  registration: registrationRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,6 +14,7 @@ import {
   waitForRedis,
   type AppDeps,
   type AuthRateLimits,
+  type RegistrationMode,
   type RequestMeta,
 } from "../src";
 
@@ -54,6 +55,7 @@ export async function createAuthTestContext(
     redis?: boolean;
     /** QUOTA_TOKENS_PER_DAY (default 0: unlimited). */
     quotaTokensPerDay?: number;
+    registration?: RegistrationMode;
   } = {},
 ): Promise<AuthTestContext> {
   const t = await createTestDatabase();
@@ -79,6 +81,7 @@ export async function createAuthTestContext(
       config: {
         jwtSecret: JWT_SECRET,
         adminEmail: options.adminEmail ?? null,
+        ...(options.registration ? { registration: options.registration } : {}),
         allowedOrigins: ["https://app.example.com"],
         ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
       },

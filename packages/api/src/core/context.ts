@@ -6,6 +6,7 @@ import type { KeyRing } from "./crypto";
 import type { FilesRuntime } from "./files";
 import type { GenerationObserver } from "../features/chat/observer";
 import type { ChatRuntime } from "../features/chat/runtime";
+import type { OidcClient } from "../features/oidc/client";
 import type { ActiveUserCounter } from "../infra/active-users";
 import type { ProcedureObserver } from "./observability";
 import type { RateLimiter } from "../infra/rate-limit";
@@ -78,6 +79,8 @@ export interface AppDeps {
   /** Read replicas for history reads, with read-your-writes (see core/read-replicas).
    * Optional: without it every read uses `db`. */
   reads?: ReadReplicas;
+  /** Single sign-on through an OpenID provider, when OIDC_ISSUER is configured. */
+  oidc?: OidcClient;
 }
 
 // A type alias (not an interface) so it satisfies adapters that expect Record<string, unknown>.

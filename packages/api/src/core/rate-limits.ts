@@ -29,5 +29,7 @@ export const rateLimitKeys = {
   loginAccountIp: (account: string, ip: string) => `login:acct:${account}:ip:${ip}`,
   registerIp: (ip: string) => `register:ip:${ip}`,
   reauthUser: (userId: string) => `reauth:user:${userId}`,
+  /** TOTP and recovery codes, whether signing in or changing 2FA settings. */
+  secondFactorUser: (userId: string) => `second-factor:user:${userId}`,
   chatSendUser: (userId: string) => `chat-send:user:${userId}`,
 };

@@ -85,3 +85,13 @@ export async function listUsers(
 export function countUsers(db: Database) {
   return db.prisma.user.count();
 }
+
+/** Usernames of the given users (for labelling audit events); missing ones are absent. */
+export async function usernamesByIds(db: Database, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.prisma.user.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, username: true },
+  });
+  return new Map(rows.map((r) => [r.id, r.username]));
+}

@@ -9,6 +9,9 @@ const CREDENTIAL_PROCEDURES = new Set([
   "auth.register",
   "auth.refresh",
   "auth.logout",
+  "auth.twoFactor.verify",
+  "auth.twoFactor.setupBegin",
+  "auth.twoFactor.setupConfirm",
 ]);
 
 export interface TokenRefresher {

@@ -38,6 +38,8 @@ const COOKIE_PROCEDURES = new Set([
   "auth.login",
   "auth.refresh",
   "auth.logout",
+  "auth.twoFactor.verify",
+  "auth.twoFactor.setupConfirm",
   "auth.sessions.revoke",
   "user.delete",
 ]);

@@ -14,7 +14,15 @@ export type Route =
   | { name: "settings"; tab: SettingsTab }
   | { name: "admin" };
 
-export const SETTINGS_TABS = ["profile", "password", "sessions", "apiKeys", "appearance"] as const;
+export const SETTINGS_TABS = [
+  "profile",
+  "password",
+  "security",
+  "sessions",
+  "apiKeys",
+  "activity",
+  "appearance",
+] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 export function parseRoute(path: string): Route {

@@ -4,12 +4,14 @@ import { errorCode, errorText } from "../api/errors";
 import { Alert, Button } from "../components/ui";
 import { formatDate, useLanguage, useT } from "../i18n";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
+import { AdminAuditLog, AdminSignInRules } from "./identity/AdminIdentity";
 
 export function AdminScreen() {
   const t = useT();
   const language = useLanguage();
   const searchId = useId();
   const [query, setQuery] = useState("");
+  const [auditUser, setAuditUser] = useState<{ id: string; username: string } | null>(null);
   const deferredQuery = useDebouncedValue(query.trim(), 250);
   const utils = trpc.useUtils();
   const me = trpc.auth.me.useQuery();
@@ -103,6 +105,13 @@ export function AdminScreen() {
                 >
                   {user.disabledAt ? t("admin.enable") : t("admin.disable")}
                 </Button>
+                <Button
+                  size="sm"
+                  aria-label={`${t("admin.activity")}: ${user.username}`}
+                  onClick={() => setAuditUser({ id: user.id, username: user.username })}
+                >
+                  {t("admin.activity")}
+                </Button>
               </div>
             </li>
           );
@@ -115,6 +124,8 @@ export function AdminScreen() {
           </Button>
         </div>
       ) : null}
+      <AdminSignInRules />
+      <AdminAuditLog userFilter={auditUser} onClearUser={() => setAuditUser(null)} />
     </div>
   );
 }

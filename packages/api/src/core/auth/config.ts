@@ -1,3 +1,4 @@
+import type { RegistrationMode } from "./registration";
 import type { RateLimitRule } from "../../infra/rate-limit";
 
 /** Auth settings chosen by the app (apps/api reads them from the environment). */
@@ -14,6 +15,8 @@ export interface AuthConfig {
   refreshGraceSeconds: number;
   /** The user registering with this email becomes an admin. */
   adminEmail: string | null;
+  /** Who may create an account (REGISTRATION); see registration.ts. */
+  registration: RegistrationMode;
   /** Origins, besides the API's own, allowed to make cookie-authenticated calls. */
   allowedOrigins: string[];
   rateLimits: AuthRateLimits;
@@ -28,6 +31,8 @@ export interface AuthRateLimits {
   registerPerIp: RateLimitRule;
   /** Re-authentication (change password, delete account) per user. */
   reauthPerUser: RateLimitRule;
+  /** TOTP and recovery-code attempts per user: 10 guesses at a 6-digit code per window. */
+  secondFactorPerUser: RateLimitRule;
 }
 
 export const defaultRateLimits: AuthRateLimits = {
@@ -35,6 +40,7 @@ export const defaultRateLimits: AuthRateLimits = {
   loginPerAccountAndIp: { limit: 5, windowSeconds: 15 * 60 },
   registerPerIp: { limit: 20, windowSeconds: 60 * 60 },
   reauthPerUser: { limit: 10, windowSeconds: 15 * 60 },
+  secondFactorPerUser: { limit: 10, windowSeconds: 15 * 60 },
 };
 
 export function createAuthConfig(
@@ -51,6 +57,7 @@ export function createAuthConfig(
     sessionTtlSeconds: 30 * 24 * 60 * 60,
     refreshGraceSeconds: 20,
     adminEmail: null,
+    registration: "open",
     allowedOrigins: [],
     ...options,
     rateLimits: { ...defaultRateLimits, ...options.rateLimits },

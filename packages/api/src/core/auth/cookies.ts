@@ -6,11 +6,23 @@ export const REFRESH_COOKIE = "parley_refresh";
 const COOKIE_PATH = "/trpc";
 
 export function readRefreshCookie(req: RequestMeta): string | null {
+  return readCookie(req, REFRESH_COOKIE);
+}
+
+export function setRefreshCookie(req: RequestMeta, token: string, maxAgeSeconds: number): void {
+  setCookie(req, REFRESH_COOKIE, token, { path: COOKIE_PATH, maxAgeSeconds });
+}
+
+export function clearRefreshCookie(req: RequestMeta): void {
+  clearCookie(req, REFRESH_COOKIE, { path: COOKIE_PATH });
+}
+
+export function readCookie(req: RequestMeta, name: string): string | null {
   const header = req.headers.get("cookie");
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === REFRESH_COOKIE) {
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
       const value = part.slice(eq + 1).trim();
       return value || null;
     }
@@ -18,19 +30,30 @@ export function readRefreshCookie(req: RequestMeta): string | null {
   return null;
 }
 
-export function setRefreshCookie(req: RequestMeta, token: string, maxAgeSeconds: number): void {
-  req.responseHeaders.append("Set-Cookie", cookie(req, token, maxAgeSeconds));
+/** An HttpOnly, SameSite=Lax cookie, Secure except on localhost. */
+export function setCookie(
+  req: RequestMeta,
+  name: string,
+  value: string,
+  options: { path: string; maxAgeSeconds: number },
+): void {
+  req.responseHeaders.append("Set-Cookie", cookie(req, name, value, options));
 }
 
-export function clearRefreshCookie(req: RequestMeta): void {
-  req.responseHeaders.append("Set-Cookie", cookie(req, "", 0));
+export function clearCookie(req: RequestMeta, name: string, options: { path: string }): void {
+  req.responseHeaders.append("Set-Cookie", cookie(req, name, "", { ...options, maxAgeSeconds: 0 }));
 }
 
-function cookie(req: RequestMeta, value: string, maxAgeSeconds: number): string {
+function cookie(
+  req: RequestMeta,
+  name: string,
+  value: string,
+  options: { path: string; maxAgeSeconds: number },
+): string {
   const parts = [
-    `${REFRESH_COOKIE}=${value}`,
-    `Path=${COOKIE_PATH}`,
-    `Max-Age=${maxAgeSeconds}`,
+    `${name}=${value}`,
+    `Path=${options.path}`,
+    `Max-Age=${options.maxAgeSeconds}`,
     "HttpOnly",
     "SameSite=Lax",
   ];

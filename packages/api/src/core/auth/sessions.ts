@@ -1,4 +1,5 @@
 import { auth as q } from "@parley/db";
+import { recordAudit } from "../audit";
 import type { AppDeps, RequestMeta } from "../context";
 import { DomainError } from "../errors";
 import { apiKeyKey, sessionKey } from "../../infra/session-cache";
@@ -137,7 +138,16 @@ export async function refreshSession(
     throw sessionExpired();
   }
 
+  const victim = await q.findSessionById(deps.db, reused.sessionId);
   await revokeSessions(deps, [reused.sessionId]);
+  if (victim) {
+    await recordAudit(deps, req, {
+      action: "refresh_token.reused",
+      userId: victim.userId,
+      actorId: null,
+      details: { sessionId: reused.sessionId, source },
+    });
+  }
   throw new DomainError(
     "UNAUTHORIZED",
     "This refresh token was already used; the session has been revoked for safety",

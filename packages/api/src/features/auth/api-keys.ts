@@ -1,5 +1,6 @@
 import { auth as q } from "@parley/db";
-import type { AppDeps } from "../../core/context";
+import { recordAudit } from "../../core/audit";
+import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import type { ApiKeyInfo, CreatedApiKey } from "../../core/auth/public-types";
 import { forgetCredentials } from "../../core/auth/sessions";
@@ -13,6 +14,7 @@ export async function createApiKey(
   deps: AppDeps,
   userId: string,
   name: string,
+  req: RequestMeta,
 ): Promise<CreatedApiKey> {
   if ((await q.countActiveApiKeys(deps.db, userId)) >= MAX_ACTIVE_API_KEYS) {
     throw new DomainError(
@@ -27,14 +29,31 @@ export async function createApiKey(
     prefix: displayPrefix,
     keyHash: hashToken(secret),
   });
+  await recordAudit(deps, req, {
+    action: "api_key.created",
+    userId,
+    actorId: userId,
+    details: { keyId: key.id, name: key.name, prefix: key.prefix },
+  });
   return { ...key, secret };
 }
 
-export async function revokeApiKey(deps: AppDeps, userId: string, id: string): Promise<void> {
+export async function revokeApiKey(
+  deps: AppDeps,
+  userId: string,
+  id: string,
+  req: RequestMeta,
+): Promise<void> {
   const keyHash = await q.revokeApiKey(deps.db, { id, userId });
   // Another user's key looks exactly like a missing one.
   if (!keyHash) throw new DomainError("NOT_FOUND", "API key not found");
   await forgetCredentials(deps, { apiKeyHashes: [keyHash] });
+  await recordAudit(deps, req, {
+    action: "api_key.revoked",
+    userId,
+    actorId: userId,
+    details: { keyId: id },
+  });
 }
 
 export function listApiKeys(deps: AppDeps, userId: string): Promise<ApiKeyInfo[]> {

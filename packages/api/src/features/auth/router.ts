@@ -8,8 +8,38 @@ import {
   registerInput,
   revokeApiKeyInput,
   revokeSessionInput,
+  twoFactorSetupBeginInput,
+  twoFactorSetupConfirmInput,
+  twoFactorVerifyInput,
 } from "./schemas";
-import { listSessions, logIn, logOut, me, refresh, register, revokeSession } from "./service";
+import {
+  beginRequiredSetup,
+  confirmRequiredSetup,
+  listSessions,
+  logIn,
+  logOut,
+  me,
+  refresh,
+  register,
+  revokeSession,
+  verifyTwoFactorSignIn,
+} from "./service";
+
+/** The second sign-in step, reached with the challenge that auth.login answered with. */
+const twoFactorSignInRouter = router({
+  verify: publicProcedure
+    .input(twoFactorVerifyInput)
+    .mutation(({ ctx, input }) => verifyTwoFactorSignIn(ctx.deps, ctx.req, input)),
+
+  /** 2FA is required and the account has none: enrol now, then the session is made. */
+  setupBegin: publicProcedure
+    .input(twoFactorSetupBeginInput)
+    .mutation(({ ctx, input }) => beginRequiredSetup(ctx.deps, input.challenge)),
+
+  setupConfirm: publicProcedure
+    .input(twoFactorSetupConfirmInput)
+    .mutation(({ ctx, input }) => confirmRequiredSetup(ctx.deps, ctx.req, input)),
+});
 
 const sessionsRouter = router({
   list: protectedProcedure.query(({ ctx }) => listSessions(ctx.deps, ctx.user)),
@@ -23,12 +53,12 @@ const sessionsRouter = router({
 const apiKeysRouter = router({
   create: sessionProcedure
     .input(createApiKeyInput)
-    .mutation(({ ctx, input }) => createApiKey(ctx.deps, ctx.user.id, input.name)),
+    .mutation(({ ctx, input }) => createApiKey(ctx.deps, ctx.user.id, input.name, ctx.req)),
 
   list: protectedProcedure.query(({ ctx }) => listApiKeys(ctx.deps, ctx.user.id)),
 
   revoke: protectedProcedure.input(revokeApiKeyInput).mutation(async ({ ctx, input }) => {
-    await revokeApiKey(ctx.deps, ctx.user.id, input.id);
+    await revokeApiKey(ctx.deps, ctx.user.id, input.id, ctx.req);
     return { ok: true as const };
   }),
 });
@@ -58,4 +88,5 @@ export const authRouter = router({
 
   sessions: sessionsRouter,
   apiKeys: apiKeysRouter,
+  twoFactor: twoFactorSignInRouter,
 });

@@ -7,6 +7,12 @@ import {
   refreshTokenSchema,
   usernameSchema,
 } from "../../core/auth/schemas";
+import {
+  needsOneFactor,
+  oneFactorMessage,
+  secondFactorSchema,
+  totpCodeSchema,
+} from "../../core/auth/second-factor-schemas";
 
 const deliveryInput = {
   /** Desktop apps and tools: return the refresh token in the body instead of a cookie. */
@@ -17,6 +23,13 @@ export const registerInput = z.object({
   username: usernameSchema,
   email: emailSchema,
   password: passwordSchema,
+  /** Needed when REGISTRATION=invite. */
+  inviteCode: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128, "An invitation code is at most 128 characters")
+    .optional(),
   ...deliveryInput,
 });
 
@@ -42,3 +55,17 @@ export const createApiKeyInput = z.object({
 });
 
 export const revokeApiKeyInput = z.object({ id: z.uuid("Unknown API key") });
+
+const challengeSchema = z.string().min(1, "Sign in again").max(2048, "Sign in again");
+
+export const twoFactorVerifyInput = z
+  .object({ challenge: challengeSchema, ...secondFactorSchema, ...deliveryInput })
+  .refine(needsOneFactor, oneFactorMessage);
+
+export const twoFactorSetupBeginInput = z.object({ challenge: challengeSchema });
+
+export const twoFactorSetupConfirmInput = z.object({
+  challenge: challengeSchema,
+  code: totpCodeSchema,
+  ...deliveryInput,
+});

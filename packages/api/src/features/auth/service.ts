@@ -1,4 +1,5 @@
-import { auth as q, users } from "@parley/db";
+import { auth as q, twoFactor, users } from "@parley/db";
+import { recordAudit } from "../../core/audit";
 import {
   assertAllowedOrigin,
   clearRefreshCookie,
@@ -6,6 +7,18 @@ import {
   setRefreshCookie,
 } from "../../core/auth/cookies";
 import type { PublicUser, SessionInfo } from "../../core/auth/public-types";
+import { createAccount } from "../../core/auth/registration";
+import {
+  beginTotpEnrolment,
+  confirmTotp,
+  isTwoFactorRequired,
+  issueChallenge,
+  readChallenge,
+  verifySecondFactor,
+  type ChallengePurpose,
+  type SecondFactorInput,
+  type TotpEnrolment,
+} from "../../core/auth/second-factor";
 import {
   forgetCredentials,
   refreshSession,
@@ -15,7 +28,7 @@ import {
   type IssuedTokens,
 } from "../../core/auth/sessions";
 import type { AppDeps, AuthUser, RequestMeta } from "../../core/context";
-import { DomainError } from "../../core/errors";
+import { DomainError, isDomainError } from "../../core/errors";
 import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
 import { describeDevice } from "./device";
 
@@ -52,36 +65,15 @@ function checkOriginForCookie(deps: AppDeps, req: RequestMeta, inBody: boolean |
   if (!inBody) assertAllowedOrigin(req, deps.auth.config.allowedOrigins, { required: false });
 }
 
-async function createAccount(
-  deps: AppDeps,
-  input: { username: string; email: string; password: string },
-  req: RequestMeta,
-): Promise<{ user: PublicUser; tokens: IssuedTokens }> {
-  const { config, passwords } = deps.auth;
-  await enforceRateLimit(
-    deps.rateLimiter,
-    req,
-    rateLimitKeys.registerIp(req.ip),
-    config.rateLimits.registerPerIp,
-    "Too many accounts created from this address",
-  );
-  const passwordHash = await passwords.hash(input.password);
-  const adminEmail = config.adminEmail?.toLowerCase() ?? null;
-  const user = await q.createUserDecidingRole(
-    deps.db,
-    { username: input.username, email: input.email, passwordHash },
-    (isFirstUser) => (isFirstUser || input.email === adminEmail ? "admin" : "user"),
-  );
-  return { user, tokens: await startSession(deps, user, req) };
-}
-
 const wrongCredentials = () => new DomainError("UNAUTHORIZED", "Wrong username, email or password");
 
-async function verifyLogin(
+/** The password step: the account when login and password match, else UNAUTHORIZED. Every
+ * failure is audited (with the login typed when it names no account). */
+async function verifyPassword(
   deps: AppDeps,
   input: { login: string; password: string },
   req: RequestMeta,
-): Promise<{ user: PublicUser; tokens: IssuedTokens }> {
+): Promise<PublicUser> {
   const { config, passwords } = deps.auth;
   const limiter = deps.rateLimiter;
   await enforceRateLimit(
@@ -113,34 +105,166 @@ async function verifyLogin(
 
   // Unknown users are checked against a dummy hash, so they take as long as wrong passwords.
   const ok = await passwords.verify(credentials?.passwordHash ?? null, input.password);
-  if (!ok || !credentials) throw wrongCredentials();
+  if (!ok || !credentials) {
+    await recordAudit(deps, req, {
+      action: "sign_in.failed",
+      userId: credentials?.id ?? null,
+      actorId: null,
+      details: credentials ? { reason: "wrong_password" } : { reason: "unknown_login", login },
+    });
+    throw wrongCredentials();
+  }
   // Only after the password matched, so probing cannot learn which accounts are disabled.
-  if (credentials.disabledAt) throw new DomainError("FORBIDDEN", "This account has been disabled");
+  if (credentials.disabledAt) {
+    await recordAudit(deps, req, {
+      action: "sign_in.failed",
+      userId: credentials.id,
+      actorId: null,
+      details: { reason: "disabled" },
+    });
+    throw new DomainError("FORBIDDEN", "This account has been disabled");
+  }
 
   await limiter.reset(pairKey);
   const user = await users.findUserById(deps.db, credentials.id);
   if (!user) throw wrongCredentials();
-  return { user, tokens: await startSession(deps, user, req) };
+  return user;
+}
+
+/** A session for a user who passed every step, audited with how they proved who they are. */
+async function signIn(
+  deps: AppDeps,
+  req: RequestMeta,
+  user: PublicUser,
+  method: string,
+  inBody: boolean,
+): Promise<AuthPayload> {
+  const tokens = await startSession(deps, user, req);
+  await recordAudit(deps, req, {
+    action: "sign_in.ok",
+    userId: user.id,
+    actorId: user.id,
+    details: { method, sessionId: tokens.sessionId },
+  });
+  return deliver(deps, req, user, tokens, inBody);
+}
+
+/**
+ * The password step passed but no session is made yet: the answer is PRECONDITION_FAILED
+ * carrying a short-lived signed challenge, which `auth.twoFactor.verify` (a code) or
+ * `auth.twoFactor.setup*` (2FA required, none set up) exchanges for a session. Clients
+ * that know nothing of 2FA see a clear error instead of a session.
+ */
+async function secondStepNeeded(deps: AppDeps, userId: string, purpose: ChallengePurpose) {
+  const { challenge, expiresAt } = await issueChallenge(deps.auth.config, userId, purpose);
+  return new DomainError(
+    "PRECONDITION_FAILED",
+    purpose === "code"
+      ? "Enter the code from your authenticator app"
+      : "Set up two-factor sign-in to continue",
+    { twoFactor: purpose, challenge, expiresAt: expiresAt.toISOString() },
+  );
+}
+
+async function secondStepFor(deps: AppDeps, userId: string): Promise<ChallengePurpose | null> {
+  if (await twoFactor.isTotpEnabled(deps.db, userId)) return "code";
+  if (await isTwoFactorRequired(deps)) return "setup";
+  return null;
 }
 
 export async function register(
   deps: AppDeps,
   req: RequestMeta,
-  input: { username: string; email: string; password: string; refreshTokenInBody?: boolean },
+  input: {
+    username: string;
+    email: string;
+    password: string;
+    inviteCode?: string | undefined;
+    refreshTokenInBody?: boolean | undefined;
+  },
 ): Promise<AuthPayload> {
   checkOriginForCookie(deps, req, input.refreshTokenInBody);
-  const { user, tokens } = await createAccount(deps, input, req);
-  return deliver(deps, req, user, tokens, input.refreshTokenInBody ?? false);
+  const { config, passwords } = deps.auth;
+  await enforceRateLimit(
+    deps.rateLimiter,
+    req,
+    rateLimitKeys.registerIp(req.ip),
+    config.rateLimits.registerPerIp,
+    "Too many accounts created from this address",
+  );
+  const passwordHash = await passwords.hash(input.password);
+  const user = await createAccount(deps, { ...input, passwordHash }, req, "password");
+  const next = await secondStepFor(deps, user.id);
+  if (next) throw await secondStepNeeded(deps, user.id, next);
+  return signIn(deps, req, user, "register", input.refreshTokenInBody ?? false);
 }
 
 export async function logIn(
   deps: AppDeps,
   req: RequestMeta,
-  input: { login: string; password: string; refreshTokenInBody?: boolean },
+  input: { login: string; password: string; refreshTokenInBody?: boolean | undefined },
 ): Promise<AuthPayload> {
   checkOriginForCookie(deps, req, input.refreshTokenInBody);
-  const { user, tokens } = await verifyLogin(deps, input, req);
-  return deliver(deps, req, user, tokens, input.refreshTokenInBody ?? false);
+  const user = await verifyPassword(deps, input, req);
+  const next = await secondStepFor(deps, user.id);
+  if (next) throw await secondStepNeeded(deps, user.id, next);
+  return signIn(deps, req, user, "password", input.refreshTokenInBody ?? false);
+}
+
+async function challengedUser(deps: AppDeps, userId: string): Promise<PublicUser> {
+  const user = await users.findUserById(deps.db, userId);
+  if (!user) throw wrongCredentials();
+  if (user.disabledAt) throw new DomainError("FORBIDDEN", "This account has been disabled");
+  return user;
+}
+
+/** The second step: a TOTP code (each accepted once) or a recovery code. */
+export async function verifyTwoFactorSignIn(
+  deps: AppDeps,
+  req: RequestMeta,
+  input: SecondFactorInput & { challenge: string; refreshTokenInBody?: boolean | undefined },
+): Promise<AuthPayload> {
+  checkOriginForCookie(deps, req, input.refreshTokenInBody);
+  const userId = await readChallenge(deps.auth.config, input.challenge, "code");
+  const user = await challengedUser(deps, userId);
+  let method: string;
+  try {
+    method = await verifySecondFactor(deps, userId, input, req);
+  } catch (error) {
+    if (isDomainError(error) && error.code === "BAD_REQUEST") {
+      await recordAudit(deps, req, {
+        action: "sign_in.failed",
+        userId,
+        actorId: null,
+        details: { reason: input.recoveryCode ? "wrong_recovery_code" : "wrong_code" },
+      });
+    }
+    throw error;
+  }
+  return signIn(deps, req, user, `password+${method}`, input.refreshTokenInBody ?? false);
+}
+
+/** 2FA is required and this account has none: the challenge lets it enrol, nothing else. */
+export async function beginRequiredSetup(deps: AppDeps, challenge: string): Promise<TotpEnrolment> {
+  const user = await challengedUser(
+    deps,
+    await readChallenge(deps.auth.config, challenge, "setup"),
+  );
+  return beginTotpEnrolment(deps, user);
+}
+
+export async function confirmRequiredSetup(
+  deps: AppDeps,
+  req: RequestMeta,
+  input: { challenge: string; code: string; refreshTokenInBody?: boolean | undefined },
+): Promise<AuthPayload & { recoveryCodes: string[] }> {
+  checkOriginForCookie(deps, req, input.refreshTokenInBody);
+  const userId = await readChallenge(deps.auth.config, input.challenge, "setup");
+  const user = await challengedUser(deps, userId);
+  const recoveryCodes = await confirmTotp(deps, userId, input.code, req);
+  await recordAudit(deps, req, { action: "two_factor.enabled", userId, actorId: userId });
+  const payload = await signIn(deps, req, user, "password+totp", input.refreshTokenInBody ?? false);
+  return { ...payload, recoveryCodes };
 }
 
 /**
@@ -182,7 +306,18 @@ export async function logOut(
     assertAllowedOrigin(req, deps.auth.config.allowedOrigins, { required: true });
     sessionId = await sessionIdOfRefreshToken(deps, cookie);
   }
-  if (sessionId) await revokeSessions(deps, [sessionId]);
+  if (sessionId) {
+    const session = await q.findSessionById(deps.db, sessionId);
+    await revokeSessions(deps, [sessionId]);
+    if (session) {
+      await recordAudit(deps, req, {
+        action: "sign_out",
+        userId: session.userId,
+        actorId: session.userId,
+        details: { sessionId },
+      });
+    }
+  }
   if (cookie) clearRefreshCookie(req);
 }
 
@@ -232,4 +367,10 @@ export async function revokeSession(
   if (!deleted) throw new DomainError("NOT_FOUND", "Session not found");
   await forgetCredentials(deps, { sessionIds: [id] });
   if (id === caller.sessionId) clearRefreshCookie(req);
+  await recordAudit(deps, req, {
+    action: "session.revoked",
+    userId: caller.id,
+    actorId: caller.id,
+    details: { sessionId: id },
+  });
 }

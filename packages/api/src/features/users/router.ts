@@ -23,12 +23,14 @@ export const userAdminRouter = router({
 
   setRole: adminProcedure
     .input(setRoleInput)
-    .mutation(({ ctx, input }) => setUserRole(ctx.deps, input.userId, input.role)),
+    .mutation(({ ctx, input }) =>
+      setUserRole(ctx.deps, ctx.user.id, input.userId, input.role, ctx.req),
+    ),
 
   setDisabled: adminProcedure
     .input(setDisabledInput)
     .mutation(({ ctx, input }) =>
-      setUserDisabled(ctx.deps, ctx.user.id, input.userId, input.disabled),
+      setUserDisabled(ctx.deps, ctx.user.id, input.userId, input.disabled, ctx.req),
     ),
 });
 

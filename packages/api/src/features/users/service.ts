@@ -3,6 +3,7 @@ import type { PublicUser, UserPage } from "../../core/auth/public-types";
 import { reauthenticate } from "../../core/auth/reauthenticate";
 import { clearRefreshCookie } from "../../core/auth/cookies";
 import { forgetCredentials, revokeUserCredentials } from "../../core/auth/sessions";
+import { recordAudit } from "../../core/audit";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { ADMIN_PAGE_MAX, type AdminListInput, type UpdateProfileInput } from "./schemas";
@@ -43,6 +44,11 @@ export async function changePassword(
     keepSessionId: caller.sessionId,
     apiKeys: "keep",
   });
+  await recordAudit(deps, req, {
+    action: "password.changed",
+    userId: caller.id,
+    actorId: caller.id,
+  });
 }
 
 export async function deleteAccount(
@@ -61,12 +67,21 @@ export async function deleteAccount(
   await revokeUserCredentials(deps, userId, { apiKeys: "forget" });
   await users.deleteUser(deps.db, userId);
   clearRefreshCookie(req);
+  // Kept after the account is gone (no foreign key), until the retention sweep.
+  await recordAudit(deps, req, {
+    action: "account.deleted",
+    userId,
+    actorId: userId,
+    details: { username: user.username },
+  });
 }
 
 export async function setUserRole(
   deps: AppDeps,
+  adminId: string,
   userId: string,
   role: "user" | "admin",
+  req: RequestMeta,
 ): Promise<PublicUser> {
   const target = await users.findUserById(deps.db, userId);
   if (!target) throw new DomainError("NOT_FOUND", "User not found");
@@ -74,6 +89,14 @@ export async function setUserRole(
   const updated = await users.setRole(deps.db, userId, role);
   // Cached entries carry the role; dropping them makes the next request read the new one.
   await forgetUserEntries(deps, userId);
+  if (target.role !== role) {
+    await recordAudit(deps, req, {
+      action: "user.role_changed",
+      userId,
+      actorId: adminId,
+      details: { from: target.role, to: role },
+    });
+  }
   return updated;
 }
 
@@ -82,6 +105,7 @@ export async function setUserDisabled(
   adminId: string,
   userId: string,
   disabled: boolean,
+  req: RequestMeta,
 ): Promise<PublicUser> {
   if (userId === adminId) {
     throw new DomainError("PRECONDITION_FAILED", "You cannot disable your own account", {
@@ -96,6 +120,13 @@ export async function setUserDisabled(
   // must not be served the flag cached before).
   if (disabled) await revokeUserCredentials(deps, userId, { apiKeys: "revoke" });
   else await forgetUserEntries(deps, userId);
+  if (Boolean(target.disabledAt) !== disabled) {
+    await recordAudit(deps, req, {
+      action: disabled ? "user.disabled" : "user.enabled",
+      userId,
+      actorId: adminId,
+    });
+  }
   return updated;
 }
 

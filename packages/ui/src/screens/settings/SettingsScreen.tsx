@@ -1,17 +1,21 @@
 import { cx } from "../../components/ui";
 import { useT, type MessageKey } from "../../i18n";
 import { SETTINGS_TABS, useRouter, type SettingsTab } from "../../lib/router";
+import { ActivitySettings } from "./ActivitySettings";
 import { ApiKeysSettings } from "./ApiKeysSettings";
 import { AppearanceSettings } from "./AppearanceSettings";
 import { PasswordSettings } from "./PasswordSettings";
 import { ProfileSettings } from "./ProfileSettings";
+import { SecuritySettings } from "./SecuritySettings";
 import { SessionsSettings } from "./SessionsSettings";
 
 const TAB_LABELS: Record<SettingsTab, MessageKey> = {
   profile: "settings.profile",
   password: "settings.password",
+  security: "settings.security",
   sessions: "settings.sessions",
   apiKeys: "settings.apiKeys",
+  activity: "settings.activity",
   appearance: "settings.appearance",
 };
 
@@ -50,6 +54,8 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
         {tab === "password" ? <PasswordSettings /> : null}
         {tab === "sessions" ? <SessionsSettings /> : null}
         {tab === "apiKeys" ? <ApiKeysSettings /> : null}
+        {tab === "security" ? <SecuritySettings /> : null}
+        {tab === "activity" ? <ActivitySettings /> : null}
         {tab === "appearance" ? <AppearanceSettings /> : null}
       </section>
     </div>
