@@ -28,7 +28,7 @@ import {
   type IssuedTokens,
 } from "../../core/auth/sessions";
 import type { AppDeps, AuthUser, RequestMeta } from "../../core/context";
-import { DomainError, isDomainError } from "../../core/errors";
+import { DomainError, toDomainError } from "../../core/errors";
 import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
 import { describeDevice } from "./device";
 
@@ -231,7 +231,7 @@ export async function verifyTwoFactorSignIn(
   try {
     method = await verifySecondFactor(deps, userId, input, req);
   } catch (error) {
-    if (isDomainError(error) && error.code === "BAD_REQUEST") {
+    if (toDomainError(error)?.code === "BAD_REQUEST") {
       await recordAudit(deps, req, {
         action: "sign_in.failed",
         userId,

@@ -7,7 +7,7 @@ import { createAccount } from "../../core/auth/registration";
 import { startSession } from "../../core/auth/sessions";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { openSecret, sealSecret } from "../../core/crypto";
-import { isDomainError } from "../../core/errors";
+import { toDomainError } from "../../core/errors";
 import type { OidcClient } from "./client";
 
 /**
@@ -192,10 +192,9 @@ async function findOrCreateUser(
     await link(deps, req, user.id, identity, "new_account");
     return { ok: true, userId: user.id };
   } catch (error) {
-    if (isDomainError(error) && error.code === "FORBIDDEN")
-      return { ok: false, failure: "registration_closed" };
-    if (isDomainError(error) && error.code === "CONFLICT")
-      return { ok: false, failure: "email_in_use" };
+    const code = toDomainError(error)?.code;
+    if (code === "FORBIDDEN") return { ok: false, failure: "registration_closed" };
+    if (code === "CONFLICT") return { ok: false, failure: "email_in_use" };
     throw error;
   }
 }
