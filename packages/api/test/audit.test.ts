@@ -156,6 +156,13 @@ describe(`audit log (${where})`, () => {
     for (const event of page.items) expect(event.actor).toMatchObject({ id: admin.id });
     const byActor = await adminApi.audit.list({ actorId: admin.id, userId: user.id });
     expect(byActor.items).toHaveLength(4);
+
+    await adminApi.user.admin.setQuota({ userId: user.id, tokensPerDay: 5_000 });
+    const quota = await adminApi.audit.list({ userId: user.id, actions: ["user.quota_changed"] });
+    expect(quota.items[0]).toMatchObject({
+      actor: { id: admin.id },
+      details: { from: null, to: 5_000 },
+    });
   });
 
   it("a user sees only their own events, whatever they ask for", async () => {

@@ -27,6 +27,6 @@ export const usageAdminRouter = router({
       }),
     )
     .mutation(({ ctx, input }): Promise<QuotaChange> =>
-      setUserQuota(ctx.deps, { actorId: ctx.user.id, ...input }),
+      setUserQuota(ctx.deps, { actorId: ctx.user.id, ...input }, ctx.req),
     ),
 });

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditOrigin } from "../../core/audit";
 import { usage as q, users } from "@parley/db";
 import type { AppDeps } from "../../core/context";
 import { DomainError } from "../../core/errors";
@@ -148,6 +149,7 @@ export interface QuotaChange {
 export async function setUserQuota(
   deps: AppDeps,
   input: { actorId: string; userId: string; tokensPerDay: number | null },
+  req: AuditOrigin,
 ): Promise<QuotaChange> {
   const user = await users.findUserById(deps.db, input.userId);
   if (!user) throw new DomainError("NOT_FOUND", "User not found", { field: "userId" });
@@ -155,6 +157,12 @@ export async function setUserQuota(
     userId: input.userId,
     tokensPerDay: input.tokensPerDay,
     updatedById: input.actorId,
+  });
+  await recordAudit(deps, req, {
+    action: "user.quota_changed",
+    userId: input.userId,
+    actorId: input.actorId,
+    details: { from: previous, to: input.tokensPerDay },
   });
   return {
     userId: input.userId,
