@@ -159,6 +159,7 @@ export async function buildDeps(
     observer: () => deps.generationObserver,
     usage: () => deps.usage,
     historyWritten: () => deps.reads && ((userId) => deps.reads!.noteWrite(userId)),
+    attachments: () => (deps.files ? { files: deps.files, keyRing: deps.keyRing } : undefined),
     log,
   });
   return deps;

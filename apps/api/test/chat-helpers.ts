@@ -19,7 +19,10 @@ export interface ChatServer {
  * A real server whose model provider is the model fixture (with a send limit that never gets
  * in the way and a short model timeout), and one user signed up on it as `username`.
  */
-export async function startChatServer(username: string): Promise<ChatServer> {
+export async function startChatServer(
+  username: string,
+  vars: Record<string, string> = {},
+): Promise<ChatServer> {
   const fixture = await startModelFixture();
   let server: TestServer | undefined;
   try {
@@ -30,6 +33,7 @@ export async function startChatServer(username: string): Promise<ChatServer> {
       AI_DEFAULT_MODEL: "fixture-small",
       CHAT_SENDS_PER_MINUTE: "1000",
       AI_TIMEOUT_MS: "2000",
+      ...vars,
     });
     const user = await signUp(server.base, { username });
     const started = server;

@@ -18,6 +18,8 @@ export interface FixtureCall {
   model: string;
   stream: boolean;
   messages: ChatMessageIn[];
+  /** The messages exactly as sent, content parts (images) included. */
+  rawMessages: Array<{ role: string; content: unknown }>;
   /** The script the request ran. */
   script: FixtureScript;
   receivedAt: Date;
@@ -117,7 +119,14 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
     }
     const script: FixtureScript = { ...options.defaults, ...(marker ?? queue.shift() ?? {}) };
     const stream = body.stream === true;
-    calls.push({ model: body.model, stream, messages, script, receivedAt: new Date() });
+    calls.push({
+      model: body.model,
+      stream,
+      messages,
+      rawMessages: body.messages,
+      script,
+      receivedAt: new Date(),
+    });
     // A long benchmark run must not grow the log without bound.
     if (calls.length > maxLoggedCalls) calls.splice(0, calls.length - maxLoggedCalls);
 

@@ -5,6 +5,8 @@
  */
 import { files as q, type Database } from "@parley/db";
 import type { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
+import sharp from "sharp";
 import type { ObjectStorage } from "../infra/storage";
 import { decryptStream, encryptStream, unwrapDataKey, type KeyRing } from "./crypto";
 
@@ -102,4 +104,76 @@ export async function purgeUserObjects(
 ): Promise<void> {
   if (!files) return;
   await files.storage.delete(await files.storage.list(`u/${userId}/`));
+}
+
+/** Longest extracted text put before a question, per file. */
+export const DOCUMENT_TEXT_LIMIT = 100_000;
+/** Images are scaled to fit this square before they are sent to a model. */
+export const MODEL_IMAGE_PX = 2048;
+
+export type PromptPart =
+  { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
+async function imageDataUrl(
+  files: FilesRuntime,
+  keyRing: KeyRing,
+  file: q.StoredFile,
+): Promise<string> {
+  const body = await readDecrypted(files.storage, keyRing, file);
+  if (!body) throw new Error(`file ${file.id} is missing from the store`);
+  let bytes = await buffer(body);
+  let mimeType = file.mimeType;
+  if ((file.width ?? 0) > MODEL_IMAGE_PX || (file.height ?? 0) > MODEL_IMAGE_PX) {
+    bytes = await sharp(bytes)
+      .rotate()
+      .resize(MODEL_IMAGE_PX, MODEL_IMAGE_PX, { fit: "inside" })
+      .jpeg({ quality: 85 })
+      .toBuffer();
+    mimeType = "image/jpeg";
+  }
+  return `data:${mimeType};base64,${bytes.toString("base64")}`;
+}
+
+async function documentBlock(
+  files: FilesRuntime,
+  keyRing: KeyRing,
+  file: q.StoredFile,
+): Promise<string> {
+  const body = await readDecrypted(
+    files.storage,
+    keyRing,
+    file,
+    file.kind === "text" ? "original" : "text",
+  );
+  if (!body) throw new Error(`file ${file.id} is missing from the store`);
+  let text = (await buffer(body)).toString("utf8");
+  let note = "";
+  if (text.length > DOCUMENT_TEXT_LIMIT) {
+    note = `\n[Parley cut this document here: only the first ${DOCUMENT_TEXT_LIMIT.toLocaleString("en")} of its ${text.length.toLocaleString("en")} characters are included.]`;
+    text = text.slice(0, DOCUMENT_TEXT_LIMIT);
+  }
+  return `<document name="${file.name.replace(/"/g, "'")}" type="${file.mimeType}">\n${text}${note}\n</document>`;
+}
+
+/**
+ * A user message with its attachments as a model reads them: documents' text in delimited
+ * blocks before the question, then images as `image_url` parts (data URLs).
+ */
+export async function promptContent(
+  files: FilesRuntime,
+  keyRing: KeyRing,
+  attached: q.StoredFile[],
+  question: string,
+): Promise<string | PromptPart[]> {
+  if (attached.length === 0) return question;
+  const documents = attached.filter((f) => f.kind !== "image");
+  const images = attached.filter((f) => f.kind === "image");
+  const blocks = await Promise.all(documents.map((f) => documentBlock(files, keyRing, f)));
+  const text = blocks.length ? `${blocks.join("\n\n")}\n\n${question}` : question;
+  if (images.length === 0) return text;
+  const urls = await Promise.all(images.map((f) => imageDataUrl(files, keyRing, f)));
+  return [
+    { type: "text", text },
+    ...urls.map((url) => ({ type: "image_url" as const, image_url: { url } })),
+  ];
 }

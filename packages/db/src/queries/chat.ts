@@ -231,7 +231,7 @@ export function promptMessages(
     where: { conversationId, active: true, depth: { lt: belowDepth } },
     orderBy: { depth: "desc" },
     take,
-    select: { role: true, content: true, depth: true },
+    select: { id: true, role: true, content: true, depth: true },
   });
 }
 
@@ -283,6 +283,8 @@ export interface CreateExchangeArgs {
   parent: "tip" | null | string;
   model: string | null;
   leaseExpiresAt: Date;
+  /** Files (already checked to be the user's) the user message carries, in order. */
+  attachmentIds?: string[];
 }
 
 /**
@@ -327,6 +329,21 @@ export async function createExchange(db: Database, args: CreateExchangeArgs) {
         },
         select: messageSelect,
       });
+      const fileIds = args.attachmentIds ?? [];
+      if (fileIds.length) {
+        await tx.messageAttachment.createMany({
+          data: fileIds.map((fileId, position) => ({
+            userId: args.userId,
+            messageId: userMessage.id,
+            fileId,
+            position,
+          })),
+        });
+        await tx.file.updateMany({
+          where: { userId: args.userId, id: { in: fileIds }, attachedAt: null },
+          data: { attachedAt: new Date() },
+        });
+      }
       const assistantMessage = await tx.message.create({
         data: {
           conversationId,

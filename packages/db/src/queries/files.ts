@@ -85,24 +85,6 @@ export async function deleteFiles(db: Database, userId: string, ids: string[]): 
   return rows.map((r) => r.storageKey);
 }
 
-/** Attaches files (already checked to be the user's) to a message, in the given order. */
-export async function attachFiles(
-  db: Database,
-  userId: string,
-  messageId: string,
-  fileIds: string[],
-): Promise<void> {
-  if (fileIds.length === 0) return;
-  await db.prisma.messageAttachment.createMany({
-    data: fileIds.map((fileId, position) => ({ userId, messageId, fileId, position })),
-    skipDuplicates: true,
-  });
-  await db.prisma.file.updateMany({
-    where: { userId, id: { in: fileIds }, attachedAt: null },
-    data: { attachedAt: new Date() },
-  });
-}
-
 export interface MessageAttachmentInfo {
   messageId: string;
   id: string;

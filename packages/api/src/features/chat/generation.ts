@@ -1,12 +1,14 @@
 import { chat, type Database } from "@parley/db";
 import { countPromptTokens, countTextTokens } from "../../core/tokenizer";
+import type { KeyRing } from "../../core/crypto";
+import type { FilesRuntime } from "../../core/files";
 import type { UsageMeter } from "../../core/usage-meter";
 import type { CancelSignal } from "../../infra/cancel";
 import type { FinalStatus, StreamBus, TokenUsage } from "../../infra/stream-bus";
 import { BusWriter } from "./bus-writer";
 import { notify, type GenerationObserver } from "./observer";
 import { ProgressSaver } from "./progress";
-import { buildPrompt } from "./prompt";
+import { buildPrompt, type PromptAttachments } from "./prompt";
 import {
   describeModelError,
   ModelError,
@@ -43,6 +45,8 @@ export interface GenerationManagerDeps {
   /** Told after a generation changed a user's history (a reply stored final, a title set),
    * so read routing and caches follow; read at each call. */
   historyWritten: () => ((userId: string) => Promise<void>) | undefined;
+  /** Where attached files are read for the prompt; read at each generation. */
+  attachments?: () => { files: FilesRuntime; keyRing: KeyRing } | undefined;
   log: (message: string) => void;
 }
 
@@ -148,6 +152,7 @@ export class GenerationManager {
         replyDepth: job.replyDepth,
         systemPrompt: job.systemPrompt,
         tokenBudget: settings.promptTokenBudget,
+        attachments: withOwner(this.deps.attachments?.(), job.userId),
       }).catch((cause: unknown) => {
         this.deps.log(`building the prompt of reply ${id} failed: ${String(cause)}`);
         throw new ModelError(
@@ -303,4 +308,11 @@ export class GenerationManager {
 
 function sleep(ms: number) {
   return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function withOwner(
+  source: { files: FilesRuntime; keyRing: KeyRing } | undefined,
+  userId: string,
+): PromptAttachments | undefined {
+  return source && { ...source, userId };
 }

@@ -1,11 +1,12 @@
 import OpenAI from "openai";
+import type { PromptPart } from "../../core/files";
 import type { TokenUsage } from "../../infra/stream-bus";
 import type { AiConfig } from "./settings";
 
-export interface ChatTurn {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+/** A user turn may carry attachments as content parts (text blocks and images). */
+export type ChatTurn =
+  | { role: "system" | "assistant"; content: string }
+  | { role: "user"; content: string | PromptPart[] };
 
 export interface ModelChunk {
   delta?: string;

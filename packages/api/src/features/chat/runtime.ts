@@ -1,5 +1,7 @@
 import type { Database } from "@parley/db";
 import type { Redis } from "ioredis";
+import type { KeyRing } from "../../core/crypto";
+import type { FilesRuntime } from "../../core/files";
 import type { UsageMeter } from "../../core/usage-meter";
 import {
   createMemoryCancelSignal,
@@ -45,6 +47,8 @@ export interface ChatRuntimeOptions {
   usage?: () => UsageMeter | undefined;
   /** Told after a generation changed a user's history; read at each call. */
   historyWritten?: () => ((userId: string) => Promise<void>) | undefined;
+  /** Where attached files are read for prompts; read at each generation. */
+  attachments?: () => { files: FilesRuntime; keyRing: KeyRing } | undefined;
   log?: (message: string) => void;
 }
 
@@ -74,6 +78,7 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
     observer,
     usage: options.usage ?? (() => undefined),
     historyWritten: options.historyWritten ?? (() => undefined),
+    attachments: options.attachments,
     log,
   });
   const sweeper = new LeaseSweeper({ db: options.db, bus: streamBus, settings, observer, log });

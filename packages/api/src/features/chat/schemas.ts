@@ -75,6 +75,12 @@ export const sendInput = z.object({
   clientMessageId,
   /** Edit and resend: the new message follows this reply (null: replaces the first message). */
   parentId: id.nullable().optional(),
+  /** Files uploaded with POST /api/files (the sender's own), shown and sent to the model. */
+  attachmentIds: z
+    .array(id)
+    .max(chatLimits.attachments, `At most ${chatLimits.attachments} files per message`)
+    .refine((ids) => new Set(ids).size === ids.length, "A file is attached twice")
+    .optional(),
 });
 export type SendInput = z.infer<typeof sendInput>;
 

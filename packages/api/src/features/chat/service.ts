@@ -1,6 +1,7 @@
-import { chat, UniqueViolationError, type Database } from "@parley/db";
+import { chat, files, UniqueViolationError, type Database } from "@parley/db";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
+import { purgeDetachedFiles } from "../../core/files";
 import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
 import { exportConversation as renderExport } from "./export";
 import type { GenerationJob } from "./generation";
@@ -103,6 +104,8 @@ export async function deleteConversation(deps: AppDeps, userId: string, conversa
   if (!(await chat.deleteConversation(deps.db, userId, conversationId))) {
     throw conversationNotFound();
   }
+  // The files its messages carried go with them, from the store too.
+  await purgeDetachedFiles(deps.db, deps.files, userId);
   return { id: conversationId };
 }
 
@@ -141,9 +144,17 @@ export async function listMessages(deps: AppDeps, userId: string, input: ListMes
       await ownConversation(db, userId, input.conversationId, "conversationId");
     return found;
   });
+  const attachments = await files.attachmentsOf(
+    deps.db,
+    userId,
+    page.items.filter((m) => m.role === "user").map((m) => m.id),
+  );
   const items = page.items.map((message) => ({
     ...message,
     siblingIndex: message.siblingIds.indexOf(message.id),
+    attachments: attachments
+      .filter((a) => a.messageId === message.id)
+      .map(({ messageId: _, ...file }) => file),
   }));
   const edge = newer ? items.at(-1) : items[0];
   return { items, nextCursor: page.hasMore && edge ? edge.depth : null };
@@ -259,6 +270,7 @@ export async function sendMessage(
     });
   }
   const model = await resolveModel(runtime, settings.model ?? null);
+  const attachmentIds = await checkAttachments(deps, userId, model, input.attachmentIds ?? []);
   assertAccepting(runtime);
   await limitSends(deps, runtime, req, userId);
   await deps.usage?.assertWithinQuota(userId, {
@@ -274,6 +286,7 @@ export async function sendMessage(
       content: input.content,
       clientMessageId: input.clientMessageId,
       parent: input.parentId === undefined ? "tip" : input.parentId,
+      attachmentIds,
       model,
       leaseExpiresAt: new Date(Date.now() + runtime.settings.leaseMs),
     });
@@ -296,6 +309,34 @@ export async function sendMessage(
     isFirstReply ? input.content : null,
   );
   return exchange;
+}
+
+/**
+ * The files a message may carry: the sender's own (anyone else's look missing), and images
+ * only for a model that takes them. Checked before anything is stored.
+ */
+async function checkAttachments(
+  deps: AppDeps,
+  userId: string,
+  model: string,
+  ids: string[],
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const notFound = new DomainError("NOT_FOUND", "File not found", { field: "attachmentIds" });
+  if (!deps.files) throw notFound;
+  const found = await files.findFiles(deps.db, userId, ids);
+  if (found.length !== ids.length) throw notFound;
+  const vision = deps.files.visionModels;
+  if (vision && !vision.includes(model) && found.some((f) => f.kind === "image")) {
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      vision.length
+        ? `The model ${model} cannot see images; pick one that can (${vision.join(", ")}) or remove the images`
+        : `No model on this server can see images; remove the images to send`,
+      { field: "attachmentIds" },
+    );
+  }
+  return ids;
 }
 
 function sameExchange<T extends { conversation: { id: string } }>(

@@ -57,4 +57,5 @@ export const chatLimits = {
   query: 200,
   pageSize: 100,
   exportMessages: 10_000,
+  attachments: 10,
 } as const;

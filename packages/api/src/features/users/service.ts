@@ -1,3 +1,4 @@
+import { purgeUserObjects } from "../../core/files";
 import { auth as q, users } from "@parley/db";
 import type { PublicUser, UserPage } from "../../core/auth/public-types";
 import { reauthenticate } from "../../core/auth/reauthenticate";
@@ -66,6 +67,8 @@ export async function deleteAccount(
   // Sessions and keys go with the user (cascade); the cache must forget them too.
   await revokeUserCredentials(deps, userId, { apiKeys: "forget" });
   await users.deleteUser(deps.db, userId);
+  // Its file rows went with it (cascade); the encrypted objects are deleted from the store.
+  await purgeUserObjects(deps.files, userId);
   clearRefreshCookie(req);
   // Kept after the account is gone (no foreign key), until the retention sweep.
   await recordAudit(deps, req, {

@@ -1,0 +1,222 @@
+import { signUp, type SignedIn } from "@parley/client";
+import type { ModelFixture } from "@parley/model-fixture";
+import { sampleDocx, samplePdf, samplePng } from "@parley/testing";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  finishedReply,
+  httpCodeOf,
+  newClientId,
+  startChatServer,
+  type ChatServer,
+} from "./chat-helpers";
+import { uploadFile } from "./files-helpers";
+import type { TestServer } from "./ops-helpers";
+
+type Part = { type: string; text?: string; image_url?: { url: string } };
+
+async function upload(
+  server: TestServer,
+  user: SignedIn,
+  file: { name: string; type: string; data: Buffer | string },
+): Promise<string> {
+  const res = await uploadFile(server.base, user.accessToken, file);
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+describe("attachments in chat", () => {
+  let chat: ChatServer;
+  let server: TestServer;
+  let fixture: ModelFixture;
+  let alice: SignedIn;
+  let bob: SignedIn;
+
+  beforeAll(async () => {
+    // Only fixture-large sees images; fixture-small is the default model.
+    chat = await startChatServer("att_alice", { AI_VISION_MODELS: "fixture-large" });
+    ({ server, fixture, user: alice } = chat);
+    bob = await signUp(server.base, { username: "att_bob" });
+  });
+  afterAll(() => chat?.stop());
+
+  const lastCall = () => fixture.calls.filter((c) => c.stream).at(-1)!;
+
+  it("sends images as image_url parts (scaled to 2,048 px) and documents as text blocks", async () => {
+    const big = await samplePng(3000, 1500, "#aa2200");
+    const imageId = await upload(server, alice, { name: "wide.png", type: "image/png", data: big });
+    const pdfId = await upload(server, alice, {
+      name: "report.pdf",
+      type: "application/pdf",
+      data: samplePdf("Revenue grew by 42 percent"),
+    });
+    const docxId = await upload(server, alice, {
+      name: "plan.docx",
+      type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      data: await sampleDocx("Step one: gather data"),
+    });
+    const conversation = await alice.client.chat.conversations.create.mutate({
+      model: "fixture-large",
+    });
+    fixture.reset();
+    const sent = await alice.client.chat.send.mutate({
+      conversationId: conversation.id,
+      content: "What do these say?",
+      clientMessageId: newClientId(),
+      attachmentIds: [imageId, pdfId, docxId],
+    });
+    await finishedReply(alice.client, conversation.id, sent.assistantMessage.id);
+
+    const user = lastCall().rawMessages.find((m) => m.role === "user")!;
+    const parts = user.content as Part[];
+    expect(Array.isArray(parts)).toBe(true);
+    const text = parts.find((p) => p.type === "text")!.text!;
+    expect(text).toMatch(
+      /<document name="report.pdf" type="application\/pdf">\nRevenue grew by 42 percent/,
+    );
+    expect(text).toMatch(/<document name="plan.docx"[^>]*>\nStep one: gather data/);
+    expect(text.endsWith("What do these say?")).toBe(true);
+    const image = parts.find((p) => p.type === "image_url")!;
+    const match = /^data:(image\/[a-z]+);base64,(.+)$/.exec(image.image_url!.url);
+    expect(match).not.toBeNull();
+    const meta = await sharp(Buffer.from(match![2]!, "base64")).metadata();
+    expect(Math.max(meta.width!, meta.height!)).toBe(2048);
+    expect(meta.width! / meta.height!).toBeCloseTo(2, 1);
+
+    const page = await alice.client.chat.messages.list.query({ conversationId: conversation.id });
+    const question = page.items.find((m) => m.id === sent.userMessage.id)!;
+    expect(question.attachments.map((a) => a.name)).toEqual([
+      "wide.png",
+      "report.pdf",
+      "plan.docx",
+    ]);
+    expect(question.attachments[0]).toMatchObject({ kind: "image", width: 3000, height: 1500 });
+  });
+
+  it("cuts a long document with a visible note", async () => {
+    const long = `${"word ".repeat(25_000)}THE-END-MARKER`;
+    const id = await upload(server, alice, { name: "long.txt", type: "text/plain", data: long });
+    fixture.reset();
+    const sent = await alice.client.chat.send.mutate({
+      content: "Summarise",
+      clientMessageId: newClientId(),
+      attachmentIds: [id],
+    });
+    await finishedReply(alice.client, sent.conversation.id, sent.assistantMessage.id);
+    const user = lastCall().rawMessages.find((m) => m.role === "user")!;
+    expect(typeof user.content).toBe("string");
+    const text = user.content as string;
+    expect(text).toContain(
+      "[Parley cut this document here: only the first 100,000 of its 125,014 characters are included.]",
+    );
+    expect(text).not.toContain("THE-END-MARKER");
+  });
+
+  it("refuses an image for a model that cannot see, before storing anything", async () => {
+    const imageId = await upload(server, alice, {
+      name: "photo.png",
+      type: "image/png",
+      data: await samplePng(),
+    });
+    const before = await alice.client.chat.conversations.list.query();
+    fixture.reset();
+    const code = await httpCodeOf(
+      alice.client.chat.send.mutate({
+        content: "Look",
+        clientMessageId: newClientId(),
+        attachmentIds: [imageId],
+      }),
+    );
+    expect(code).toBe("PRECONDITION_FAILED");
+    const after = await alice.client.chat.conversations.list.query();
+    expect(after.items.length).toBe(before.items.length);
+    expect(fixture.calls).toHaveLength(0);
+  });
+
+  it("refuses another user's file as NOT_FOUND, same as a missing one", async () => {
+    const mine = await upload(server, alice, { name: "a.txt", type: "text/plain", data: "mine" });
+    const before = await bob.client.chat.conversations.list.query();
+    expect(
+      await httpCodeOf(
+        bob.client.chat.send.mutate({
+          content: "steal",
+          clientMessageId: newClientId(),
+          attachmentIds: [mine],
+        }),
+      ),
+    ).toBe("NOT_FOUND");
+    expect(
+      await httpCodeOf(
+        bob.client.chat.send.mutate({
+          content: "missing",
+          clientMessageId: newClientId(),
+          attachmentIds: ["00000000-0000-4000-8000-000000000000"],
+        }),
+      ),
+    ).toBe("NOT_FOUND");
+    expect((await bob.client.chat.conversations.list.query()).items.length).toBe(
+      before.items.length,
+    );
+  });
+
+  it("keeps attachments on edit-and-resend, and deleting the conversation deletes the objects", async () => {
+    const storage = server.server.deps.files!.storage;
+    const id = await upload(server, alice, {
+      name: "keep.md",
+      type: "text/markdown",
+      data: "# Hi",
+    });
+    const first = await alice.client.chat.send.mutate({
+      content: "Read this",
+      clientMessageId: newClientId(),
+      attachmentIds: [id],
+    });
+    const conversationId = first.conversation.id;
+    await finishedReply(alice.client, conversationId, first.assistantMessage.id);
+    const edited = await alice.client.chat.send.mutate({
+      conversationId,
+      parentId: null,
+      content: "Read this, please",
+      clientMessageId: newClientId(),
+      attachmentIds: [id],
+    });
+    await finishedReply(alice.client, conversationId, edited.assistantMessage.id);
+    const page = await alice.client.chat.messages.list.query({ conversationId });
+    expect(page.items[0]!.attachments.map((a) => a.id)).toEqual([id]);
+    expect(await storage.list(`u/${alice.user.id}/${id}`)).toHaveLength(1);
+
+    await alice.client.chat.conversations.delete.mutate({ id: conversationId });
+    expect(await storage.list(`u/${alice.user.id}/${id}`)).toEqual([]);
+    expect((await alice.client.files.list.query()).items.map((f) => f.id)).not.toContain(id);
+  });
+
+  it("sweeps uploads never attached after a day, and keeps attached ones", async () => {
+    const deps = server.server.deps;
+    const { sweepAbandonedUploads } = await import("@parley/api");
+    const carol = await signUp(server.base, { username: "att_carol" });
+    const loose = await upload(server, carol, { name: "loose.txt", type: "text/plain", data: "x" });
+    const used = await upload(server, carol, { name: "used.txt", type: "text/plain", data: "y" });
+    const sent = await carol.client.chat.send.mutate({
+      content: "hi",
+      clientMessageId: newClientId(),
+      attachmentIds: [used],
+    });
+    await finishedReply(carol.client, sent.conversation.id, sent.assistantMessage.id);
+    expect(await sweepAbandonedUploads(deps.db, deps.files!, new Date())).toBe(0);
+    const tomorrow = new Date(Date.now() + 25 * 60 * 60 * 1000);
+    expect(await sweepAbandonedUploads(deps.db, deps.files!, tomorrow)).toBeGreaterThanOrEqual(1);
+    const left = (await carol.client.files.list.query()).items.map((f) => f.id);
+    expect(left).toContain(used);
+    expect(left).not.toContain(loose);
+    expect(await deps.files!.storage.list(`u/${carol.user.id}/${loose}`)).toEqual([]);
+  });
+
+  it("deleting the account deletes every stored object of it", async () => {
+    const dave = await signUp(server.base, { username: "att_dave" });
+    await upload(server, dave, { name: "p.png", type: "image/png", data: await samplePng() });
+    const storage = server.server.deps.files!.storage;
+    expect((await storage.list(`u/${dave.user.id}/`)).length).toBe(2);
+    await dave.client.user.delete.mutate({ password: dave.password });
+    expect(await storage.list(`u/${dave.user.id}/`)).toEqual([]);
+  });
+});
