@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { browserMissing, uniqueName, useBrowserSession } from "./harness";
+import { openRegistration } from "./steps";
 
 const skip = browserMissing();
 
@@ -24,7 +25,7 @@ describe.skipIf(skip)("signing in and out in the browser", () => {
   it("shows the API's field errors beside the fields, registers, survives a reload, signs out and in", async () => {
     const { context, page, problems } = await session.openPage();
     await page.goto("/");
-    await page.getByRole("button", { name: "Create account" }).click();
+    await openRegistration(page);
 
     // Errors come from the server's zod schemas, shown under the field they concern.
     await page.getByLabel("Username").fill("x!");

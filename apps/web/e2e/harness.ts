@@ -33,6 +33,14 @@ export function browserMissing(): string | false {
   return reason;
 }
 
+export interface StackOptions {
+  fixtureDefaults?: { ttftMs?: number; chunkDelayMs?: number };
+  /** false: no model provider configured (the fixture still runs, unused). */
+  provider?: boolean;
+  /** Extra environment for the API (e.g. OIDC_* for a provider the test started). */
+  env?: Record<string, string>;
+}
+
 export interface Stack {
   baseUrl: string;
   server: RunningServer;
@@ -47,13 +55,7 @@ export interface Stack {
  * (Postgres when DATABASE_URL is set, else PGlite in a temp dir), Redis when REDIS_URL is
  * set, and the model fixture as the OpenAI-compatible provider.
  */
-export async function startStack(
-  options: {
-    fixtureDefaults?: { ttftMs?: number; chunkDelayMs?: number };
-    /** Extra environment for the API (e.g. OIDC_* for a provider the test started). */
-    env?: Record<string, string>;
-  } = {},
-): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "parley-e2e-"));
   const fixture = await startModelFixture({
     models: ["fixture-small", "fixture-large"],
@@ -69,10 +71,14 @@ export async function startStack(
     DATA_DIR: dataDir,
     WEB_DIST: webDist,
     LOG_LEVEL: "silent",
-    OPENAI_BASE_URL: fixture.baseUrl,
-    OPENAI_API_KEY: "fixture",
-    AI_MODELS: "fixture-small,fixture-large",
-    AI_DEFAULT_MODEL: "fixture-small",
+    ...(options.provider === false
+      ? {}
+      : {
+          OPENAI_BASE_URL: fixture.baseUrl,
+          OPENAI_API_KEY: "fixture",
+          AI_MODELS: "fixture-small,fixture-large",
+          AI_DEFAULT_MODEL: "fixture-small",
+        }),
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     ...(redis
       ? {
@@ -174,12 +180,15 @@ export interface BrowserSession {
  * them. Call it at the top of a describe block; read `stack`/`browser` only inside tests.
  */
 export function useBrowserSession(
-  options: { env?: () => Promise<Record<string, string>> } = {},
+  options: { env?: () => Promise<Record<string, string>>; provider?: boolean } = {},
 ): BrowserSession {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    stack = await startStack(options.env ? { env: await options.env() } : {});
+    stack = await startStack({
+      ...(options.env ? { env: await options.env() } : {}),
+      ...(options.provider === false ? { provider: false } : {}),
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -15,9 +15,21 @@ export function newAccount(prefix = "user"): Account {
   return { username, email: `${username}@example.com`, password: "correct horse battery" };
 }
 
+/** The registration form: a fresh install opens on it, otherwise it is one click away. */
+export async function openRegistration(page: Page): Promise<void> {
+  const heading = page.getByRole("heading", {
+    name: /^(Sign in to Parley|Create your Parley account)$/,
+  });
+  await heading.waitFor();
+  await page.locator('[aria-busy="false"]').waitFor();
+  if ((await heading.textContent()) === "Sign in to Parley")
+    await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Create your Parley account" }).waitFor();
+}
+
 export async function register(page: Page, account: Account): Promise<void> {
   await page.goto("/");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await openRegistration(page);
   await page.getByLabel("Username").fill(account.username);
   await page.getByLabel("Email").fill(account.email);
   await page.getByLabel("Password").fill(account.password);

@@ -184,6 +184,9 @@ describe(`send limits and configuration (${backend})`, () => {
     const models = await api.chat.models();
     expect(models).toMatchObject({ configured: false, models: [], defaultModel: null });
     expect(models.hint).toMatch(/OPENAI_API_KEY.*OPENAI_BASE_URL.*Ollama/s);
+    // Only the first account is an admin: the others get no environment-variable lecture.
+    const member = await t.as(await t.register("member"));
+    expect(await member.chat.models()).toMatchObject({ configured: false, hint: null });
     const error = await api.chat
       .send({ content: "hello?", clientMessageId: newClientId() })
       .catch((e: unknown) => e);

@@ -100,8 +100,9 @@ describe(`chat flow (${backend})`, () => {
     t.fixture.enqueue({ fail: "500" });
     const failed = await sendAndFinish("trip to Lisbon");
     expect(failed.stream.final?.status).toBe("error");
+    // Named after the question at once, so the sidebar does not fill with "New chat" rows.
     expect((await api.chat.conversations.get({ id: failed.conversation.id })).title).toBe(
-      chat.DEFAULT_TITLE,
+      "trip to Lisbon",
     );
     const { assistantMessage } = await api.chat.regenerate({
       messageId: failed.assistantMessage.id,
@@ -112,10 +113,26 @@ describe(`chat flow (${backend})`, () => {
     ).toBe("complete");
     const titled = await eventually(async () => {
       const c = await api.chat.conversations.get({ id: failed.conversation.id });
-      return c.title === chat.DEFAULT_TITLE ? undefined : c;
+      return c.title === "trip to Lisbon" ? undefined : c;
     });
     // The fixture echoes the title request, which carries the user's first message.
     expect(titled.title).toBe("Echo: trip to Lisbon");
+  });
+
+  it("a stopped first reply still names the conversation after the question", async () => {
+    const sent = await api.chat.send({
+      content: "Plan a weekend in Porto please [[fixture words=200 delay=20]]",
+      clientMessageId: newClientId(),
+    });
+    await collectStream(await api.chat.stream({ messageId: sent.assistantMessage.id }), {
+      stopAfterDeltas: 3,
+    });
+    expect((await api.chat.stop({ messageId: sent.assistantMessage.id })).status).toBe("stopped");
+    const titled = await eventually(async () => {
+      const c = await api.chat.conversations.get({ id: sent.conversation.id });
+      return c.title === chat.DEFAULT_TITLE ? undefined : c;
+    });
+    expect(titled.title).toBe("Plan a weekend in Porto please [[fixture words=200");
   });
 
   it("a retried send with the same clientMessageId returns the same rows and calls the model once", async () => {

@@ -642,7 +642,16 @@ export function findLapsedReplies(db: Database, now: Date, limit: number) {
     where: { status: "streaming", leaseExpiresAt: { lt: now } },
     orderBy: { leaseExpiresAt: "asc" },
     take: limit,
-    select: { id: true, content: true, conversationId: true, model: true, createdAt: true },
+    select: {
+      id: true,
+      userId: true,
+      content: true,
+      conversationId: true,
+      parentId: true,
+      depth: true,
+      model: true,
+      createdAt: true,
+    },
   });
 }
 

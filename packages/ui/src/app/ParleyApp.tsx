@@ -80,6 +80,9 @@ export function ParleyApp(props: { platform: PlatformBridge }): JSX.Element {
 function Root({ session }: { session: SessionManager }) {
   useApplyTheme();
   const status = useAppSelector((s) => s.auth.status);
+  const down = useAppSelector(
+    (s) => s.connection.status === "offline" || s.connection.status === "reconnecting",
+  );
   const t = useT();
   useEffect(() => {
     void session.restore();
@@ -90,7 +93,7 @@ function Root({ session }: { session: SessionManager }) {
       <div className="min-h-0 flex-1">
         {status === "restoring" ? (
           <div className="flex h-full items-center justify-center text-fg-soft" role="status">
-            {t("app.loading")}
+            {down ? t("app.waitingForServer") : t("app.loading")}
           </div>
         ) : status === "signedIn" ? (
           <AppShell />

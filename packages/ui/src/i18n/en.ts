@@ -248,6 +248,15 @@ export const en = {
   "admin.auditAllActions": "All events",
   "admin.auditClearUser": "Only {name} ×",
 
+  "noModel.user": "No model is available yet. Ask your administrator to set one up.",
+  "noModel.adminTitle": "No model is set up yet. As the administrator:",
+  "noModel.step1":
+    "Set OPENAI_API_KEY to use OpenAI, or OPENAI_BASE_URL to an OpenAI-compatible server such as Ollama (http://localhost:11434/v1) or vLLM (http://localhost:8000/v1).",
+  "noModel.step2":
+    "Optionally list the models to offer in AI_MODELS (comma-separated) and the default in AI_DEFAULT_MODEL.",
+  "noModel.step3": "Restart Parley; this page then offers the models.",
+  "chat.placeholderNoModel": "Sending is off until a model is set up",
+  "app.waitingForServer": "Parley opens as soon as the server answers.",
   "common.close": "Close",
   "common.confirm": "Confirm",
   "common.error": "Something went wrong",

@@ -248,6 +248,15 @@ export const ru: Record<MessageKey, string> = {
   "admin.auditAllActions": "Все события",
   "admin.auditClearUser": "Только {name} ×",
 
+  "noModel.user": "Модель пока недоступна. Попросите администратора её настроить.",
+  "noModel.adminTitle": "Модель ещё не настроена. Как администратору вам нужно:",
+  "noModel.step1":
+    "Задать OPENAI_API_KEY для OpenAI или OPENAI_BASE_URL — адрес OpenAI-совместимого сервера, например Ollama (http://localhost:11434/v1) или vLLM (http://localhost:8000/v1).",
+  "noModel.step2":
+    "При желании перечислить модели в AI_MODELS (через запятую) и модель по умолчанию в AI_DEFAULT_MODEL.",
+  "noModel.step3": "Перезапустить Parley; после этого здесь появятся модели.",
+  "chat.placeholderNoModel": "Отправка недоступна, пока не настроена модель",
+  "app.waitingForServer": "Parley откроется, как только сервер ответит.",
   "common.close": "Закрыть",
   "common.confirm": "Подтвердить",
   "common.error": "Что-то пошло не так",

@@ -56,6 +56,11 @@ export function AuthScreen() {
     if (!mayRegister && mode === "register") setMode("signIn");
   }, [mayRegister, mode]);
   const back = () => setSecondStep(null);
+  // A fresh install has nobody to sign in: open on registration.
+  const firstAccount = info.data?.firstAccount;
+  useEffect(() => {
+    if (firstAccount) setMode("register");
+  }, [firstAccount]);
   return (
     <div className="flex min-h-full flex-col items-center justify-between gap-6 px-4 py-8">
       <div className="flex w-full max-w-sm justify-end">
@@ -68,7 +73,10 @@ export function AuthScreen() {
             {mode === "signIn" ? t("auth.signInTitle") : t("auth.registerTitle")}
           </h1>
         </div>
-        <div className="rounded-2xl border border-line bg-surface p-6 shadow-sm">
+        <div
+          className="rounded-2xl border border-line bg-surface p-6 shadow-sm"
+          aria-busy={info.isPending}
+        >
           {expired && mode === "signIn" && !secondStep ? (
             <div className="mb-4">
               <Alert tone="info">{t("auth.expired")}</Alert>

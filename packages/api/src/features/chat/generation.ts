@@ -17,7 +17,7 @@ import {
   type ModelProvider,
 } from "./provider";
 import type { ChatSettings } from "./settings";
-import { generateTitle } from "./title";
+import { fallbackTitle, generateTitle } from "./title";
 
 export interface GenerationJob {
   /** The owner of the conversation, whose usage and quota the reply counts against. */
@@ -201,6 +201,10 @@ export class GenerationManager {
     await progress.stop();
     // Counted before the final event, so a client that saw the reply end sees its usage too.
     if (prompt && (usage || text)) await this.recordUsage(job, prompt, text, usage);
+    // A first reply that did not complete still names its conversation, from the question,
+    // before the final event so a client refetching on it sees the title.
+    if (status !== "complete" && job.titleFrom !== null)
+      await this.fallbackTitle(job, job.titleFrom);
     if (endReason !== "lost") await this.finalize(job, writer, { status, text, usage, error });
     writer.close();
     notify(observer, "onFinish", {
@@ -294,12 +298,29 @@ export class GenerationManager {
     });
   }
 
+  private async fallbackTitle(job: GenerationJob, userText: string) {
+    try {
+      if (await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, fallbackTitle(userText)))
+        await this.deps.historyWritten()?.(job.userId);
+    } catch (error) {
+      this.deps.log(`titling conversation ${job.conversationId} failed: ${String(error)}`);
+    }
+  }
+
   private async title(job: GenerationJob, userText: string) {
     const signal = AbortSignal.any([this.shutdownController.signal, AbortSignal.timeout(15_000)]);
     try {
       const title = await generateTitle(this.deps.provider, { model: job.model, userText, signal });
-      if (await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, title))
-        await this.deps.historyWritten()?.(job.userId);
+      // Replaces the default title, or the stand-in from an earlier failed first reply.
+      const replaced =
+        (await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, title)) ||
+        (await chat.setTitleIfUnchanged(
+          this.deps.db,
+          job.conversationId,
+          title,
+          fallbackTitle(userText),
+        ));
+      if (replaced) await this.deps.historyWritten()?.(job.userId);
     } catch (error) {
       this.deps.log(`titling conversation ${job.conversationId} failed: ${String(error)}`);
     }

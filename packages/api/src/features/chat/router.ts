@@ -66,7 +66,7 @@ const messagesRouter = router({
 });
 
 export const chatRouter = router({
-  models: chatProcedure.query(({ ctx }) => listModels(ctx.chat)),
+  models: chatProcedure.query(({ ctx }) => listModels(ctx.chat, ctx.user)),
 
   conversations: conversationsRouter,
   messages: messagesRouter,

@@ -16,6 +16,7 @@ import type {
   UpdateConversationInput,
 } from "./schemas";
 import { chatLimits } from "./settings";
+import { fallbackTitle } from "./title";
 
 // Another user's conversation or message looks exactly like a missing one.
 const conversationNotFound = (field = "id") =>
@@ -30,11 +31,15 @@ async function ownConversation(db: Database, userId: string, conversationId: str
 const messageNotFound = () =>
   new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
 
-/** The models on offer; `configured: false` with a `hint` when no provider is set up. */
-export async function listModels(runtime: ChatRuntime) {
+/**
+ * The models on offer; `configured: false` when no provider is set up, with the setup `hint`
+ * for admins only: nobody else can act on environment variables.
+ */
+export async function listModels(runtime: ChatRuntime, viewer: { role: "user" | "admin" }) {
   const { provider } = runtime;
   const { models, defaultModel } = await provider.listModels();
-  return { configured: provider.configured, models, defaultModel, hint: provider.setupHint };
+  const hint = viewer.role === "admin" ? provider.setupHint : null;
+  return { configured: provider.configured, models, defaultModel, hint };
 }
 
 function encodeCursor(cursor: chat.ConversationCursor | null): string | null {
@@ -381,14 +386,24 @@ export async function regenerateReply(
     model,
     leaseExpiresAt: new Date(Date.now() + runtime.settings.leaseMs),
   });
-  // A first reply that failed left the conversation untitled: this one may title it.
+  // A first reply that failed left the conversation untitled, or titled from the question
+  // alone: this one may give it the model's title.
   const question =
-    assistantMessage.depth === 1 &&
-    conversation.title === chat.DEFAULT_TITLE &&
-    assistantMessage.parentId
+    assistantMessage.depth === 1 && assistantMessage.parentId
       ? await chat.findMessage(deps.db, userId, assistantMessage.parentId)
       : null;
-  startReply(runtime, userId, conversation, assistantMessage, model, question?.content ?? null);
+  const retitle =
+    question !== null &&
+    (conversation.title === chat.DEFAULT_TITLE ||
+      conversation.title === fallbackTitle(question.content));
+  startReply(
+    runtime,
+    userId,
+    conversation,
+    assistantMessage,
+    model,
+    retitle ? question.content : null,
+  );
   return { assistantMessage };
 }
 

@@ -1,6 +1,7 @@
 import { chat, type Database } from "@parley/db";
 import type { StreamBus } from "../../infra/stream-bus";
 import { interruptedMessage } from "./generation";
+import { fallbackTitle } from "./title";
 import { notify, type GenerationObserver } from "./observer";
 import { recoverReplyText } from "./recover";
 import type { ChatSettings } from "./settings";
@@ -39,6 +40,21 @@ export class LeaseSweeper {
     await this.sweeping;
   }
 
+  /** An interrupted first reply leaves its conversation named after the question. */
+  private async titleFromQuestion(reply: {
+    userId: string;
+    conversationId: string;
+    parentId: string | null;
+  }) {
+    const question = reply.parentId
+      ? await chat.findMessage(this.deps.db, reply.userId, reply.parentId).catch(() => null)
+      : null;
+    if (!question) return;
+    await chat
+      .setTitleIfUnchanged(this.deps.db, reply.conversationId, fallbackTitle(question.content))
+      .catch(() => false);
+  }
+
   /** One pass; resolves with how many replies it marked interrupted. */
   sweep(now = new Date()): Promise<number> {
     this.sweeping ??= this.sweepOnce(now)
@@ -63,6 +79,7 @@ export class LeaseSweeper {
       );
       if (!stored) continue; // another replica got there first, or the generator came back
       marked++;
+      if (reply.depth === 1 && reply.parentId) await this.titleFromQuestion(reply);
       await bus
         .append(reply.id, {
           kind: "final",

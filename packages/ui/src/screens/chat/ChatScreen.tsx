@@ -14,6 +14,7 @@ import { streamFinished } from "../../store/streamsSlice";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { MessageItem, type ChatMessage } from "./MessageItem";
+import { NoModelNotice } from "./NoModelNotice";
 import { useBranchMessages } from "./useBranchMessages";
 import { useReplyStream, type StreamEnd } from "./useReplyStream";
 
@@ -62,6 +63,8 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   }, [conversationId, utils]);
 
   const models = trpc.chat.models.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const me = trpc.auth.me.useQuery();
+  const noModel = Boolean(models.data && models.data.models.length === 0);
   const createConversation = trpc.chat.conversations.create.useMutation();
 
   const send = trpc.chat.send.useMutation({
@@ -205,11 +208,6 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
             <div className="mx-auto flex h-full min-h-[50vh] max-w-md flex-col items-center justify-center gap-2 px-6 text-center">
               <h2 className="text-2xl font-semibold">{t("chat.emptyTitle")}</h2>
               <p className="text-sm text-fg-soft">{t("chat.emptyHint")}</p>
-              {models.data && !models.data.configured ? (
-                <div className="mt-4 text-left">
-                  <Alert tone="info">{models.data.hint ?? t("chat.noModels")}</Alert>
-                </div>
-              ) : null}
             </div>
           ) : (
             <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
@@ -283,10 +281,16 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
           </Alert>
         </div>
       ) : null}
+      {noModel ? (
+        <div className="mx-auto w-full max-w-3xl px-4 pb-2">
+          <NoModelNotice admin={me.data?.role === "admin"} />
+        </div>
+      ) : null}
       <Composer
         draftKey={draftKey}
         streaming={Boolean(streamingReply)}
         disabled={send.isPending}
+        unavailable={noModel}
         onSend={(text) => {
           void submit(text);
         }}

@@ -10,12 +10,21 @@ export interface ComposerProps {
   draftKey: string;
   streaming: boolean;
   disabled?: boolean;
+  /** No model to send to: the box is greyed out and says why. */
+  unavailable?: boolean;
   onSend(text: string): void;
   onStop(): void;
 }
 
 /** Enter sends, Shift+Enter breaks the line; the draft lives in Redux and survives reloads. */
-export function Composer({ draftKey, streaming, disabled, onSend, onStop }: ComposerProps) {
+export function Composer({
+  draftKey,
+  streaming,
+  disabled,
+  unavailable,
+  onSend,
+  onStop,
+}: ComposerProps) {
   const t = useT();
   const dispatch = useAppDispatch();
   const text = useAppSelector((s) => s.drafts[draftKey] ?? "");
@@ -33,7 +42,7 @@ export function Composer({ draftKey, streaming, disabled, onSend, onStop }: Comp
     ref.current?.focus();
   }, [draftKey]);
 
-  const canSend = text.trim().length > 0 && !streaming && !disabled;
+  const canSend = text.trim().length > 0 && !streaming && !disabled && !unavailable;
   const send = () => {
     if (canSend) onSend(text.trim());
   };
@@ -67,7 +76,8 @@ export function Composer({ draftKey, streaming, disabled, onSend, onStop }: Comp
           rows={1}
           value={text}
           maxLength={MAX_DRAFT_LENGTH}
-          placeholder={t("chat.placeholder")}
+          disabled={unavailable}
+          placeholder={unavailable ? t("chat.placeholderNoModel") : t("chat.placeholder")}
           onChange={(e) => dispatch(draftChanged({ key: draftKey, text: e.target.value }))}
           onKeyDown={onKeyDown}
           className="max-h-[33vh] min-h-10 flex-1 resize-none bg-transparent px-2 py-2 text-[15px] leading-6 text-fg placeholder:text-fg-soft focus:outline-none"
