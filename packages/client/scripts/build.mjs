@@ -8,6 +8,10 @@ import path from "node:path";
 import { build } from "tsup";
 
 const external = ["@trpc/client", "@trpc/server", "eventsource", "superjson"];
+// Every other package the server's declarations name (Node's streams, zod, Prisma, the S3
+// client, ...) stays an import in stage 1: it vanishes with the context type in stage 2,
+// and the dist test proves nothing of it is left.
+const serverOnly = [/^(?!@parley\/)[^./]/];
 
 // Stage 1: the code, and declarations with everything @parley/api reaches inlined (the
 // paths make the bundler compile the workspace sources instead of leaving
@@ -21,7 +25,7 @@ await build({
   outDir: "dist",
   clean: true,
   silent: true,
-  external,
+  external: [...external, ...serverOnly],
   dts: {
     resolve: true,
     compilerOptions: {

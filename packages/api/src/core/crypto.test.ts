@@ -5,10 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import {
   createKeyRing,
-  decryptStream,
   DecryptionError,
-  encryptedSize,
-  encryptStream,
   generateMasterKey,
   newDataKey,
   openSecret,
@@ -19,6 +16,7 @@ import {
   unwrapDataKey,
   wrappingKeyId,
 } from "./crypto";
+import { decryptStream, encryptedSize, encryptStream } from "./crypto-streams";
 
 const oldKey = generateMasterKey();
 const newKey = generateMasterKey();

@@ -9,19 +9,12 @@
  * them. A context string (e.g. `file:<id>` or `totp:<userId>`) is bound as additional
  * authenticated data: a ciphertext copied into another row does not open there.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  randomBytes,
-  type DecipherGCM,
-} from "node:crypto";
-import { Transform, type TransformCallback } from "node:stream";
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
-const ALGORITHM = "aes-256-gcm";
+export const ALGORITHM = "aes-256-gcm";
 const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+export const IV_BYTES = 12;
+export const TAG_BYTES = 16;
 const FORMAT = "v1";
 
 /** A wrong key, a tampered ciphertext or one bound to another context. */
@@ -176,69 +169,4 @@ export function rewrapSecret(ring: KeyRing, sealed: string, context: string): st
   const [wrappedKey, body] = sealed.split("~");
   if (!wrappedKey || !body) throw new DecryptionError("Not a sealed secret");
   return `${rewrapDataKey(ring, wrappedKey, context)}~${body}`;
-}
-
-/** Bytes a stream of `plaintextBytes` takes once encrypted by encryptStream. */
-export function encryptedSize(plaintextBytes: number): number {
-  return plaintextBytes + IV_BYTES + TAG_BYTES;
-}
-
-/** Encrypts a byte stream: writes the IV, the ciphertext as it comes, then the auth tag. */
-export function encryptStream(dataKey: Buffer): Transform {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(ALGORITHM, dataKey, iv);
-  let started = false;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      if (!started) {
-        started = true;
-        this.push(iv);
-      }
-      callback(null, cipher.update(chunk));
-    },
-    flush(callback: TransformCallback) {
-      if (!started) this.push(iv);
-      this.push(cipher.final());
-      callback(null, cipher.getAuthTag());
-    },
-  });
-}
-
-/**
- * Decrypts what encryptStream wrote. Plaintext flows out before the tag at the end is
- * checked, so a consumer must treat the stream's error (a tampered or truncated object, a
- * wrong key) as the failure of the whole read.
- */
-export function decryptStream(dataKey: Buffer): Transform {
-  let header = Buffer.alloc(0);
-  let decipher: DecipherGCM | null = null;
-  // The last TAG_BYTES seen so far may be the tag, so they are held back until more arrives.
-  let held = Buffer.alloc(0);
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      let data = chunk;
-      if (!decipher) {
-        header = Buffer.concat([header, data]);
-        if (header.length < IV_BYTES) return callback();
-        decipher = createDecipheriv(ALGORITHM, dataKey, header.subarray(0, IV_BYTES));
-        data = header.subarray(IV_BYTES);
-      }
-      held = Buffer.concat([held, data]);
-      if (held.length <= TAG_BYTES) return callback();
-      const ready = held.subarray(0, held.length - TAG_BYTES);
-      held = Buffer.from(held.subarray(held.length - TAG_BYTES));
-      callback(null, decipher.update(ready));
-    },
-    flush(callback: TransformCallback) {
-      if (!decipher || held.length < TAG_BYTES) {
-        return callback(new DecryptionError("Encrypted object is truncated"));
-      }
-      decipher.setAuthTag(held);
-      try {
-        callback(null, decipher.final());
-      } catch {
-        callback(new DecryptionError());
-      }
-    },
-  });
 }

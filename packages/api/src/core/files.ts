@@ -8,7 +8,8 @@ import type { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import sharp from "sharp";
 import type { ObjectStorage } from "../infra/storage";
-import { decryptStream, encryptStream, unwrapDataKey, type KeyRing } from "./crypto";
+import { unwrapDataKey, type KeyRing } from "./crypto";
+import { decryptStream, encryptStream } from "./crypto-streams";
 
 export interface FilesRuntime {
   storage: ObjectStorage;
