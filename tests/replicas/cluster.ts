@@ -5,6 +5,7 @@ import path from "node:path";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
 import {
   freePort,
+  makeCertificates,
   startNginx,
   startNodeProcess,
   startPrivatePostgres,
@@ -13,6 +14,7 @@ import {
   type NodeProcess,
   type PrivateNginx,
   type PrivateService,
+  type TestCertificates,
 } from "@parley/testing";
 
 export const MODEL = "fixture-small";
@@ -36,7 +38,9 @@ export interface Cluster {
   redis: PrivateService;
   fixture: ModelFixture;
   replicas: Replica[];
+  /** TLS in front, with a certificate made for the test: `nginx.fetch` trusts it. */
   nginx: PrivateNginx;
+  certs: TestCertificates;
   /** The replica's env, for tests that need to know what it was started with. */
   env: Record<string, string>;
   startReplica(replica: Replica): Promise<void>;
@@ -113,11 +117,16 @@ export async function startCluster(
     await startReplica(replicas[0]!);
     await Promise.all(replicas.slice(1).map(startReplica));
 
-    const nginx = await startNginx(replicas.map((r) => `127.0.0.1:${r.port}`));
+    const certs = makeCertificates();
+    cleanups.push(async () => certs.remove());
+    const nginx = await startNginx(
+      replicas.map((r) => `127.0.0.1:${r.port}`),
+      certs,
+    );
     cleanups.push(() => nginx.stop());
     await waitFor(
       "nginx to reach the replicas",
-      async () => (await fetch(`${nginx.url}/readyz`)).ok,
+      async () => (await nginx.fetch(`${nginx.url}/readyz`)).ok,
     );
 
     return {
@@ -126,6 +135,7 @@ export async function startCluster(
       fixture,
       replicas,
       nginx,
+      certs,
       env,
       startReplica,
       killReplica,

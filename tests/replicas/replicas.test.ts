@@ -4,6 +4,7 @@
 import { defaultRateLimits } from "@parley/api";
 import { randomUUID } from "node:crypto";
 import { createParleyClient, signUp, TRPCClientError, type ParleyClient } from "@parley/client";
+import { spawnSync } from "node:child_process";
 import { missingServerBinaries, waitFor } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readiness, startCluster, type Cluster } from "./cluster";
@@ -86,6 +87,56 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
   }, 60_000);
 
   const replica = (i: number) => cluster.replicas[i]!;
+  /** Through nginx over HTTPS, trusting the test's CA. */
+  const viaNginx = (token?: string) =>
+    createParleyClient({ url: cluster.nginx.url, token, fetch: cluster.nginx.fetch });
+  const signUpViaNginx = () => signUp(cluster.nginx.url, {}, { fetch: cluster.nginx.fetch });
+
+  it("serves HTTPS only: HTTP is redirected, HSTS is sent, TLS 1.1 is refused", async () => {
+    const plain = await cluster.nginx.fetch(`${cluster.nginx.httpUrl}/trpc/auth.me`);
+    expect(plain.status).toBe(301);
+    expect(plain.headers.get("location")).toBe(`${cluster.nginx.url}/trpc/auth.me`);
+    const secure = await cluster.nginx.fetch(`${cluster.nginx.url}/readyz`);
+    expect(secure.status).toBe(200);
+    expect(secure.headers.getSetCookie?.() ?? []).toEqual([]);
+    expect(secure.headers.get("strict-transport-security")).toBe(
+      "max-age=63072000; includeSubDomains",
+    );
+    const tls11 = spawnSync(
+      "openssl",
+      [
+        "s_client",
+        "-connect",
+        `127.0.0.1:${cluster.nginx.port}`,
+        "-tls1_1",
+        "-cipher",
+        "DEFAULT:@SECLEVEL=0",
+      ],
+      { input: "", encoding: "utf8", timeout: 20_000 },
+    );
+    expect(tls11.status).not.toBe(0);
+    expect(tls11.stderr).toMatch(/alert protocol version/i);
+  });
+
+  it("signs in over HTTPS with a Secure refresh cookie and streams a reply", async () => {
+    const account = await signUpViaNginx();
+    const login = await cluster.nginx.fetch(`${cluster.nginx.url}/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: cluster.nginx.url },
+      body: JSON.stringify({ json: { login: account.user.username, password: account.password } }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^parley_refresh=/);
+    expect(cookie).toMatch(/;\s*Secure/);
+    const client = viaNginx(account.accessToken);
+    const sent = await client.chat.send.mutate({
+      content: "[[fixture words=30 delay=10]] Over TLS.",
+      clientMessageId: randomUUID(),
+    });
+    const reply = await followReply(client, sent.assistantMessage.id);
+    expect(reply).toMatchObject({ status: "complete", text: numbered(30) });
+  });
 
   it("a session made on one replica works on every other one and through nginx", async () => {
     const account = await signUp(replica(0).url);
@@ -93,6 +144,7 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
       const me = await createParleyClient({
         url: target,
         token: account.accessToken,
+        fetch: cluster.nginx.fetch,
       }).auth.me.query();
       expect(me.id).toBe(account.user.id);
     }
@@ -140,7 +192,7 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
   });
 
   it("resumes a stream on another replica with no gap and no duplicate", async () => {
-    const account = await signUp(cluster.nginx.url);
+    const account = await signUpViaNginx();
     const onA = createParleyClient({ url: replica(0).url, token: account.accessToken });
     const onB = createParleyClient({ url: replica(1).url, token: account.accessToken });
     const sent = await onA.chat.send.mutate({
@@ -157,14 +209,14 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
     expect(first.text + rest.text).toBe(numbered(80));
     // And a reader arriving later, through nginx, gets the whole reply once.
     const late = await followReply(
-      createParleyClient({ url: cluster.nginx.url, token: account.accessToken }),
+      viaNginx(account.accessToken),
       sent.assistantMessage.id,
     );
     expect(late.text).toBe(numbered(80));
   });
 
   it("killing a replica mid-stream loses no message and leaves the reply interrupted with its partial text", async () => {
-    const account = await signUp(cluster.nginx.url);
+    const account = await signUpViaNginx();
     const victim = replica(0);
     const onVictim = createParleyClient({ url: victim.url, token: account.accessToken });
     const onB = createParleyClient({ url: replica(1).url, token: account.accessToken });
@@ -205,8 +257,8 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
   });
 
   it("degrades while Redis is down (sign-in and history still work) and recovers when it returns", async () => {
-    const account = await signUp(cluster.nginx.url);
-    const before = createParleyClient({ url: cluster.nginx.url, token: account.accessToken });
+    const account = await signUpViaNginx();
+    const before = viaNginx(account.accessToken);
     const sent = await before.chat.send.mutate({
       content: "[[fixture words=5]] Remember this.",
       clientMessageId: randomUUID(),
@@ -266,7 +318,7 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
   });
 
   it("answers clear 503s while Postgres is down and recovers without a restart", async () => {
-    const account = await signUp(cluster.nginx.url);
+    const account = await signUpViaNginx();
     const pids = cluster.replicas.map((r) => r.process?.process.pid);
     await cluster.postgres.stop();
     try {
@@ -276,7 +328,7 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
         expect(ready.body.database).toBe("unreachable");
       }
       // Through nginx, as a browser sees it: HTTP 503 with a tRPC error saying why.
-      const me = await fetch(`${cluster.nginx.url}/trpc/auth.me`, {
+      const me = await cluster.nginx.fetch(`${cluster.nginx.url}/trpc/auth.me`, {
         headers: { authorization: `Bearer ${account.accessToken}` },
       });
       expect(me.status).toBe(503);

@@ -64,7 +64,13 @@ export async function startTestServer(
 export async function callProcedure(
   base: string,
   procedure: string,
-  options: { input?: unknown; method?: "GET" | "POST"; headers?: Record<string, string> } = {},
+  options: {
+    input?: unknown;
+    method?: "GET" | "POST";
+    headers?: Record<string, string>;
+    /** A fetch that trusts a test CA, for HTTPS. */
+    fetch?: typeof fetch;
+  } = {},
 ) {
   const method = options.method ?? (options.input === undefined ? "GET" : "POST");
   const url = new URL(`${base}/trpc/${procedure}`);
@@ -75,7 +81,7 @@ export async function callProcedure(
     init.body = JSON.stringify({ json: options.input ?? null });
     (init.headers as Record<string, string>)["content-type"] = "application/json";
   }
-  const response = await fetch(url, init);
+  const response = await (options.fetch ?? fetch)(url, init);
   const body = (await response.json().catch(() => null)) as {
     result?: { data?: { json?: unknown } };
     error?: { json?: { data?: { code?: string } } };

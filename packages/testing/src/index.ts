@@ -20,3 +20,4 @@ export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { eventually } from "./eventually";
 export { startS3rver, type TestS3 } from "./s3";
 export { sampleDocx, sampleJpeg, samplePdf, samplePng } from "./file-samples";
+export { fetchTrusting, makeCertificates, type TestCertificates } from "./tls";

@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { serverBinaries } from "./binaries";
-import { freePort, waitFor } from "./processes";
+import { freePort, repoRoot, waitFor } from "./processes";
+import { fetchTrusting, type TestCertificates } from "./tls";
 
 /** A server the test owns and may stop and start again on the same port. */
 export interface PrivateService {
@@ -203,21 +204,31 @@ export async function startPrivateRedis(): Promise<PrivateService> {
 }
 
 export interface PrivateNginx {
+  /** https://localhost:PORT */
   url: string;
   port: number;
+  /** http://localhost:PORT: answers only with redirects to `url`. */
+  httpUrl: string;
+  /** A fetch that trusts the certificates' CA. */
+  fetch: typeof fetch;
   stop(): Promise<void>;
 }
 
 /**
- * Debian's nginx in the foreground with a generated config: round robin over `upstreams`
- * (host:port), SSE-friendly (no buffering, long reads), X-Real-IP set from the peer address.
- * Everything it writes (pid, logs, temp files) stays in its own temp folder.
+ * Debian's nginx in the foreground with a generated config: TLS with `certs` (the protocol,
+ * cipher and HSTS settings of infra/nginx.conf), plain HTTP redirected, round robin over
+ * `upstreams` (host:port), SSE-friendly (no buffering, long reads), X-Real-IP set from the
+ * peer address. Everything it writes (pid, logs, temp files) stays in its own temp folder.
  */
-export async function startNginx(upstreams: string[]): Promise<PrivateNginx> {
+export async function startNginx(
+  upstreams: string[],
+  certs: TestCertificates,
+): Promise<PrivateNginx> {
   const { nginx } = serverBinaries();
   const dir = mkdtempSync(path.join(tmpdir(), "parley-nginx-"));
   const port = await freePort();
-  const config = nginxConfig({ dir, port, upstreams });
+  const httpPort = await freePort();
+  const config = nginxConfig({ dir, port, httpPort, upstreams, certs });
   writeFileSync(path.join(dir, "nginx.conf"), config);
   let output = "";
   const child = spawn(
@@ -241,13 +252,15 @@ export async function startNginx(upstreams: string[]): Promise<PrivateNginx> {
     `nginx on port ${port}`,
     () => {
       if (ended) throw new Error(`nginx exited:\n${output}`);
-      return portOpen(port);
+      return (await portOpen(port)) && portOpen(httpPort);
     },
     { timeoutMs: 10_000, intervalMs: 50 },
   );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `https://localhost:${port}`,
     port,
+    httpUrl: `http://localhost:${httpPort}`,
+    fetch: fetchTrusting(certs.ca),
     async stop() {
       exitHooks.delete(emergencyStop);
       if (!ended) {
@@ -261,16 +274,31 @@ export async function startNginx(upstreams: string[]): Promise<PrivateNginx> {
   };
 }
 
+/** The TLS settings of the production config, so the tests run what is deployed. */
+function productionTlsSettings(): string[] {
+  const conf = readFileSync(path.join(repoRoot, "infra", "nginx.conf"), "utf8");
+  const lines = conf.match(
+    /^\s*(ssl_protocols|ssl_ciphers|ssl_prefer_server_ciphers|ssl_session_\w+|proxy_hide_header Strict-Transport-Security|add_header Strict-Transport-Security)\b.*;$/gm,
+  );
+  if (!lines || lines.length < 6) throw new Error("infra/nginx.conf lost its TLS settings");
+  return lines.map((line) => line.trim());
+}
+
 export function nginxConfig({
   dir,
   port,
+  httpPort,
   upstreams,
+  certs,
 }: {
   dir: string;
   port: number;
+  httpPort: number;
   upstreams: string[];
+  certs: TestCertificates;
 }): string {
   const temp = (name: string) => path.join(dir, name);
+  const tls = productionTlsSettings().map((line) => `    ${line}`);
   return `daemon off;
 worker_processes 1;
 pid ${temp("nginx.pid")};
@@ -288,7 +316,16 @@ ${upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=2s;`).join("\n"
     keepalive 64;
   }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${httpPort};
+    location / {
+      return 301 https://$host:${port}$request_uri;
+    }
+  }
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${certs.certFile};
+    ssl_certificate_key ${certs.keyFile};
+${tls.join("\n")}
     client_max_body_size 1m;
     location / {
       proxy_pass http://parley;
