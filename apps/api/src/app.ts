@@ -3,11 +3,20 @@ import path from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter, createRequestContext, wasObserved, type AppDeps } from "@parley/api";
+import {
+  appRouter,
+  createRequestContext,
+  wasObserved,
+  type AppDeps,
+  type Context as TrpcContext,
+  type RequestMeta,
+} from "@parley/api";
 import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import {
   createLogger,
+  currentRequestId,
   logProcedureError,
   noteRequestUser,
   requestLogging,
@@ -36,12 +45,39 @@ export interface AppOptions {
   corsOrigins?: string[];
 }
 
-type Env = { Variables: { responseHeaders: Headers } };
+/** Bodies of signed-in calls: a batch of the largest inputs (a 32,000-character message,
+ * every character escaped, plus a system prompt) fits with room to spare. */
+export const TRPC_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Bodies of calls without a valid credential: login, registration, refresh are tiny. */
+export const ANONYMOUS_BODY_LIMIT_BYTES = 16 * 1024;
+/** Calls in one tRPC batch; the web app sends a handful at most. */
+export const TRPC_MAX_BATCH_SIZE = 20;
+
+type Env = {
+  Variables: {
+    responseHeaders: Headers;
+    secure: boolean;
+    /** The call's context, the caller resolved before the body is read (its size limit
+     * depends on it). */
+    context: Promise<TrpcContext>;
+  };
+};
 
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const app = new Hono<Env>();
   const logger = options.logger ?? createLogger({ level: "silent" });
+  const trustProxy = options.trustProxy ?? false;
   app.use("*", requestLogging(logger));
+  app.use("*", async (c, next) => {
+    const secure = requestWasHttps(c, trustProxy);
+    c.set("secure", secure);
+    await next();
+    // Every answer, errors and API responses included: never let a browser sniff a type.
+    setHeader(c, "X-Content-Type-Options", "nosniff");
+    // Only a request that really came over HTTPS may pin the browser to HTTPS: sent over
+    // plain HTTP (a LAN address), HSTS would lock people out of their own server.
+    if (secure) setHeader(c, "Strict-Transport-Security", HSTS);
+  });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
@@ -78,7 +114,20 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     // Procedures add Set-Cookie or Retry-After here; they are copied onto the response.
     const responseHeaders = new Headers();
     c.set("responseHeaders", responseHeaders);
-    await next();
+    const context = createRequestContext(deps, requestMeta(c, trustProxy));
+    // A failure (database down) is reported by createContext as the call's error.
+    context.catch(() => undefined);
+    c.set("context", context);
+    // The limit is chosen before a byte of the body is read: a stranger cannot make the
+    // process buffer a large body only to be refused afterwards.
+    const signedIn = Boolean((await context.catch(() => null))?.user);
+    const limited = bodyLimit({
+      maxSize: signedIn ? TRPC_BODY_LIMIT_BYTES : ANONYMOUS_BODY_LIMIT_BYTES,
+      onError: (ctx) =>
+        tooLarge(ctx, signedIn ? TRPC_BODY_LIMIT_BYTES : ANONYMOUS_BODY_LIMIT_BYTES),
+    });
+    const refused = await limited(c, next);
+    if (refused instanceof Response) c.res = refused;
     responseHeaders.forEach((value, name) => c.res.headers.append(name, value));
   });
   app.use(
@@ -86,6 +135,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     trpcServer({
       router: appRouter,
       endpoint: "/trpc",
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
       onError: ({ error, path, type, input }) => {
         // Calls that reached a procedure were counted by its middleware; count the rest.
         if (!wasObserved(error))
@@ -93,14 +143,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
         logProcedureError(logger, { error, path, type, input });
       },
       createContext: async (_opts, c) => {
-        const headers = c.req.raw.headers;
-        const req = {
-          ip: clientIp(c, options.trustProxy ?? false),
-          userAgent: headers.get("user-agent"),
-          headers,
-          responseHeaders: c.get("responseHeaders"),
-        };
-        const ctx = await createRequestContext(deps, req);
+        const ctx = await c.get("context");
         noteRequestUser(ctx.user?.id);
         return ctx;
       },
@@ -119,6 +162,53 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 
   mountWebApp(app, options.webDist);
   return app;
+}
+
+const HSTS = "max-age=63072000; includeSubDomains";
+
+function requestMeta(c: Context<Env>, trustProxy: boolean): RequestMeta {
+  const headers = c.req.raw.headers;
+  return {
+    ip: clientIp(c, trustProxy),
+    userAgent: headers.get("user-agent"),
+    headers,
+    responseHeaders: c.get("responseHeaders"),
+    secure: c.get("secure"),
+    requestId: currentRequestId() ?? "unknown",
+  };
+}
+
+/** Whether the request reached us over HTTPS. This server speaks plain HTTP itself, so only
+ * a trusted proxy's X-Forwarded-Proto can say so (a client could forge it otherwise). */
+function requestWasHttps(c: Context<Env>, trustProxy: boolean): boolean {
+  if (!trustProxy) return false;
+  const proto = c.req.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  return proto === "https";
+}
+
+/** 413 in tRPC's error shape, so clients show the message like any other error. */
+function tooLarge(c: Context<Env>, limit: number): Response {
+  const message = `Request body too large (at most ${Math.round(limit / 1024)} KiB)`;
+  // The rest of the body is never read: the connection cannot carry another request.
+  c.header("Connection", "close");
+  return c.json(
+    {
+      error: {
+        json: { message, code: -32600, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
+      },
+    },
+    413,
+  );
+}
+
+function setHeader(c: Context<Env>, name: string, value: string) {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    // Some responses (redirects, fetched ones) have immutable headers: copy, then set.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
 }
 
 /** The caller's address: the socket peer, or nginx's X-Real-IP when behind a trusted proxy

@@ -107,6 +107,11 @@ export function acceptRequestId(value: string | undefined): string | undefined {
   return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
 }
 
+/** The id of the request being served, for error answers that name it. */
+export function currentRequestId(): string | undefined {
+  return requestScope.getStore()?.requestId;
+}
+
 /** Lets the tRPC context note who is calling, for the request's log line. */
 export function noteRequestUser(userId: string | undefined): void {
   const scope = requestScope.getStore();

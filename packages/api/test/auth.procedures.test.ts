@@ -120,6 +120,7 @@ describe(`auth procedures (${where})`, () => {
       const { api, req } = await c.caller({
         ip: "10.4.0.3",
         headers: new Headers({ host: "chat.example.com" }),
+        secure: true,
       });
       const result = await api.auth.login({ login: "linus_cookie", password: linus.password });
       expect(result.refreshToken).toBeUndefined();
@@ -132,14 +133,24 @@ describe(`auth procedures (${where})`, () => {
       expect(cookie).toContain(`Max-Age=${30 * 24 * 60 * 60}`);
     });
 
-    it("leaves Secure off only for localhost", async () => {
+    it("marks the cookie Secure exactly when the request came over HTTPS, whatever the host", async () => {
       const local = await c.register("local_cookie");
-      const { api, req } = await c.caller({
-        ip: "10.4.0.4",
-        headers: new Headers({ host: "localhost:3000" }),
-      });
-      await api.auth.login({ login: "local_cookie", password: local.password });
-      expect(req.responseHeaders.get("set-cookie")).not.toContain("Secure");
+      for (const [host, secure] of [
+        ["localhost:3000", false],
+        ["192.168.1.20:3000", false],
+        ["chat.example.com", true],
+        ["localhost", true],
+      ] as const) {
+        const { api, req } = await c.caller({
+          ip: "10.4.0.4",
+          headers: new Headers({ host }),
+          secure,
+        });
+        await api.auth.login({ login: "local_cookie", password: local.password });
+        const cookie = req.responseHeaders.get("set-cookie") ?? "";
+        expect(cookie, `${host} over ${secure ? "HTTPS" : "HTTP"}`).toMatch(/^parley_refresh=/);
+        expect(/;\s*Secure/.test(cookie), host).toBe(secure);
+      }
     });
 
     it("refuses a disabled account with FORBIDDEN, but only once the password matched", async () => {

@@ -97,6 +97,8 @@ export async function createAuthTestContext(
       userAgent: rest.userAgent ?? "vitest",
       headers,
       responseHeaders: rest.responseHeaders ?? new Headers(),
+      secure: rest.secure ?? false,
+      requestId: rest.requestId ?? randomUUID(),
     };
     return { api: createCaller(await createRequestContext(deps, req)), req };
   };

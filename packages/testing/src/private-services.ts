@@ -250,7 +250,7 @@ export async function startNginx(
   void exited.then(() => (ended = true));
   await waitFor(
     `nginx on port ${port}`,
-    () => {
+    async () => {
       if (ended) throw new Error(`nginx exited:\n${output}`);
       return (await portOpen(port)) && portOpen(httpPort);
     },

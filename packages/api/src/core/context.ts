@@ -40,6 +40,10 @@ export interface RequestMeta {
   headers: Headers;
   /** Response headers a procedure wants to set (Set-Cookie, Retry-After). */
   responseHeaders: Headers;
+  /** The request came over HTTPS (as a trusted proxy said): cookies are then Secure. */
+  secure: boolean;
+  /** Named in "Internal server error" answers, so a report can be matched to the log. */
+  requestId: string;
 }
 
 /**
@@ -96,6 +100,8 @@ export function createRequestMeta(partial: Partial<RequestMeta> = {}): RequestMe
     userAgent: partial.userAgent ?? null,
     headers: partial.headers ?? new Headers(),
     responseHeaders: partial.responseHeaders ?? new Headers(),
+    secure: partial.secure ?? false,
+    requestId: partial.requestId ?? "local",
   };
 }
 

@@ -8,12 +8,14 @@ import { SessionManager } from "../api/session";
 import { PlatformContext } from "../lib/platform";
 import { RouterProvider } from "../lib/router";
 import { SessionContext } from "../lib/session";
+import { isUnencryptedConnection } from "../lib/transport";
 import { useApplyTheme } from "../lib/theme";
 import type { PlatformBridge } from "../platform";
 import { createStore, useAppSelector } from "../store";
 import { AuthScreen } from "../screens/AuthScreen";
 import { AppShell } from "../screens/AppShell";
 import { ConnectionBanner } from "../screens/ConnectionBanner";
+import { InsecureConnectionBanner } from "../screens/InsecureConnectionBanner";
 import { useT } from "../i18n";
 
 function createAppServices(platform: PlatformBridge) {
@@ -67,7 +69,7 @@ export function ParleyApp(props: { platform: PlatformBridge }): JSX.Element {
           <QueryClientProvider client={services.queryClient}>
             <SessionContext.Provider value={services.session}>
               <RouterProvider mode={routing}>
-                <Root session={services.session} />
+                <Root session={services.session} platform={props.platform} />
               </RouterProvider>
             </SessionContext.Provider>
           </QueryClientProvider>
@@ -77,18 +79,26 @@ export function ParleyApp(props: { platform: PlatformBridge }): JSX.Element {
   );
 }
 
-function Root({ session }: { session: SessionManager }) {
+/** The server's address: the page's own origin on the web, the configured one on desktop. */
+function serverUrl(platform: PlatformBridge): string {
+  if (platform.apiBaseUrl) return platform.apiBaseUrl;
+  return typeof window === "undefined" ? "" : window.location.href;
+}
+
+function Root({ session, platform }: { session: SessionManager; platform: PlatformBridge }) {
   useApplyTheme();
   const status = useAppSelector((s) => s.auth.status);
   const down = useAppSelector(
     (s) => s.connection.status === "offline" || s.connection.status === "reconnecting",
   );
   const t = useT();
+  const [unencrypted] = useState(() => isUnencryptedConnection(serverUrl(platform)));
   useEffect(() => {
     void session.restore();
   }, [session]);
   return (
     <div className="flex h-full flex-col">
+      {unencrypted ? <InsecureConnectionBanner /> : null}
       <ConnectionBanner />
       <div className="min-h-0 flex-1">
         {status === "restoring" ? (

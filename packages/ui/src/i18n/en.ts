@@ -20,6 +20,10 @@ export const en = {
   "auth.signOut": "Sign out",
   "auth.submitting": "Please wait…",
 
+  "security.unencryptedTitle": "Not encrypted.",
+  "security.unencryptedBody":
+    "This connection uses plain HTTP: your password and messages can be read on the network. Ask the administrator to serve Parley over HTTPS.",
+
   "health.connected": "Connected to server, database: {database}",
   "health.connecting": "Connecting to server…",
   "health.offline": "Server unreachable",

@@ -21,6 +21,10 @@ export const ru: Record<MessageKey, string> = {
   "auth.signOut": "Выйти",
   "auth.submitting": "Подождите…",
 
+  "security.unencryptedTitle": "Соединение не зашифровано.",
+  "security.unencryptedBody":
+    "Используется обычный HTTP: пароль и сообщения можно прочитать в сети. Попросите администратора включить HTTPS для Parley.",
+
   "health.connected": "Соединение с сервером есть, база данных: {database}",
   "health.connecting": "Подключение к серверу…",
   "health.offline": "Сервер недоступен",

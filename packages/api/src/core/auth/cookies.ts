@@ -57,25 +57,10 @@ function cookie(
     "HttpOnly",
     "SameSite=Lax",
   ];
-  // Browsers treat http://localhost as a secure context, but a Secure cookie would still be
-  // dropped there by some clients; everywhere else the cookie never travels over plain HTTP.
-  if (!isLocalHost(req)) parts.push("Secure");
+  // Exactly when the request came over HTTPS: a Secure cookie set over plain HTTP (a LAN
+  // address such as http://192.168.1.20:3000) would be dropped and the session lost on reload.
+  if (req.secure) parts.push("Secure");
   return parts.join("; ");
-}
-
-function requestHostname(req: RequestMeta): string | null {
-  const host = req.headers.get("host");
-  if (!host) return null;
-  try {
-    return new URL(`http://${host}`).hostname;
-  } catch {
-    return null;
-  }
-}
-
-function isLocalHost(req: RequestMeta): boolean {
-  const hostname = requestHostname(req);
-  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
 }
 
 /**
