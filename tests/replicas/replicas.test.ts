@@ -208,10 +208,7 @@ describe.skipIf(skip)(`three API replicas behind nginx${skip ? ` (${skip})` : ""
     expect(rest.status).toBe("complete");
     expect(first.text + rest.text).toBe(numbered(80));
     // And a reader arriving later, through nginx, gets the whole reply once.
-    const late = await followReply(
-      viaNginx(account.accessToken),
-      sent.assistantMessage.id,
-    );
+    const late = await followReply(viaNginx(account.accessToken), sent.assistantMessage.id);
     expect(late.text).toBe(numbered(80));
   });
 

@@ -231,7 +231,9 @@ describe.skipIf(missingTool("nginx", "nginx-light"))(
         expect(tls13.stdout).toMatch(/Protocol\s*:\s*TLSv1\.3|New, TLSv1\.3/);
         expect(tls13.stdout).toContain("Verify return code: 0 (ok)");
         const tls12 = handshake("-tls1_2");
-        expect(tls12.stdout).toMatch(/Cipher\s*:\s*ECDHE-ECDSA-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)/);
+        expect(tls12.stdout).toMatch(
+          /Cipher\s*:\s*ECDHE-ECDSA-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)/,
+        );
         // OpenSSL 3 itself refuses TLS 1.1 at its default security level; level 0 lets the
         // client offer it, so the refusal seen is nginx's.
         const tls11 = handshake("-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");

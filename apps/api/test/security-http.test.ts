@@ -125,7 +125,11 @@ describe("HTTP hardening of the API server", () => {
     const body = JSON.stringify({
       json: { login: "x".repeat(ANONYMOUS_BODY_LIMIT_BYTES), password: "p" },
     });
-    for (const headers of [{}, { authorization: "Bearer not-a-real-token" }]) {
+    const credentials: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer not-a-real-token" },
+    ];
+    for (const headers of credentials) {
       const anonymous = await fetch(`${server.base}/trpc/auth.login`, {
         method: "POST",
         headers: { "content-type": "application/json", ...headers },

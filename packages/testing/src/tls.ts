@@ -46,9 +46,12 @@ export function makeCertificates(
 export function fetchTrusting(ca: string): typeof fetch {
   const dispatcher = new Agent({ connect: { ca } });
   return ((input: string | URL | Request, init?: RequestInit) =>
-    undiciFetch(input as never, {
-      redirect: "manual",
-      ...(init as object),
-      dispatcher,
-    } as never)) as unknown as typeof fetch;
+    undiciFetch(
+      input as never,
+      {
+        redirect: "manual",
+        ...(init as object),
+        dispatcher,
+      } as never,
+    )) as unknown as typeof fetch;
 }
