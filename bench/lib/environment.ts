@@ -74,6 +74,8 @@ export function startBenchApi(
     LOG_LEVEL: "warn",
     HOST: "127.0.0.1",
     JWT_SECRET: randomBytes(48).toString("base64url"),
+    // Production refuses an open /metrics.
+    METRICS_TOKEN: randomBytes(24).toString("base64url"),
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     REDIS_URL: process.env.REDIS_URL ?? "",
     // A shared Redis may hold other runs' keys: keep ours apart.

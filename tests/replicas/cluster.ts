@@ -80,6 +80,9 @@ export async function startCluster(
       // Every replica must verify the tokens the others sign.
       JWT_SECRET: randomBytes(48).toString("base64url"),
       TRUST_PROXY: "1",
+      // Production refuses an open /metrics.
+      METRICS_TOKEN: randomBytes(24).toString("base64url"),
+      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       DATA_DIR: dataDir,
       OPENAI_BASE_URL: fixture.baseUrl,
       OPENAI_API_KEY: "fixture",

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateMasterKey, parseMasterKey } from "@parley/api";
 import { z } from "zod";
+import { fileContaining, guessableSecretReason } from "./secret-strength";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -169,6 +170,19 @@ const envSchema = z.object({
     .transform((v) => v || undefined)
     .pipe(z.string().min(16, "must be at least 16 characters").optional())
     .optional(),
+  /** host:port of a separate listener for /metrics (e.g. 0.0.0.0:9464 on a port only
+   * Prometheus reaches); when set, the main port no longer serves /metrics. */
+  METRICS_BIND: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:9464")
+        .optional(),
+    )
+    .optional(),
   /** Chat generation: a reply's lease, renewed while its generator lives; a lapsed one is
    * found by the sweep (every GENERATION_SWEEP_INTERVAL_MS) and stored `interrupted`. */
   GENERATION_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
@@ -224,6 +238,8 @@ export type Env = z.infer<typeof envSchema> & {
   JWT_SECRET: string;
   ENCRYPTION_KEY: string;
   pgliteDir: string;
+  /** METRICS_BIND split; null when /metrics is served on the main port. */
+  metricsListen: { host: string; port: number } | null;
 };
 
 export class EnvError extends Error {}
@@ -236,16 +252,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
   }
   const env = parsed.data;
-  if (env.NODE_ENV === "production" && !env.JWT_SECRET) {
-    throw new EnvError(
-      "Invalid environment:\n  JWT_SECRET: required in production (32+ characters)",
-    );
-  }
-  if (env.NODE_ENV === "production" && !env.ENCRYPTION_KEY) {
-    throw new EnvError(
-      "Invalid environment:\n  ENCRYPTION_KEY: required in production (make one with `openssl rand -base64 32`)",
-    );
-  }
   if (env.FILE_STORAGE === "s3" && !env.S3_BUCKET) {
     throw new EnvError("Invalid environment:\n  S3_BUCKET: required when FILE_STORAGE=s3");
   }
@@ -271,6 +277,12 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     );
   }
   const dataDir = path.resolve(env.DATA_DIR);
+  const metricsListen = env.METRICS_BIND ? splitHostPort(env.METRICS_BIND) : null;
+  if (env.NODE_ENV === "production") {
+    const problems = productionProblems(env, dataDir, metricsListen);
+    if (problems.length)
+      throw new EnvError(`Invalid environment:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  }
   return {
     ...env,
     DATA_DIR: dataDir,
@@ -280,6 +292,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ENCRYPTION_KEY:
       env.ENCRYPTION_KEY ?? generatedSecret(dataDir, "encryption-key", generateMasterKey),
     pgliteDir: path.join(dataDir, "pglite"),
+    metricsListen,
   };
 }
 
@@ -295,14 +308,69 @@ export function loadMigrationEnv(source: NodeJS.ProcessEnv = process.env): {
   return { DATABASE_URL: parsed.data.DATABASE_URL };
 }
 
+function splitHostPort(value: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(":");
+  return {
+    host: value.slice(0, colon).replace(/^\[|\]$/g, ""),
+    port: Number(value.slice(colon + 1)),
+  };
+}
+
+/** What production refuses: a secret anyone could guess, and metrics open to anyone. */
+function productionProblems(
+  env: z.infer<typeof envSchema>,
+  dataDir: string,
+  metricsListen: { host: string; port: number } | null,
+): string[] {
+  const problems: string[] = [];
+  if (!env.JWT_SECRET) {
+    problems.push("JWT_SECRET: required in production (32+ characters)");
+  } else {
+    const reason = guessableSecretReason(env.JWT_SECRET);
+    if (reason) problems.push(`JWT_SECRET: guessable in production: it ${reason}`);
+    // A value published with the code (README, tests, examples) is known to every reader.
+    const file = reason ? undefined : fileContaining(repoRoot, env.JWT_SECRET, [dataDir]);
+    if (file)
+      problems.push(
+        `JWT_SECRET: guessable in production: it appears in ${path.relative(repoRoot, file)}, which anyone with the source can read; make a new one with: openssl rand -base64 48`,
+      );
+  }
+  if (!env.ENCRYPTION_KEY) {
+    problems.push(
+      "ENCRYPTION_KEY: required in production (make one with `openssl rand -base64 32`)",
+    );
+  } else {
+    const file = fileContaining(repoRoot, env.ENCRYPTION_KEY, [dataDir]);
+    if (file)
+      problems.push(
+        `ENCRYPTION_KEY: guessable in production: it appears in ${path.relative(repoRoot, file)}, which anyone with the source can read; make a new one with: openssl rand -base64 32`,
+      );
+  }
+  if (!env.METRICS_TOKEN && !metricsListen) {
+    problems.push(
+      "METRICS_TOKEN: required in production, else /metrics is open to anyone on the API port; or set METRICS_BIND to serve it on a private port",
+    );
+  }
+  if (metricsListen && metricsListen.port === env.PORT && env.PORT !== 0) {
+    problems.push("METRICS_BIND: must name a port other than PORT");
+  }
+  return problems;
+}
+
 /** For the embedded default: a secret made once and kept in DATA_DIR (readable by its owner
  * only), so sessions and encrypted data survive restarts without any configuration. */
 function generatedSecret(dataDir: string, name: string, make: () => string): string {
   const file = path.join(dataDir, name);
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  if (existsSync(file)) {
+    // Written by an older version, or copied around: only this user may read it.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    return readFileSync(file, "utf8").trim();
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = make();
   writeFileSync(file, secret, { mode: 0o600 });
+  // The mode above is filtered by the umask; the file must end up 0600 whatever it is.
+  chmodSync(file, 0o600);
   return secret;
 }
 

@@ -23,16 +23,19 @@ import {
 } from "@parley/api";
 import path from "node:path";
 import { createDb, migrate, pendingMigrations, type Database } from "@parley/db";
+import { Hono } from "hono";
 import { createApp } from "./app";
 import type { Env } from "./env";
 import type { Logger } from "./logging";
-import { createMetrics, routerProcedures, type ServerMetrics } from "./metrics";
+import { createMetrics, metricsHandler, routerProcedures, type ServerMetrics } from "./metrics";
 
 export interface RunningServer {
   port: number;
   deps: AppDeps;
   /** This server's Prometheus registry and hooks (also served at /metrics). */
   metrics: ServerMetrics;
+  /** The METRICS_BIND listener's port, or null when /metrics is on the main port. */
+  metricsPort: number | null;
   /** Stops accepting connections, lets requests in flight finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -210,7 +213,8 @@ export async function startServer(
       ...(deps.reads && { replicas: async () => replicasHealth(deps.reads!) }),
     },
     logger: options.logger,
-    metrics,
+    // With METRICS_BIND, /metrics lives on its own listener only.
+    metrics: env.metricsListen ? undefined : metrics,
     metricsToken: env.METRICS_TOKEN,
     corsOrigins: env.CORS_ORIGINS,
   });
@@ -219,6 +223,9 @@ export async function startServer(
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
+  const metricsServer = env.metricsListen
+    ? await listen(metricsApp(metrics, env.METRICS_TOKEN), env.metricsListen)
+    : null;
   // Every replica sweeps for replies whose generator died (lapsed lease).
   deps.chat?.start();
   // Uploads never attached to a message go after a day; any replica may sweep them.
@@ -242,6 +249,7 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   return {
     port,
+    metricsPort: metricsServer?.port ?? null,
     deps,
     metrics,
     close() {
@@ -249,6 +257,7 @@ export async function startServer(
         clearInterval(uploadSweep);
         auditSweeper.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        metricsServer?.server.close();
         // Replies being written finish, or are stored `interrupted` with their text; then the
         // open streams are cut, so their clients resume (lastEventId) on another replica.
         await deps.chat?.close();
@@ -261,4 +270,27 @@ export async function startServer(
       return closing;
     },
   };
+}
+
+/** /metrics alone, for METRICS_BIND: a port that only Prometheus can reach. */
+function metricsApp(metrics: ServerMetrics, token: string | undefined) {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    await next();
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+  });
+  app.get("/metrics", metricsHandler(metrics, token));
+  return app;
+}
+
+function listen(
+  app: Hono,
+  { host, port }: { host: string; port: number },
+): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, (info) =>
+      resolve({ server: s, port: info.port }),
+    );
+    s.once("error", reject);
+  });
 }

@@ -10,10 +10,29 @@ const t = initTRPC.context<Context>().create({
   // Proxies drop SSE connections that stay silent; a ping every 15 s keeps a reply stream
   // open while the model thinks, without sending data events.
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const zodError = cause instanceof z.ZodError ? z.flattenError(cause) : null;
     const details = cause instanceof DomainError && cause.details ? cause.details : null;
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      // Whatever went wrong (a Prisma message, a path, a stack) stays in the log, which
+      // carries the same request id; the client gets only the id to report.
+      const requestId = ctx?.req.requestId ?? null;
+      return {
+        ...shape,
+        message: requestId
+          ? `Internal server error (request id ${requestId})`
+          : "Internal server error",
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          zodError: null,
+          details: null,
+          requestId,
+        },
+      };
+    }
     return {
       ...shape,
       data: {
@@ -23,6 +42,7 @@ const t = initTRPC.context<Context>().create({
         // Field-level validation errors, e.g. { fieldErrors: { email: ["Invalid email"] } }.
         zodError,
         details,
+        requestId: null,
       },
     };
   },
