@@ -35,8 +35,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
     if (sensitiveSchemas.has(current)) return current;
     const def = (current as unknown as { def: Record<string, unknown> }).def;
     const inner = (def.innerType ?? (def.type === "pipe" ? def.in : undefined)) as
-      | z.ZodType
-      | undefined;
+      z.ZodType | undefined;
     if (!inner) return current;
     current = inner;
   }
