@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { makeCertificates } from "@parley/testing";
 import {
   callProcedure,
   exportedSeriesNames,
@@ -382,11 +383,14 @@ describe("infra/nginx.conf", () => {
     expect(conf).toMatch(/location = \/metrics \{\s*return 404;/);
     // Access logs take the path without its query string.
     expect(conf).toMatch(/"route":"\$uri"/);
-    expect(conf).not.toMatch(/\$request[" ]|\$request_uri|\$args|\$query_string/);
+    const logFormat = /log_format parley_json[^;]*;/.exec(conf)?.[0] ?? "";
+    expect(logFormat).toMatch(/"route":"\$uri"/);
+    expect(logFormat).not.toMatch(/\$request[" ]|\$request_uri|\$args|\$query_string/);
   });
 
   it.skipIf(missingTool("nginx", "nginx-light"))("is accepted by `nginx -t`", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "parley-nginx-t-"));
+    const certs = makeCertificates();
     try {
       // Adapted to this machine, everything else tested as written: Debian's nginx (1.22)
       // predates `resolve` in upstreams, there is no Docker DNS, and a test process may
@@ -395,7 +399,8 @@ describe("infra/nginx.conf", () => {
         .replace(/^\s*resolver .*$/m, "")
         .replace(/server api\d+:3000 resolve/g, "server 127.0.0.1:9")
         .replace(/pid \/tmp\/nginx.pid;/, `pid ${dir}/nginx.pid;`)
-        .replace(/\/dev\/std(out|err)/g, `${dir}/std$1.log`);
+        .replace(/\/dev\/std(out|err)/g, `${dir}/std$1.log`)
+        .replace(/\/etc\/nginx\/certs\//g, `${certs.dir}/`);
       writeFileSync(path.join(dir, "nginx.conf"), local);
       const result = spawnSync(
         findTool("nginx")!,
@@ -406,6 +411,7 @@ describe("infra/nginx.conf", () => {
       );
       expect(result.status, result.stderr).toBe(0);
     } finally {
+      certs.remove();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -85,6 +85,7 @@ describe("/metrics in production", () => {
         NODE_ENV: "production",
         DATA_DIR: dataDir,
         JWT_SECRET: strong(),
+        ENCRYPTION_KEY: randomBytes(32).toString("base64"),
         METRICS_BIND: "127.0.0.1:0",
         PORT: "0",
         HOST: "127.0.0.1",
