@@ -153,9 +153,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const files = new Hono();
   mountFileRoutes(files, deps, logger);
   app.route("/", files);
-  const trustProxy = options.trustProxy ?? false;
   mountOidcRoutes(app, deps, {
     clientIp: (c) => clientIp(c, trustProxy),
+    secure: (c) => c.get("secure"),
     publicUrl: (c) => publicUrl(c, trustProxy),
     log: (message) => logger.warn(message),
   });

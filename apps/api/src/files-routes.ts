@@ -11,7 +11,7 @@ import {
 } from "@parley/api";
 import busboy from "busboy";
 import type { Context, Hono } from "hono";
-import { noteRequestUser, type Logger } from "./logging";
+import { currentRequestId, noteRequestUser, type Logger } from "./logging";
 
 /** Room for the multipart framing around the file (boundaries, part headers). */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -26,6 +26,9 @@ async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
     userAgent: c.req.header("user-agent") ?? null,
     headers: c.req.raw.headers,
     responseHeaders: new Headers(),
+    // Only the caller is needed here: no cookie is set, so whether it is Secure is moot.
+    secure: false,
+    requestId: currentRequestId() ?? "unknown",
   });
   noteRequestUser(user?.id);
   return user;

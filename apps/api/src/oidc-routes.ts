@@ -6,6 +6,7 @@ import {
   type RequestMeta,
 } from "@parley/api";
 import type { Context, Hono } from "hono";
+import { currentRequestId } from "./logging";
 
 /**
  * Single sign-on's two browser stops: /auth/oidc/start redirects to the provider, and the
@@ -18,6 +19,8 @@ export function mountOidcRoutes<E extends { Variables: { responseHeaders: Header
   deps: AppDeps,
   options: {
     clientIp: (c: Context<E>) => string;
+    /** The request came over HTTPS (see app.ts): the refresh cookie is then Secure. */
+    secure: (c: Context<E>) => boolean;
     publicUrl: (c: Context<E>) => URL;
     log: (message: string) => void;
   },
@@ -27,6 +30,8 @@ export function mountOidcRoutes<E extends { Variables: { responseHeaders: Header
     userAgent: c.req.header("user-agent") ?? null,
     headers: c.req.raw.headers,
     responseHeaders: new Headers(),
+    secure: options.secure(c),
+    requestId: currentRequestId() ?? "unknown",
   });
   const redirect = (req: RequestMeta, location: string) => {
     const headers = new Headers(req.responseHeaders);
