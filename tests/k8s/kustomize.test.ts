@@ -76,9 +76,9 @@ describe.skipIf(skip)("deploy/k8s overlays", () => {
       DATABASE_URL: "postgresql://parley:s3cret@parley-db-rw.parley:5432/parley",
       DATABASE_REPLICA_URL: replica,
       REDIS_URL: "redis://parley-redis:6379",
-      JWT_SECRET: "x".repeat(48),
+      JWT_SECRET: randomBytes(48).toString("base64"),
       ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      METRICS_TOKEN: "m".repeat(24),
+      METRICS_TOKEN: randomBytes(24).toString("base64url"),
     });
     expect(env.MIGRATE_ON_START).toBe(false);
     expect(env.TRUST_PROXY).toBe(true);
