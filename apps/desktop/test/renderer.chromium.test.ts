@@ -135,9 +135,7 @@ describe.skipIf(skip !== false)(
       expect(problems.errors).toEqual([]);
     });
 
-    // Known regression of this session: registration in the desktop renderer never reaches the
-    // chat screen (see the closing note); skipped with its reason until it is fixed.
-    it.skip("KNOWN REGRESSION, registration in the desktop renderer: signs in, streams a reply from the real API, keeps the refresh token in the keychain and survives a restart", async () => {
+    it("signs in, streams a reply from the real API, keeps the refresh token in the keychain and survives a restart", async () => {
       const { page, problems } = await openDesktop("gnome_libsecret");
       await main.settings.update({ serverUrl: api.url });
       await page.goto(`${renderer.url}/index.html`);
