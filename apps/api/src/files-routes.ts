@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import {
+  callerHasScope,
   createRequestContext,
   DomainError,
   downloadFile,
@@ -111,6 +112,8 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
       return problem(c, 503, "Sign-in check unavailable, try again");
     }
     if (!user) return problem(c, 401, "Sign in first");
+    if (!callerHasScope(user, "chat"))
+      return problem(c, 403, "This API key lacks the `chat` scope");
     if (!deps.files) return problem(c, 503, "File storage is not configured on this server");
     const declaredLength = Number(c.req.header("content-length") ?? NaN);
     if (declaredLength > deps.files.maxBytes + MULTIPART_OVERHEAD)
@@ -139,6 +142,8 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
       return problem(c, 503, "Sign-in check unavailable, try again");
     }
     if (!user) return problem(c, 401, "Sign in first");
+    if (!callerHasScope(user, "read"))
+      return problem(c, 403, "This API key lacks the `read` scope");
     const id = c.req.param("id");
     const size = c.req.query("size");
     if (size !== undefined && size !== "thumb") return problem(c, 400, "size may only be `thumb`");

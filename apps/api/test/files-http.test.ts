@@ -64,6 +64,26 @@ describe("POST /api/files and GET /api/files/:id (local disk)", () => {
     expect(thumbBytes.length).toBeLessThan(png.length);
   });
 
+  it("an API key needs the `chat` scope to upload and `read` to download", async () => {
+    const reader = await alice.client.auth.apiKeys.create.mutate({ name: "r", scopes: ["read"] });
+    const writer = await alice.client.auth.apiKeys.create.mutate({ name: "w", scopes: ["chat"] });
+    const file = { name: "n.txt", type: "text/plain", data: "scoped\n" };
+    const refusedUpload = await uploadFile(server.base, reader.secret, file);
+    expect(refusedUpload).toEqual({
+      status: 403,
+      body: { error: "This API key lacks the `chat` scope" },
+    });
+    const up = await uploadFile(server.base, writer.secret, file);
+    expect(up.status).toBe(201);
+    const id = up.body.id as string;
+    const refusedDownload = await download(server.base, writer.secret, id);
+    expect(refusedDownload.status).toBe(403);
+    expect(await refusedDownload.json()).toEqual({ error: "This API key lacks the `read` scope" });
+    const res = await download(server.base, reader.secret, id);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("scoped\n");
+  });
+
   it("serves documents as attachments and text as plain text", async () => {
     const md = await uploadFile(server.base, alice.accessToken, {
       name: "notes.md",

@@ -92,6 +92,7 @@ export {
 } from "./core/usage-meter";
 export { countPromptTokens, countTextTokens } from "./core/tokenizer";
 export { API_KEY_SCOPES, type ApiKeyScope } from "./core/context";
+export { callerHasScope } from "./core/procedures";
 export {
   createKeyRing,
   DecryptionError,

@@ -30,6 +30,8 @@ describe(`API keys, account changes and admin (${where})`, () => {
           prefix: created.prefix,
           createdAt: created.createdAt,
           lastUsedAt: null,
+          scopes: ["chat", "read"],
+          expiresAt: null,
         },
       ]);
       expect(JSON.stringify(listed)).not.toContain(created.secret);

@@ -6,14 +6,14 @@ import { createContextInner } from "./context";
 import { DomainError } from "./errors";
 import { createMemoryActiveUserCounter } from "../infra/active-users";
 import { wasObserved, type ProcedureCall, type ProcedureObserver } from "./observability";
-import { protectedProcedure, publicProcedure } from "./procedures";
+import { readProcedure, publicProcedure } from "./procedures";
 import { createCallerFactory, router } from "./trpc";
 
 // A router of its own, so every outcome (success, each kind of error, a stream) can be
 // produced on demand through the real procedure builders and middleware chain.
 const testRouter = router({
   ok: publicProcedure.query(() => "fine"),
-  mine: protectedProcedure.query(({ ctx }) => ctx.user.id),
+  mine: readProcedure.query(({ ctx }) => ctx.user.id),
   missing: publicProcedure.query(() => {
     throw new DomainError("NOT_FOUND", "Conversation not found");
   }),

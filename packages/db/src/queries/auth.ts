@@ -231,17 +231,33 @@ export const apiKeyPublicSelect = {
   prefix: true,
   createdAt: true,
   lastUsedAt: true,
+  scopes: true,
+  expiresAt: true,
 } as const;
 
 export function createApiKey(
   db: Database,
-  data: { userId: string; name: string; prefix: string; keyHash: string },
+  data: {
+    userId: string;
+    name: string;
+    prefix: string;
+    keyHash: string;
+    scopes: string[];
+    expiresAt: Date | null;
+  },
 ) {
   return db.prisma.apiKey.create({ data, select: apiKeyPublicSelect });
 }
 
+/** Keys that still work: neither revoked nor expired. */
 export function countActiveApiKeys(db: Database, userId: string) {
-  return db.prisma.apiKey.count({ where: { userId, revokedAt: null } });
+  return db.prisma.apiKey.count({
+    where: {
+      userId,
+      revokedAt: null,
+      OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+    },
+  });
 }
 
 export function listApiKeys(db: Database, userId: string) {
@@ -261,6 +277,8 @@ export function findApiKeyByHash(db: Database, keyHash: string) {
       userId: true,
       revokedAt: true,
       lastUsedAt: true,
+      scopes: true,
+      expiresAt: true,
       user: { select: userAccessSelect },
     },
   });

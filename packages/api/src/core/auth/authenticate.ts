@@ -1,5 +1,11 @@
 import { auth as q } from "@parley/db";
-import type { AppDeps, AuthUser, RequestMeta } from "../context";
+import {
+  API_KEY_SCOPES,
+  type ApiKeyScope,
+  type AppDeps,
+  type AuthUser,
+  type RequestMeta,
+} from "../context";
 import { apiKeyKey, sessionKey, type CachedAccess } from "../../infra/session-cache";
 import { verifyAccessToken } from "./jwt";
 import { hashToken, looksLikeApiKey } from "./tokens";
@@ -82,20 +88,35 @@ function fromEntry(entry: CachedAccess, sessionId: string | null): AuthUser {
     role: entry.role,
     sessionId,
     account: { username, email, createdAt: new Date(createdAt) },
+    apiKey: entry.apiKey
+      ? { id: entry.apiKey.id, scopes: entry.apiKey.scopes.filter(isScope) }
+      : null,
   };
 }
+
+const isScope = (s: string): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s);
 
 async function authenticateApiKey(deps: AppDeps, secret: string): Promise<AuthUser | null> {
   const keyHash = hashToken(secret);
   const key = apiKeyKey(keyHash);
   const cached = await deps.sessionCache.get(key);
-  if (cached) return isLive(cached) ? fromEntry(cached, null) : null;
+  if (cached?.apiKey) return isLive(cached) ? fromEntry(cached, null) : null;
 
   const apiKey = await q.findApiKeyByHash(deps.db, keyHash);
   if (!apiKey || apiKey.revokedAt || apiKey.user.disabledAt) return null;
-  // Keys do not expire; the cache entry does.
-  const entry = cacheEntry(apiKey.user, Date.now() + CACHE_TTL_SECONDS * 1000);
-  await deps.sessionCache.set(key, entry, CACHE_TTL_SECONDS);
+  const now = Date.now();
+  if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= now) return null;
+  // The entry never outlives the key: an expired key fails on its first call after expiry.
+  const expiresAt = Math.min(
+    now + CACHE_TTL_SECONDS * 1000,
+    apiKey.expiresAt?.getTime() ?? Infinity,
+  );
+  const entry: CachedAccess = {
+    ...cacheEntry(apiKey.user, expiresAt),
+    // A row from before scopes existed has none stored: it gets the default.
+    apiKey: { id: apiKey.id, scopes: apiKey.scopes ?? ["chat", "read"] },
+  };
+  await deps.sessionCache.set(key, entry, ttlUntil(expiresAt));
   if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
     q.touchApiKey(deps.db, apiKey.id).catch(() => undefined);
   }

@@ -5,6 +5,8 @@
  * a client by accident.
  */
 
+import type { ApiKeyScope } from "../context";
+
 export interface PublicUser {
   id: string;
   username: string;
@@ -34,6 +36,10 @@ export interface ApiKeyInfo {
   prefix: string;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** What the key may do: `chat`, `read`, `admin`. */
+  scopes: ApiKeyScope[];
+  /** When the key stops working; null for never. An expired key is listed until revoked. */
+  expiresAt: Date | null;
 }
 
 /** Returned once, by auth.apiKeys.create: the only time the secret is ever shown. */

@@ -1,11 +1,11 @@
-import { adminProcedure, protectedProcedure } from "../../core/procedures";
+import { adminProcedure, readProcedure } from "../../core/procedures";
 import { router } from "../../core/trpc";
 import { adminAuditInput, AUDIT_PAGE_SIZE, myAuditInput } from "./schemas";
 import { listAudit, type AuditPage } from "./service";
 
 export const auditRouter = router({
   /** The caller's own events: always filtered by their user id, whatever the input says. */
-  mine: protectedProcedure.input(myAuditInput).query(({ ctx, input }): Promise<AuditPage> =>
+  mine: readProcedure.input(myAuditInput).query(({ ctx, input }): Promise<AuditPage> =>
     listAudit(
       ctx.deps.db,
       { userId: ctx.user.id, ...(input?.actions ? { actions: input.actions } : {}) },

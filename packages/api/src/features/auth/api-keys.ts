@@ -1,10 +1,11 @@
 import { auth as q } from "@parley/db";
 import { recordAudit } from "../../core/audit";
-import type { AppDeps, RequestMeta } from "../../core/context";
+import { API_KEY_SCOPES, type AppDeps, type AuthUser, type RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import type { ApiKeyInfo, CreatedApiKey } from "../../core/auth/public-types";
 import { forgetCredentials } from "../../core/auth/sessions";
 import { generateApiKey, hashToken } from "../../core/auth/tokens";
+import type { CreateApiKeyInput } from "./schemas";
 
 /** Enough for any real set of tools; stops a script from filling the table. */
 export const MAX_ACTIVE_API_KEYS = 25;
@@ -12,10 +13,18 @@ export const MAX_ACTIVE_API_KEYS = 25;
 /** Creates a key; the secret is in this return value only and is never shown again. */
 export async function createApiKey(
   deps: AppDeps,
-  userId: string,
-  name: string,
+  owner: Pick<AuthUser, "id" | "role">,
+  input: CreateApiKeyInput,
   req: RequestMeta,
 ): Promise<CreatedApiKey> {
+  const userId = owner.id;
+  // Stored in a fixed order, each once, whatever order the caller sent.
+  const scopes = API_KEY_SCOPES.filter((s) => input.scopes.includes(s));
+  if (scopes.includes("admin") && owner.role !== "admin") {
+    throw new DomainError("FORBIDDEN", "Only admins may create keys with the admin scope", {
+      field: "scopes",
+    });
+  }
   if ((await q.countActiveApiKeys(deps.db, userId)) >= MAX_ACTIVE_API_KEYS) {
     throw new DomainError(
       "PRECONDITION_FAILED",
@@ -25,17 +34,25 @@ export async function createApiKey(
   const { secret, displayPrefix } = generateApiKey();
   const key = await q.createApiKey(deps.db, {
     userId,
-    name,
+    name: input.name,
     prefix: displayPrefix,
     keyHash: hashToken(secret),
+    scopes,
+    expiresAt: input.expiresAt ?? null,
   });
   await recordAudit(deps, req, {
     action: "api_key.created",
     userId,
     actorId: userId,
-    details: { keyId: key.id, name: key.name, prefix: key.prefix },
+    details: {
+      keyId: key.id,
+      name: key.name,
+      prefix: key.prefix,
+      scopes: scopes.join(","),
+      expiresAt: key.expiresAt?.toISOString() ?? null,
+    },
   });
-  return { ...key, secret };
+  return { ...toInfo(key), secret };
 }
 
 export async function revokeApiKey(
@@ -56,6 +73,20 @@ export async function revokeApiKey(
   });
 }
 
-export function listApiKeys(deps: AppDeps, userId: string): Promise<ApiKeyInfo[]> {
-  return q.listApiKeys(deps.db, userId);
+export async function listApiKeys(deps: AppDeps, userId: string): Promise<ApiKeyInfo[]> {
+  return (await q.listApiKeys(deps.db, userId)).map(toInfo);
+}
+
+type KeyRow = Awaited<ReturnType<typeof q.listApiKeys>>[number];
+
+function toInfo(row: KeyRow): ApiKeyInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    scopes: API_KEY_SCOPES.filter((s) => (row.scopes ?? ["chat", "read"]).includes(s)),
+    expiresAt: row.expiresAt,
+  };
 }

@@ -1,4 +1,4 @@
-import { protectedProcedure, publicProcedure, sessionProcedure } from "../../core/procedures";
+import { publicProcedure, readProcedure, sessionProcedure } from "../../core/procedures";
 import { router } from "../../core/trpc";
 import { createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
 import {
@@ -42,9 +42,9 @@ const twoFactorSignInRouter = router({
 });
 
 const sessionsRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listSessions(ctx.deps, ctx.user)),
+  list: readProcedure.query(({ ctx }) => listSessions(ctx.deps, ctx.user)),
 
-  revoke: protectedProcedure.input(revokeSessionInput).mutation(async ({ ctx, input }) => {
+  revoke: sessionProcedure.input(revokeSessionInput).mutation(async ({ ctx, input }) => {
     await revokeSession(ctx.deps, ctx.req, ctx.user, input.id);
     return { ok: true as const };
   }),
@@ -53,11 +53,11 @@ const sessionsRouter = router({
 const apiKeysRouter = router({
   create: sessionProcedure
     .input(createApiKeyInput)
-    .mutation(({ ctx, input }) => createApiKey(ctx.deps, ctx.user.id, input.name, ctx.req)),
+    .mutation(({ ctx, input }) => createApiKey(ctx.deps, ctx.user, input, ctx.req)),
 
-  list: protectedProcedure.query(({ ctx }) => listApiKeys(ctx.deps, ctx.user.id)),
+  list: readProcedure.query(({ ctx }) => listApiKeys(ctx.deps, ctx.user.id)),
 
-  revoke: protectedProcedure.input(revokeApiKeyInput).mutation(async ({ ctx, input }) => {
+  revoke: sessionProcedure.input(revokeApiKeyInput).mutation(async ({ ctx, input }) => {
     await revokeApiKey(ctx.deps, ctx.user.id, input.id, ctx.req);
     return { ok: true as const };
   }),
@@ -84,7 +84,7 @@ export const authRouter = router({
     return { ok: true as const };
   }),
 
-  me: protectedProcedure.query(({ ctx }) => me(ctx.deps, ctx.user)),
+  me: readProcedure.query(({ ctx }) => me(ctx.deps, ctx.user)),
 
   sessions: sessionsRouter,
   apiKeys: apiKeysRouter,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { API_KEY_SCOPES } from "../../core/context";
 import {
   currentPasswordSchema,
   emailSchema,
@@ -50,9 +51,28 @@ export const refreshTokenInput = z
 
 export const revokeSessionInput = z.object({ id: idSchema });
 
+/** The furthest a key's expiry may be set: five years. */
+const MAX_KEY_LIFETIME_MS = 5 * 365 * 24 * 60 * 60 * 1000;
+
 export const createApiKeyInput = z.object({
   name: z.string().trim().min(1, "Name the key").max(100, "Name must be at most 100 characters"),
+  /** What the key may do; `admin` only for an admin's key. */
+  scopes: z
+    .array(z.enum(API_KEY_SCOPES, "Scopes are chat, read and admin"))
+    .min(1, "Choose at least one scope")
+    .max(API_KEY_SCOPES.length)
+    .default(["chat", "read"]),
+  /** When the key stops working; absent or null for never. */
+  expiresAt: z
+    .date("Give the expiry as a date")
+    .refine((d) => d.getTime() > Date.now(), "The expiry must be in the future")
+    .refine(
+      (d) => d.getTime() <= Date.now() + MAX_KEY_LIFETIME_MS,
+      "The expiry must be within five years",
+    )
+    .nullish(),
 });
+export type CreateApiKeyInput = z.infer<typeof createApiKeyInput>;
 
 export const revokeApiKeyInput = z.object({ id: z.uuid("Unknown API key") });
 

@@ -1,4 +1,9 @@
-import { chatProcedure, protectedProcedure } from "../../core/procedures";
+import {
+  chatProcedure,
+  chatReadProcedure,
+  readProcedure,
+  writeProcedure,
+} from "../../core/procedures";
 import { router } from "../../core/trpc";
 import {
   byIdInput,
@@ -28,7 +33,7 @@ import {
 } from "./service";
 
 const conversationsRouter = router({
-  list: protectedProcedure
+  list: readProcedure
     .input(listConversationsInput)
     .query(({ ctx, input }) => listConversations(ctx.deps, ctx.user.id, input)),
 
@@ -36,7 +41,7 @@ const conversationsRouter = router({
     .input(createConversationInput)
     .mutation(({ ctx, input }) => createConversation(ctx.deps, ctx.chat, ctx.user.id, input)),
 
-  get: protectedProcedure
+  get: readProcedure
     .input(byIdInput)
     .query(({ ctx, input }) => getConversation(ctx.deps, ctx.user.id, input.id)),
 
@@ -44,29 +49,29 @@ const conversationsRouter = router({
     .input(updateConversationInput)
     .mutation(({ ctx, input }) => updateConversation(ctx.deps, ctx.chat, ctx.user.id, input)),
 
-  delete: protectedProcedure
+  delete: writeProcedure
     .input(byIdInput)
     .mutation(({ ctx, input }) => deleteConversation(ctx.deps, ctx.user.id, input.id)),
 
-  export: protectedProcedure
+  export: readProcedure
     .input(exportConversationInput)
     .query(({ ctx, input }) => exportConversation(ctx.deps, ctx.user.id, input.id, input.format)),
 });
 
 const messagesRouter = router({
   /** The active branch, a page at a time, each message with its siblings. */
-  list: protectedProcedure
+  list: readProcedure
     .input(listMessagesInput)
     .query(({ ctx, input }) => listMessages(ctx.deps, ctx.user.id, input)),
 
   /** Makes the branch through `messageId` the visible one. */
-  switchBranch: protectedProcedure
+  switchBranch: writeProcedure
     .input(byMessageIdInput)
     .mutation(({ ctx, input }) => switchBranch(ctx.deps, ctx.user.id, input.messageId)),
 });
 
 export const chatRouter = router({
-  models: chatProcedure.query(({ ctx }) => listModels(ctx.chat, ctx.user)),
+  models: chatReadProcedure.query(({ ctx }) => listModels(ctx.chat, ctx.user)),
 
   conversations: conversationsRouter,
   messages: messagesRouter,
@@ -76,7 +81,7 @@ export const chatRouter = router({
     .mutation(({ ctx, input }) => sendMessage(ctx.deps, ctx.chat, ctx.req, ctx.user.id, input)),
 
   /** A reply's text as it is written, resumable from `lastEventId` on any replica. */
-  stream: chatProcedure
+  stream: chatReadProcedure
     .input(streamInput)
     .subscription(({ ctx, input, signal }) =>
       streamReply(ctx.deps, ctx.chat, ctx.user.id, input, signal),

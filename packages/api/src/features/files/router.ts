@@ -1,4 +1,4 @@
-import { protectedProcedure } from "../../core/procedures";
+import { readProcedure, writeProcedure } from "../../core/procedures";
 import { router } from "../../core/trpc";
 import { deleteFileInput, listFilesInput } from "./schemas";
 import { deleteFile, listFiles } from "./service";
@@ -6,10 +6,10 @@ import { deleteFile, listFiles } from "./service";
 /** Uploads and downloads are HTTP routes (/api/files, streamed); these manage what exists. */
 export const filesRouter = router({
   /** The caller's files, newest first, with the storage they use and their quota. */
-  list: protectedProcedure
+  list: readProcedure
     .input(listFilesInput)
     .query(({ ctx, input }) => listFiles(ctx.deps, ctx.user.id, input)),
-  delete: protectedProcedure
+  delete: writeProcedure
     .input(deleteFileInput)
     .mutation(({ ctx, input }) => deleteFile(ctx.deps, ctx.user.id, input.id)),
 });

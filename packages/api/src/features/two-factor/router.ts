@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { currentPasswordSchema } from "../../core/auth/schemas";
-import { adminProcedure, protectedProcedure, sessionProcedure } from "../../core/procedures";
+import { adminProcedure, readProcedure, sessionProcedure } from "../../core/procedures";
 import { router } from "../../core/trpc";
 import {
   needsOneFactor,
@@ -20,7 +20,7 @@ import {
 
 /** Changing the second factor changes the account: a signed-in session only, no API key. */
 export const twoFactorRouter = router({
-  status: protectedProcedure.query(({ ctx }): Promise<TwoFactorStatus> =>
+  status: readProcedure.query(({ ctx }): Promise<TwoFactorStatus> =>
     twoFactorStatus(ctx.deps, ctx.user.id),
   ),
 

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { adminProcedure, protectedProcedure } from "../../core/procedures";
+import { adminProcedure, readProcedure } from "../../core/procedures";
 import { router } from "../../core/trpc";
 import { adminUsage, setUserQuota, usageSummary, type QuotaChange } from "./service";
 
 /** `user.usage`: the caller's own figures. */
 export const usageRouter = router({
-  usage: protectedProcedure.query(({ ctx }) => usageSummary(ctx.deps, ctx.user.id)),
+  usage: readProcedure.query(({ ctx }) => usageSummary(ctx.deps, ctx.user.id)),
 });
 
 /** Merged into `user.admin`. */

@@ -1,5 +1,5 @@
 import { router } from "../../core/trpc";
-import { adminProcedure, protectedProcedure, sessionProcedure } from "../../core/procedures";
+import { adminProcedure, sessionProcedure } from "../../core/procedures";
 import {
   adminListInput,
   changePasswordInput,
@@ -35,7 +35,8 @@ export const userAdminRouter = router({
 });
 
 export const userRouter = router({
-  update: protectedProcedure
+  /** Username and email are the account itself: a session only. */
+  update: sessionProcedure
     .input(updateProfileInput)
     .mutation(({ ctx, input }) => updateProfile(ctx.deps, ctx.user.id, input)),
 

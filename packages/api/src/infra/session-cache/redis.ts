@@ -83,6 +83,14 @@ function parseEntry(raw: string): CachedAccess | null {
           createdAt: account.createdAt,
           disabled: account.disabled,
         },
+        ...(typeof value.apiKey?.id === "string" && Array.isArray(value.apiKey.scopes)
+          ? {
+              apiKey: {
+                id: value.apiKey.id,
+                scopes: value.apiKey.scopes.filter((s): s is string => typeof s === "string"),
+              },
+            }
+          : {}),
       };
     }
   } catch {

@@ -10,6 +10,9 @@ export interface CachedAccess {
   /** The account as auth.me shows it, so a cache hit needs no Postgres read. Every change
    * to these fields, the role or the disabled flag forgets the user's entries. */
   account: CachedAccount;
+  /** For an API key's entry: the key and what it may do. An API key entry without it (cached
+   * by an older version) counts as a miss, so scopes are always known. */
+  apiKey?: { id: string; scopes: string[] };
 }
 
 export interface CachedAccount {
