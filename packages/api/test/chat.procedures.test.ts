@@ -167,6 +167,30 @@ describe(`chat flow (${backend})`, () => {
     expect(streamedCalls()).toHaveLength(1);
   });
 
+  it("concurrent retries of one send in an existing conversation answer the first rows, never CONFLICT", async () => {
+    // The retry that lost the race sees the winner's reply streaming at the tip; it must
+    // still answer with the winner's rows rather than "a reply is still being written".
+    const conversation = await api.chat.conversations.create({});
+    const clientMessageId = newClientId();
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        api.chat.send({
+          content: "racing here [[fixture words=30 delay=20]]",
+          clientMessageId,
+          conversationId: conversation.id,
+        }),
+      ),
+    );
+    const rejected = results.filter((r) => r.status === "rejected");
+    expect(rejected.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    const sent = results.map(
+      (r) => (r as PromiseFulfilledResult<{ assistantMessage: { id: string } }>).value,
+    );
+    expect(new Set(sent.map((r) => r.assistantMessage.id)).size).toBe(1);
+    await collectStream(await api.chat.stream({ messageId: sent[0]!.assistantMessage.id }));
+    expect(streamedCalls()).toHaveLength(1);
+  });
+
   it("continues a conversation with the branch as the prompt, plus the system prompt", async () => {
     const conversation = await api.chat.conversations.create({ systemPrompt: "You are terse." });
     await sendAndFinish("first question", { conversationId: conversation.id });

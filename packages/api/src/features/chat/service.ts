@@ -296,8 +296,13 @@ export async function sendMessage(
       leaseExpiresAt: new Date(Date.now() + runtime.settings.leaseMs),
     });
   } catch (error) {
-    // The same clientMessageId raced in on another request: answer with its rows.
-    if (!(error instanceof UniqueViolationError)) throw error;
+    // The same clientMessageId raced in on another request: answer with its rows. The loser
+    // fails on the unique key, or, in an existing conversation, on the winner's reply that
+    // is already streaming at the tip.
+    const lostRace =
+      error instanceof UniqueViolationError ||
+      (error instanceof chat.ChatRuleError && error.code === "CONFLICT");
+    if (!lostRace) throw error;
     const raced = await chat.findExchangeByClientId(deps.db, userId, input.clientMessageId);
     if (!raced) throw error;
     return sameExchange(raced, input);
