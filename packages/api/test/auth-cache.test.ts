@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signAccessToken } from "../src/core/auth/jwt";
 import { codeOf, createAuthTestContext, type AuthTestContext, type Registered } from "./support";
 
 const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process"}`;
@@ -62,5 +63,35 @@ describe(`authentication from the session cache (${where})`, () => {
     await (await as(admin)).user.admin.setDisabled({ userId: user.id, disabled: true });
     expect(await codeOf((await as(user)).auth.me())).toBe("UNAUTHORIZED");
     expect(await codeOf((await as(user)).chat.conversations.list())).toBe("UNAUTHORIZED");
+  });
+
+  // On a cold cache the database decides: these reach the session row itself.
+  it("a cold cache refuses the access token of an account disabled behind the session's back", async () => {
+    const user = await c.register("cold_disabled");
+    // No service call, so the session row stays and nothing is forgotten or cached.
+    await rawUpdate("UPDATE users SET disabled_at = now() WHERE id = $1::uuid", [user.id]);
+    expect(await codeOf((await as(user)).auth.me())).toBe("UNAUTHORIZED");
+    expect(await codeOf((await as(user)).chat.conversations.list())).toBe("UNAUTHORIZED");
+  });
+
+  it("a validly signed token naming another user's session is refused", async () => {
+    const victim = await c.register("cold_victim");
+    const attacker = await c.register("cold_attacker");
+    const sessionOf = async (userId: string) => {
+      const rows = (await rawUpdate("SELECT id FROM sessions WHERE user_id = $1::uuid", [
+        userId,
+      ])) as { id: string }[];
+      return rows[0]!.id;
+    };
+    // Signed with the server's own secret: only the session row can tell it is not theirs.
+    const forged = await signAccessToken(c.deps.auth.config, {
+      userId: attacker.id,
+      sessionId: await sessionOf(victim.id),
+      role: "user",
+    });
+    const api = (await c.caller({ token: forged.token })).api;
+    expect(await codeOf(api.auth.me())).toBe("UNAUTHORIZED");
+    // The victim's own session still works.
+    expect(await codeOf((await as(victim)).auth.me())).toBe("OK");
   });
 });
