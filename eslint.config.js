@@ -48,6 +48,26 @@ export default tseslint.config(
     [{ group: ["@parley/*"], message: "db imports nothing of ours" }],
   ),
   restrict(["packages/api/src/**", "packages/client/src/**", "packages/testing/src/**"], noApps),
+  // Inside the domain, features share code only through core/ and infra/, which never
+  // reach back into a feature: each feature can change without reading the others.
+  restrict(["packages/api/src/features/**"], noApps, [
+    {
+      regex: "^\\.\\./(?!\\.\\./)",
+      message: "features do not import each other; move what both need into core/ or infra/",
+    },
+    {
+      regex: "/features/",
+      message: "features do not import each other; move what both need into core/ or infra/",
+    },
+  ]),
+  restrict(["packages/api/src/core/**", "packages/api/src/infra/**"], noApps, [
+    // The deps type (core/context.ts) names what each feature is handed: types only.
+    {
+      regex: "(^|/)features/",
+      allowTypeImports: true,
+      message: "core/ and infra/ never import a feature at runtime",
+    },
+  ]),
   restrict(["packages/client/src/**"], [typeOnlyApi, noDb]),
   restrict(
     ["packages/ui/src/**", "apps/web/src/**", "apps/desktop/src/**"],
