@@ -66,6 +66,9 @@ const envSchema = z.object({
   /** 0: leave migrating to a separate job (Kubernetes) and wait until it has applied
    * every migration this build carries, instead of applying them at start. */
   MIGRATE_ON_START: flag("1"),
+  /** 0: no history cache (conversation lists and finished message pages always read from
+   * the database). */
+  HISTORY_CACHE: flag("1"),
   REDIS_URL: optionalUrl.refine((v) => !v || /^rediss?:\/\//.test(v), {
     message: "must be a redis:// or rediss:// URL",
   }),

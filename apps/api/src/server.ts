@@ -6,6 +6,8 @@ import {
   createAuditSweeper,
   createAuthDeps,
   createChatRuntime,
+  createHistoryCache,
+  historyWritten,
   createKeyRing,
   createObjectStorage,
   sweepAbandonedUploads,
@@ -141,6 +143,11 @@ export async function buildDeps(
       log,
     });
   }
+  deps.historyCache = createHistoryCache(redis, {
+    enabled: env.HISTORY_CACHE,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    log,
+  });
   deps.chat = createChatRuntime({
     db,
     redis,
@@ -161,7 +168,8 @@ export async function buildDeps(
     },
     observer: () => deps.generationObserver,
     usage: () => deps.usage,
-    historyWritten: () => deps.reads && ((userId) => deps.reads!.noteWrite(userId)),
+    historyWritten: () => (userId) => historyWritten(deps, userId),
+    historyCache: () => deps.historyCache,
     attachments: () => (deps.files ? { files: deps.files, keyRing: deps.keyRing } : undefined),
     log,
   });
@@ -263,6 +271,7 @@ export async function startServer(
         await deps.chat?.close();
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await closed;
+        await deps.historyCache?.close();
         deps.redis?.disconnect();
         await deps.reads?.close();
         await deps.db.close();

@@ -138,6 +138,14 @@ export {
   type WritePositions,
 } from "./infra/write-positions";
 export {
+  createDisabledHistoryCache,
+  createHistoryCache,
+  createMemoryHistoryCache,
+  createRedisHistoryCache,
+  type HistoryCache,
+  type HistoryCacheStats,
+} from "./infra/history-cache";
+export {
   AUDIT_ACTIONS,
   recordAudit,
   type AuditAction,
@@ -159,3 +167,4 @@ export {
 export type { TwoFactorStatus } from "./features/two-factor/service";
 export type { TotpEnrolment } from "./core/auth/second-factor";
 export type { InvitationInfo, SignUpInfo } from "./features/registration/service";
+export { historyWritten } from "./core/procedures";

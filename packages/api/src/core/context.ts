@@ -8,6 +8,7 @@ import type { GenerationObserver } from "../features/chat/observer";
 import type { ChatRuntime } from "../features/chat/runtime";
 import type { OidcClient } from "../features/oidc/client";
 import type { ActiveUserCounter } from "../infra/active-users";
+import type { HistoryCache } from "../infra/history-cache";
 import type { ProcedureObserver } from "./observability";
 import type { RateLimiter } from "../infra/rate-limit";
 import type { SessionCache } from "../infra/session-cache";
@@ -83,6 +84,9 @@ export interface AppDeps {
   /** Read replicas for history reads, with read-your-writes (see core/read-replicas).
    * Optional: without it every read uses `db`. */
   reads?: ReadReplicas;
+  /** Conversation lists and finished message pages, in memory and Redis, forgotten on every
+   * write of the user (see src/infra/history-cache). Optional: without it every read loads. */
+  historyCache?: HistoryCache;
   /** Single sign-on through an OpenID provider, when OIDC_ISSUER is configured. */
   oidc?: OidcClient;
 }

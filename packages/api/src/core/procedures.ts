@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import type { ApiKeyScope, AuthUser } from "./context";
+import type { ApiKeyScope, AppDeps, AuthUser } from "./context";
 import { DomainError } from "./errors";
 import { baseProcedure } from "./trpc";
 
@@ -7,16 +7,28 @@ import { baseProcedure } from "./trpc";
 export const publicProcedure = baseProcedure;
 
 /** A signed-in caller (access token or API key); narrows `ctx.user`. After a mutation the
- * caller's write position is noted, so their next history reads see it on any replica.
- * Not exported: every procedure says what an API key needs to call it (a scope, or a
+ * caller's write position is noted and their cached history forgotten, so their next
+ * history reads see it on any replica. Not exported: every procedure says what an API key needs to call it (a scope, or a
  * session), so a new procedure cannot be open to keys by accident. */
 const signedInProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   const user = ctx.user;
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
   const result = await next({ ctx: { ...ctx, user } });
-  if (type === "mutation" && ctx.deps.reads) await ctx.deps.reads.noteWrite(user.id);
+  if (type === "mutation") await historyWritten(ctx.deps, user.id);
   return result;
 });
+
+/**
+ * After a write of the user's history has committed. In this order: a read that misses the
+ * cache once the generation moved must find a replica that already has the write.
+ */
+export async function historyWritten(
+  deps: Pick<AppDeps, "reads" | "historyCache">,
+  userId: string,
+) {
+  await deps.reads?.noteWrite(userId);
+  await deps.historyCache?.invalidate(userId);
+}
 
 /** Whether the caller may act with `scope`: a session may do anything its owner may; an API
  * key only what its scopes name. */

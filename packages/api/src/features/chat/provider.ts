@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import type { PromptPart } from "../../core/files";
+import type { HistoryCache } from "../../infra/history-cache";
 import type { TokenUsage } from "../../infra/stream-bus";
 import type { AiConfig } from "./settings";
 
@@ -40,7 +41,14 @@ export const setupHint =
 
 const modelListTtlMs = 60_000;
 
-export function createOpenAIProvider(config: AiConfig): ModelProvider {
+export function createOpenAIProvider(
+  config: AiConfig,
+  options: {
+    /** Shares the provider's model list between replicas (one upstream call per minute for
+     * the whole deployment); read at each call. */
+    cache?: () => HistoryCache | undefined;
+  } = {},
+): ModelProvider {
   const configured = Boolean(config.apiKey || config.baseUrl);
   // Local servers ignore the key, but the SDK insists on one.
   const client = configured
@@ -49,6 +57,13 @@ export function createOpenAIProvider(config: AiConfig): ModelProvider {
   let cachedModels: { models: string[]; at: number } | null = null;
 
   async function providerModels(): Promise<string[]> {
+    const cache = options.cache?.();
+    // A failed listing (empty) is not kept: the next call asks again.
+    if (cache) return cache.shared("models", modelListTtlMs, fetchModels, (m) => m.length > 0);
+    return fetchModels();
+  }
+
+  async function fetchModels(): Promise<string[]> {
     if (cachedModels && Date.now() - cachedModels.at < modelListTtlMs) return cachedModels.models;
     try {
       const page = await client!.models.list({ timeout: 5_000 });

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { KeyRing } from "../../core/crypto";
 import type { FilesRuntime } from "../../core/files";
 import type { UsageMeter } from "../../core/usage-meter";
+import type { HistoryCache } from "../../infra/history-cache";
 import {
   createMemoryCancelSignal,
   createRedisCancelSignal,
@@ -47,6 +48,8 @@ export interface ChatRuntimeOptions {
   usage?: () => UsageMeter | undefined;
   /** Told after a generation changed a user's history; read at each call. */
   historyWritten?: () => ((userId: string) => Promise<void>) | undefined;
+  /** Shares the provider's model list between replicas; read at each call. */
+  historyCache?: () => HistoryCache | undefined;
   /** Where attached files are read for prompts; read at each generation. */
   attachments?: () => { files: FilesRuntime; keyRing: KeyRing } | undefined;
   log?: (message: string) => void;
@@ -63,7 +66,7 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
   const cancelSignal = options.redis
     ? createRedisCancelSignal(options.redis, { keyPrefix })
     : createMemoryCancelSignal();
-  const provider = createOpenAIProvider(options.ai);
+  const provider = createOpenAIProvider(options.ai, { cache: options.historyCache });
   if (!provider.configured) {
     log(
       "no model provider configured: chat answers how to set one up (OPENAI_API_KEY or OPENAI_BASE_URL)",
@@ -81,7 +84,14 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
     attachments: options.attachments,
     log,
   });
-  const sweeper = new LeaseSweeper({ db: options.db, bus: streamBus, settings, observer, log });
+  const sweeper = new LeaseSweeper({
+    db: options.db,
+    bus: streamBus,
+    settings,
+    observer,
+    historyWritten: options.historyWritten,
+    log,
+  });
 
   let closing: Promise<void> | undefined;
   return {

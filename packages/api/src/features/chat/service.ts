@@ -57,6 +57,18 @@ function readHistory<T>(deps: AppDeps, userId: string, read: (db: Database) => P
   return deps.reads ? deps.reads.withReader(userId, read) : read(deps.db);
 }
 
+/** Through the history cache when there is one; its keys are per user (the cache adds the
+ * user id), so nobody is ever served another user's page. */
+function cachedHistory<T>(
+  deps: AppDeps,
+  userId: string,
+  key: string,
+  load: () => Promise<T>,
+  cacheable?: (value: T) => boolean,
+): Promise<T> {
+  return deps.historyCache ? deps.historyCache.read(userId, key, load, cacheable) : load();
+}
+
 export async function listConversations(
   deps: AppDeps,
   userId: string,
@@ -68,12 +80,18 @@ export async function listConversations(
     archived: input.archived,
     pinned: input.pinned,
   };
-  const page = await readHistory(deps, userId, (db) =>
-    input.query
-      ? chat.listConversations(db, userId, { ...args, query: input.query })
-      : chat.listConversationPage(db, userId, args),
-  );
-  return { items: page.items, nextCursor: encodeCursor(page.nextCursor) };
+  const load = async () => {
+    const page = await readHistory(deps, userId, (db) =>
+      input.query
+        ? chat.listConversations(db, userId, { ...args, query: input.query })
+        : chat.listConversationPage(db, userId, args),
+    );
+    return { items: page.items, nextCursor: encodeCursor(page.nextCursor) };
+  };
+  // Search looks into message text, which changes while a reply streams: never cached.
+  if (input.query) return load();
+  const key = `c|${input.archived ? 1 : 0}|${input.pinned ?? ""}|${input.cursor ?? ""}|${input.limit}`;
+  return cachedHistory(deps, userId, key, load);
 }
 
 export async function createConversation(
@@ -136,7 +154,19 @@ export async function exportConversation(
  * "older" (default) pages back from `cursor` (a depth), "newer" forward. Each message
  * lists its siblings (alternatives from edits and regenerations) for a branch switcher.
  */
-export async function listMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
+export function listMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
+  const key = `m|${input.conversationId}|${input.direction ?? "older"}|${input.cursor ?? ""}|${input.limit}`;
+  // A reply still streaming changes with every chunk: only finished pages are kept.
+  return cachedHistory(
+    deps,
+    userId,
+    key,
+    () => loadMessages(deps, userId, input),
+    (page) => page.items.every((m) => m.status !== "streaming"),
+  );
+}
+
+async function loadMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
   const newer = input.direction === "newer";
   const cursor = input.cursor ?? undefined;
   const page = await readHistory(deps, userId, async (db) => {

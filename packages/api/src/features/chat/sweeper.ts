@@ -22,6 +22,9 @@ export class LeaseSweeper {
       bus: StreamBus;
       settings: ChatSettings;
       observer: () => GenerationObserver | undefined;
+      /** Told after a reply was stored interrupted (or a title set), so read routing and
+       * caches follow; read at each call. */
+      historyWritten?: () => ((userId: string) => Promise<void>) | undefined;
       log: (message: string) => void;
     },
   ) {}
@@ -53,6 +56,7 @@ export class LeaseSweeper {
     await chat
       .setTitleIfUnchanged(this.deps.db, reply.conversationId, fallbackTitle(question.content))
       .catch(() => false);
+    // The caller announces the write once the title is set too.
   }
 
   /** One pass; resolves with how many replies it marked interrupted. */
@@ -80,6 +84,11 @@ export class LeaseSweeper {
       if (!stored) continue; // another replica got there first, or the generator came back
       marked++;
       if (reply.depth === 1 && reply.parentId) await this.titleFromQuestion(reply);
+      await this.deps
+        .historyWritten?.()?.(reply.userId)
+        .catch((error: Error) =>
+          this.deps.log(`announcing a swept reply failed: ${error.message}`),
+        );
       await bus
         .append(reply.id, {
           kind: "final",
