@@ -25,6 +25,7 @@ import {
 import { mountFileRoutes } from "./files-routes";
 import { metricsHandler, type ServerMetrics } from "./metrics";
 import { mountOidcRoutes } from "./oidc-routes";
+import { mountOpenAIRoutes } from "./openai-routes";
 import { webAppHeaders } from "./web-headers";
 
 export interface AppOptions {
@@ -153,6 +154,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const files = new Hono();
   mountFileRoutes(files, deps, logger);
   app.route("/", files);
+  // Before the web app's fallback, which would answer unknown paths with its HTML.
+  const openai = new Hono<Env>();
+  mountOpenAIRoutes(openai as unknown as Hono, deps, {
+    logger,
+    clientIp: (c) => clientIp(c as Context<Env>, trustProxy),
+    secure: (c) => (c as Context<Env>).get("secure"),
+  });
+  app.route("/", openai);
   mountOidcRoutes(app, deps, {
     clientIp: (c) => clientIp(c, trustProxy),
     secure: (c) => c.get("secure"),

@@ -168,3 +168,17 @@ export type { TwoFactorStatus } from "./features/two-factor/service";
 export type { TotpEnrolment } from "./core/auth/second-factor";
 export type { InvitationInfo, SignUpInfo } from "./features/registration/service";
 export { historyWritten } from "./core/procedures";
+export {
+  authorizeCaller as authorizeOpenAICaller,
+  createCompletion as createOpenAICompletion,
+  getModel as getOpenAIModel,
+  listModels as listOpenAIModels,
+  prepareCompletion as prepareOpenAICompletion,
+  startCompletionStream as startOpenAICompletionStream,
+  toOpenAIError,
+  type PreparedCompletion as PreparedOpenAICompletion,
+  type V1Caller,
+  type V1Observer,
+} from "./features/openai/service";
+export { OpenAIError, type OpenAIErrorBody } from "./features/openai/errors";
+export type * from "./features/openai/types";

@@ -22,6 +22,8 @@ export interface FixtureCall {
   rawMessages: Array<{ role: string; content: unknown }>;
   /** The script the request ran. */
   script: FixtureScript;
+  /** Sampling options as sent (absent ones left out). */
+  options: Partial<Record<(typeof forwardedOptions)[number], unknown>>;
   receivedAt: Date;
 }
 
@@ -50,6 +52,8 @@ export interface ModelFixture {
 }
 
 const maxBodyBytes = 10 * 1024 * 1024;
+/** Request fields recorded in each call, so tests can check what a client forwarded. */
+const forwardedOptions = ["temperature", "top_p", "max_tokens", "stop", "stream_options"] as const;
 const maxLoggedCalls = 10_000;
 
 export async function startModelFixture(options: ModelFixtureOptions = {}): Promise<ModelFixture> {
@@ -125,6 +129,9 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
       messages,
       rawMessages: body.messages,
       script,
+      options: Object.fromEntries(
+        forwardedOptions.filter((k) => body[k] !== undefined).map((k) => [k, body[k]]),
+      ),
       receivedAt: new Date(),
     });
     // A long benchmark run must not grow the log without bound.
@@ -136,7 +143,11 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
       (script.words !== undefined
         ? numberedWords(script.words)
         : `Echo: ${stripMarkers(lastUser)}`);
-    const chunks = toChunks(reply);
+    // Like a real model, a reply cut at max_tokens (a chunk counted as a token) ends "length".
+    const allChunks = toChunks(reply);
+    const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : Infinity;
+    const chunks = allChunks.slice(0, maxTokens);
+    const finishReason = chunks.length < allChunks.length ? "length" : "stop";
     const usage = {
       prompt_tokens: estimateTokens(messages.map((m) => m.content).join(" ")),
       completion_tokens: chunks.length,
@@ -168,7 +179,11 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
         created,
         model: body.model,
         choices: [
-          { index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" },
+          {
+            index: 0,
+            message: { role: "assistant", content: chunks.join("") },
+            finish_reason: finishReason,
+          },
         ],
         ...(script.usage === "none" ? {} : { usage }),
       });
@@ -201,7 +216,7 @@ export async function startModelFixture(options: ModelFixtureOptions = {}): Prom
       if (aborted.signal.aborted) return;
       chunk({ content: text }, null);
     }
-    chunk({}, "stop");
+    chunk({}, finishReason);
     if (body.stream_options?.include_usage && script.usage !== "none") {
       send({ id, object: "chat.completion.chunk", created, model: body.model, choices: [], usage });
     }
@@ -235,6 +250,10 @@ interface CompletionRequest {
   messages: Array<{ role: string; content: unknown }>;
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  stop?: string | string[];
 }
 
 /** Content may be a string or an array of parts ({ type: "text", text }). */

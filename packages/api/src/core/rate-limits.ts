@@ -32,4 +32,6 @@ export const rateLimitKeys = {
   /** TOTP and recovery codes, whether signing in or changing 2FA settings. */
   secondFactorUser: (userId: string) => `second-factor:user:${userId}`,
   chatSendUser: (userId: string) => `chat-send:user:${userId}`,
+  /** /v1/chat/completions, with the same per-minute budget as chat sends (its own count). */
+  openaiUser: (userId: string) => `openai:user:${userId}`,
 };

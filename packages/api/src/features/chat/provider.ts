@@ -26,6 +26,9 @@ export interface ModelRequest {
 /** The language model behind chat: an OpenAI-compatible API reached with the `openai` SDK. */
 export interface ModelProvider {
   readonly configured: boolean;
+  /** The OpenAI-compatible client itself, for /v1, which forwards a caller's request with
+   * all its options; null when no provider is configured. */
+  readonly client: OpenAI | null;
   /** How to configure a provider, when none is. */
   readonly setupHint: string | null;
   listModels(): Promise<{ models: string[]; defaultModel: string | null }>;
@@ -77,6 +80,7 @@ export function createOpenAIProvider(
 
   return {
     configured,
+    client,
     setupHint: configured ? null : setupHint,
 
     async listModels() {

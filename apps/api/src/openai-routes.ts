@@ -1,0 +1,173 @@
+import {
+  authorizeOpenAICaller,
+  createOpenAICompletion,
+  createRequestContext,
+  getOpenAIModel,
+  listOpenAIModels,
+  OpenAIError,
+  prepareOpenAICompletion,
+  startOpenAICompletionStream,
+  toOpenAIError,
+  type AppDeps,
+  type RequestMeta,
+  type V1Caller,
+} from "@parley/api";
+import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { currentRequestId, noteRequestUser, type Logger } from "./logging";
+
+/** A /v1 body: a long conversation with a few base64 images. */
+export const OPENAI_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export interface OpenAIRouteOptions {
+  logger: Logger;
+  /** The caller's address and whether the request came over HTTPS, as app.ts decides them. */
+  clientIp: (c: Context) => string;
+  secure: (c: Context) => boolean;
+}
+
+/**
+ * The OpenAI-compatible API: GET /v1/models[/:id] and POST /v1/chat/completions, for
+ * personal API keys. Every /v1 path answers OpenAI's JSON error body, never the web app.
+ */
+export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRouteOptions): void {
+  const { logger } = options;
+
+  const fail = (c: Context, error: unknown) => {
+    const requestId = currentRequestId() ?? "unknown";
+    const refusal = toOpenAIError(error, requestId);
+    if (refusal.status >= 500 && !(error instanceof OpenAIError))
+      logger.error({ err: error }, "/v1 request failed");
+    if (refusal.retryAfterSeconds !== undefined)
+      c.header("Retry-After", String(refusal.retryAfterSeconds));
+    return c.json(refusal.body, refusal.status as 400);
+  };
+
+  const callerOf = async (c: Context): Promise<V1Caller> => {
+    const req: RequestMeta = {
+      ip: options.clientIp(c),
+      userAgent: c.req.header("user-agent") ?? null,
+      headers: c.req.raw.headers,
+      responseHeaders: new Headers(),
+      secure: options.secure(c),
+      requestId: currentRequestId() ?? "unknown",
+    };
+    const { user } = await createRequestContext(deps, req);
+    noteRequestUser(user?.id);
+    return { user: authorizeOpenAICaller(user, c.req.header("authorization")), req };
+  };
+
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: OPENAI_BODY_LIMIT_BYTES,
+      onError: (c) => {
+        c.header("Connection", "close");
+        return c.json(
+          new OpenAIError(
+            413,
+            `Request body too large (at most ${OPENAI_BODY_LIMIT_BYTES / 1024 / 1024} MiB)`,
+            "invalid_request_error",
+            "request_too_large",
+          ).body,
+          413,
+        );
+      },
+    }),
+  );
+
+  app.get("/v1/models", async (c) => {
+    try {
+      await callerOf(c);
+      return c.json(await listOpenAIModels(deps));
+    } catch (error) {
+      return fail(c, error);
+    }
+  });
+
+  app.get("/v1/models/:model{.+}", async (c) => {
+    try {
+      await callerOf(c);
+      return c.json(await getOpenAIModel(deps, c.req.param("model")));
+    } catch (error) {
+      return fail(c, error);
+    }
+  });
+
+  app.post("/v1/chat/completions", async (c) => {
+    try {
+      const caller = await callerOf(c);
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new OpenAIError(
+          400,
+          "We could not parse the JSON body of your request. Send JSON with Content-Type: application/json.",
+          "invalid_request_error",
+        );
+      }
+      const prepared = await prepareOpenAICompletion(deps, caller, body);
+      const signal = c.req.raw.signal;
+      if (!prepared.input.stream)
+        return c.json(await createOpenAICompletion(deps, prepared, signal));
+      const chunks = await startOpenAICompletionStream(deps, prepared, signal);
+      return sse(chunks, logger);
+    } catch (error) {
+      return fail(c, error);
+    }
+  });
+
+  // Anything else under /v1 is OpenAI's 404, so a client never parses the web app's HTML.
+  const unknown = (c: Context) =>
+    c.json(
+      new OpenAIError(
+        404,
+        `Unknown request URL: ${c.req.method} ${new URL(c.req.url).pathname}. Parley serves GET /v1/models and POST /v1/chat/completions.`,
+        "invalid_request_error",
+        "unknown_url",
+      ).body,
+      404,
+    );
+  app.all("/v1", unknown);
+  app.all("/v1/*", unknown);
+}
+
+/** The chunks as server-sent events, ending with `data: [DONE]`; a failure mid-stream is an
+ * `error` event, which OpenAI's SDKs raise as an APIError. */
+function sse(chunks: AsyncIterable<unknown>, logger: Logger): Response {
+  const encoder = new TextEncoder();
+  const iterator = chunks[Symbol.asyncIterator]();
+  const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await iterator.next();
+        if (next.done) {
+          controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+          controller.close();
+        } else {
+          controller.enqueue(event(next.value));
+        }
+      } catch (error) {
+        const refusal = toOpenAIError(error, currentRequestId() ?? "unknown");
+        if (!(error instanceof OpenAIError)) logger.error({ err: error }, "/v1 stream failed");
+        controller.enqueue(event(refusal.body));
+        controller.close();
+      }
+    },
+    async cancel() {
+      // The caller went away: stop reading the provider (its request is aborted too).
+      await iterator.return?.();
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache",
+      // nginx would otherwise buffer the stream and the first token would arrive last.
+      "X-Accel-Buffering": "no",
+    },
+  });
+}

@@ -1,0 +1,373 @@
+import { randomBytes } from "node:crypto";
+import type OpenAI from "openai";
+import type { AppDeps, AuthUser, RequestMeta } from "../../core/context";
+import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
+import { callerHasScope } from "../../core/procedures";
+import { countPromptTokens, countTextTokens } from "../../core/tokenizer";
+import {
+  fromDomainError,
+  fromProviderError,
+  fromZodError,
+  invalidRequest,
+  modelNotFound,
+  OpenAIError,
+} from "./errors";
+import { chatCompletionRequest, type ChatCompletionRequest } from "./schemas";
+import type {
+  ChatCompletionChunkOut,
+  ChatCompletionOut,
+  FinishReason,
+  ModelListOut,
+  UsageOut,
+} from "./types";
+
+type ChatRuntime = NonNullable<AppDeps["chat"]>;
+
+/** Who calls /v1: a personal API key's owner, and the request's transport facts. */
+export interface V1Caller {
+  user: AuthUser;
+  req: RequestMeta;
+}
+
+/** Told how /v1 calls go, for metrics. Must not throw. */
+export interface V1Observer {
+  onCompletion?(info: {
+    model: string;
+    stream: boolean;
+    status: number;
+    durationMs: number;
+    /** From the request to the first content chunk; streams only. */
+    timeToFirstTokenMs: number | null;
+  }): void;
+}
+
+/** `created` of every listed model: when this process started (Parley does not know when a
+ * provider's model was made). */
+const listedAt = Math.floor(Date.now() / 1000);
+
+/**
+ * /v1 is for personal API keys with the `chat` scope. A missing credential, one that is not
+ * an API key, or one that is wrong, expired or revoked is 401, as OpenAI answers.
+ */
+export function authorizeCaller(
+  user: AuthUser | null,
+  authorization: string | null | undefined,
+): AuthUser {
+  if (!authorization?.trim())
+    throw new OpenAIError(
+      401,
+      "You didn't provide an API key. Send your Parley API key as `Authorization: Bearer <key>`; create one in Settings → API keys.",
+      "invalid_request_error",
+    );
+  if (!user || !user.apiKey)
+    throw new OpenAIError(
+      401,
+      "Incorrect API key provided. Use a personal Parley API key (Settings → API keys).",
+      "invalid_request_error",
+      "invalid_api_key",
+    );
+  if (!callerHasScope(user, "chat"))
+    throw new OpenAIError(
+      403,
+      "This API key lacks the `chat` scope",
+      "permission_error",
+      "insufficient_permissions",
+    );
+  return user;
+}
+
+function runtimeOf(deps: AppDeps): { runtime: ChatRuntime; client: OpenAI } {
+  const runtime = deps.chat;
+  if (!runtime) throw new OpenAIError(503, "Chat is not available on this server", "server_error");
+  const client = runtime.provider.client;
+  if (!client)
+    throw new OpenAIError(
+      503,
+      "No model provider is configured on this Parley server; an administrator needs to set OPENAI_BASE_URL or OPENAI_API_KEY.",
+      "server_error",
+      "not_configured",
+    );
+  return { runtime, client };
+}
+
+/** GET /v1/models: the models Parley offers (AI_MODELS, or the provider's list). */
+export async function listModels(deps: AppDeps): Promise<ModelListOut> {
+  const { runtime } = runtimeOf(deps);
+  const { models } = await runtime.provider.listModels();
+  return { object: "list", data: models.map(modelEntry) };
+}
+
+/** GET /v1/models/{model}. */
+export async function getModel(deps: AppDeps, id: string): Promise<ModelListOut["data"][number]> {
+  const { runtime } = runtimeOf(deps);
+  const { models } = await runtime.provider.listModels();
+  if (!models.includes(id)) throw modelNotFound(id);
+  return modelEntry(id);
+}
+
+const modelEntry = (id: string) => ({
+  id,
+  object: "model" as const,
+  created: listedAt,
+  owned_by: "parley",
+});
+
+/** A validated request, allowed by the caller's quota, ready to go to the provider. */
+export interface PreparedCompletion {
+  input: ChatCompletionRequest;
+  client: OpenAI;
+  runtime: ChatRuntime;
+  caller: V1Caller;
+  startedAt: number;
+}
+
+/**
+ * Everything checked before the model is called: the body, the model, images for models
+ * that take them, the caller's request rate and daily token quota (shared with chat).
+ */
+export async function prepareCompletion(
+  deps: AppDeps,
+  caller: V1Caller,
+  body: unknown,
+): Promise<PreparedCompletion> {
+  const startedAt = performance.now();
+  const parsed = chatCompletionRequest.safeParse(body);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  const input = parsed.data;
+  const { runtime, client } = runtimeOf(deps);
+  const { models } = await runtime.provider.listModels();
+  if (!models.includes(input.model)) throw modelNotFound(input.model);
+  const vision = deps.files?.visionModels ?? null;
+  if (vision && !vision.includes(input.model) && hasImages(input))
+    throw invalidRequest(
+      `The model \`${input.model}\` does not take images (AI_VISION_MODELS lists those that do)`,
+      "messages",
+      "image_not_supported",
+    );
+  try {
+    await enforceRateLimit(
+      deps.rateLimiter,
+      caller.req,
+      rateLimitKeys.openaiUser(caller.user.id),
+      { limit: runtime.settings.sendsPerMinute, windowSeconds: 60 },
+      "Too many requests",
+    );
+    await deps.usage?.assertWithinQuota(caller.user.id, { source: "api" });
+  } catch (error) {
+    throw fromDomainError(error) ?? error;
+  }
+  return { input, client, runtime, caller, startedAt };
+}
+
+const hasImages = (input: ChatCompletionRequest) =>
+  input.messages.some(
+    (m) =>
+      m.role === "user" && Array.isArray(m.content) && m.content.some((p) => p.type !== "text"),
+  );
+
+/** What goes to the provider: the caller's options as they are, `user` left out. */
+function providerParams(input: ChatCompletionRequest) {
+  const { stream: _stream, stream_options: _options, user: _user, ...rest } = input;
+  return rest as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+}
+
+const completionId = () => `chatcmpl-${randomBytes(15).toString("base64url")}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function toFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case "length":
+    case "content_filter":
+    case "tool_calls":
+    case "function_call":
+      return reason;
+    default:
+      return "stop";
+  }
+}
+
+interface Counted {
+  promptTokens: number;
+  completionTokens: number;
+  estimated: boolean;
+}
+
+/** The provider's figures, or Parley's tokenizer when it gave none. */
+function countUsage(
+  input: ChatCompletionRequest,
+  text: string,
+  reported: OpenAI.CompletionUsage | null | undefined,
+): Counted {
+  if (reported)
+    return {
+      promptTokens: reported.prompt_tokens,
+      completionTokens: reported.completion_tokens,
+      estimated: false,
+    };
+  return {
+    promptTokens: countPromptTokens(
+      input.messages.map((m) => ({ role: m.role, content: m.content ?? "" })),
+    ),
+    completionTokens: countTextTokens(text),
+    estimated: true,
+  };
+}
+
+const usageOut = (u: Counted): UsageOut => ({
+  prompt_tokens: u.promptTokens,
+  completion_tokens: u.completionTokens,
+  total_tokens: u.promptTokens + u.completionTokens,
+});
+
+async function recordUsage(deps: AppDeps, prepared: PreparedCompletion, usage: Counted) {
+  await deps.usage?.record({
+    userId: prepared.caller.user.id,
+    source: "api",
+    model: prepared.input.model,
+    ...usage,
+    apiKeyId: prepared.caller.user.apiKey?.id ?? null,
+  });
+}
+
+/** POST /v1/chat/completions without `stream`: one answer, OpenAI's shape. */
+export async function createCompletion(
+  deps: AppDeps,
+  prepared: PreparedCompletion,
+  signal: AbortSignal,
+): Promise<ChatCompletionOut> {
+  const { input, client } = prepared;
+  let reply: OpenAI.ChatCompletion;
+  try {
+    reply = await client.chat.completions.create(providerParams(input), { signal });
+  } catch (error) {
+    throw fromProviderError(error, input.model);
+  }
+  const choice = reply.choices?.[0];
+  const content = choice?.message?.content ?? "";
+  const usage = countUsage(input, content, reply.usage);
+  await recordUsage(deps, prepared, usage);
+  return {
+    id: completionId(),
+    object: "chat.completion",
+    created: nowSeconds(),
+    model: reply.model || input.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: toFinishReason(choice?.finish_reason),
+      },
+    ],
+    usage: usageOut(usage),
+    system_fingerprint: null,
+  };
+}
+
+/**
+ * POST /v1/chat/completions with `stream: true`. Resolves once the provider has answered
+ * (so a refusal before the first token is still a proper HTTP error), with the chunks to
+ * send as server-sent events. A failure mid-stream is thrown from the iterator as an
+ * OpenAIError (sent as an `error` event); usage is recorded however the stream ends.
+ */
+export async function startCompletionStream(
+  deps: AppDeps,
+  prepared: PreparedCompletion,
+  signal: AbortSignal,
+): Promise<AsyncIterable<ChatCompletionChunkOut>> {
+  const { input, client, runtime } = prepared;
+  const includeUsage = input.stream_options?.include_usage === true;
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  if (signal.aborted) abort();
+  signal.addEventListener("abort", abort, { once: true });
+  let stream: AsyncIterable<OpenAI.ChatCompletionChunk>;
+  try {
+    stream = await client.chat.completions.create(
+      // Usage is always asked for, to count it; the caller sees it only if they asked.
+      { ...providerParams(input), stream: true, stream_options: { include_usage: true } },
+      { signal: controller.signal, timeout: runtime.settings.modelTimeoutMs },
+    );
+  } catch (error) {
+    signal.removeEventListener("abort", abort);
+    throw fromProviderError(error, input.model);
+  }
+
+  const id = completionId();
+  const created = nowSeconds();
+  const idleMs = runtime.settings.modelTimeoutMs;
+  return (async function* () {
+    let text = "";
+    let reported: OpenAI.CompletionUsage | null = null;
+    let model = input.model;
+    let roleSent = false;
+    let timedOut = false;
+    let idle: NodeJS.Timeout | undefined;
+    const resetIdle = () => {
+      clearTimeout(idle);
+      // A provider that goes silent mid-reply must not hold the caller's stream forever.
+      idle = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, idleMs);
+    };
+    const base = () => ({
+      id,
+      object: "chat.completion.chunk" as const,
+      created,
+      model,
+      system_fingerprint: null,
+    });
+    try {
+      resetIdle();
+      for await (const chunk of stream) {
+        resetIdle();
+        if (chunk.model) model = chunk.model;
+        if (chunk.usage) reported = chunk.usage;
+        if (!chunk.choices?.length) continue;
+        const choices = chunk.choices.map((c) => {
+          const content = c.delta?.content ?? undefined;
+          if (content) text += content;
+          const delta: ChatCompletionChunkOut["choices"][number]["delta"] = {};
+          if (!roleSent || c.delta?.role) delta.role = "assistant";
+          if (content !== undefined || !roleSent) delta.content = content ?? "";
+          roleSent = true;
+          return {
+            index: c.index ?? 0,
+            delta,
+            logprobs: null,
+            finish_reason: c.finish_reason ? toFinishReason(c.finish_reason) : null,
+          };
+        });
+        yield { ...base(), choices, ...(includeUsage ? { usage: null } : {}) };
+      }
+      if (includeUsage)
+        yield { ...base(), choices: [], usage: usageOut(countUsage(input, text, reported)) };
+    } catch (error) {
+      if (signal.aborted && !timedOut) return; // the caller left; nothing to tell them
+      throw timedOut
+        ? new OpenAIError(
+            504,
+            "The model provider stopped sending; the reply was cut off",
+            "api_error",
+            "upstream_timeout",
+          )
+        : fromProviderError(error, input.model);
+    } finally {
+      clearTimeout(idle);
+      signal.removeEventListener("abort", abort);
+      // Counted however the stream ended: what the model wrote was spent.
+      if (reported || text) await recordUsage(deps, prepared, countUsage(input, text, reported));
+    }
+  })();
+}
+
+/** Any failure of a /v1 call as the error to answer: unexpected ones become a 500 whose
+ * detail stays in the log. */
+export function toOpenAIError(error: unknown, requestId: string): OpenAIError {
+  if (error instanceof OpenAIError) return error;
+  return (
+    fromDomainError(error) ??
+    new OpenAIError(500, `Internal server error (request id ${requestId})`, "server_error")
+  );
+}
