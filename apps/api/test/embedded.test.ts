@@ -31,7 +31,9 @@ const embeddedEnv = () =>
     LOG_LEVEL: "silent",
   });
 
-describe("the embedded default (PGlite in DATA_DIR)", () => {
+// Each start boots PGlite (WebAssembly Postgres) and migrates a fresh directory: seconds
+// alone, more on a busy two-core CI runner.
+describe("the embedded default (PGlite in DATA_DIR)", { timeout: 120_000 }, () => {
   it("answers /healthz, serves the web app at / with a fallback for client routes", async () => {
     const server = await startServer(embeddedEnv());
     try {

@@ -107,5 +107,6 @@ describe("/readyz follows the database", () => {
       code: "SERVICE_UNAVAILABLE",
     });
     expect((await probe(base, "/healthz")).status).toBe(200);
-  });
+    // Boots PGlite (WebAssembly Postgres) and migrates it: slow on a busy CI runner.
+  }, 120_000);
 });

@@ -45,12 +45,13 @@ const expectedTables = [
 ];
 
 /** `prisma migrate deploy`, the command behind `npm run db:migrate`. */
+const CLI_TIMEOUT_MS = 120_000;
 function cliDeploy(env: Record<string, string>) {
   const { DATABASE_URL: _omit, ...rest } = process.env;
   return run("npx", ["prisma", "migrate", "deploy"], {
     cwd: packageDir,
     env: { ...rest, ...env },
-    timeout: 120_000,
+    timeout: CLI_TIMEOUT_MS,
   });
 }
 
@@ -68,20 +69,26 @@ describe("migrations from an empty database", () => {
     }
   });
 
-  it("apply with `prisma migrate deploy` on a PGlite directory, which the app then accepts", async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), "parley-pglite-"));
-    try {
-      const { stdout } = await cliDeploy({ DATA_DIR: dataDir });
-      expect(stdout).toContain("All migrations have been successfully applied");
-      const pgliteDir = path.join(dataDir, "pglite");
-      expect(await tableNames(pgliteDir)).toEqual(expectedTables);
-      const db = await createDb(pgliteDir);
-      expect(await migrate(db)).toEqual([]);
-      await db.close();
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
+  it(
+    "apply with `prisma migrate deploy` on a PGlite directory, which the app then accepts",
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), "parley-pglite-"));
+      try {
+        const { stdout } = await cliDeploy({ DATA_DIR: dataDir });
+        expect(stdout).toContain("All migrations have been successfully applied");
+        const pgliteDir = path.join(dataDir, "pglite");
+        expect(await tableNames(pgliteDir)).toEqual(expectedTables);
+        const db = await createDb(pgliteDir);
+        expect(await migrate(db)).toEqual([]);
+        await db.close();
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+      // A child process that boots Prisma's CLI and PGlite: seconds on a quiet machine, more on
+      // a busy CI runner; the CLI's own timeout bounds it.
+    },
+    CLI_TIMEOUT_MS,
+  );
 
   it.skipIf(missing("postgres"))(
     "apply with `prisma migrate deploy` on Postgres, then in-process finds nothing to do",
@@ -98,6 +105,7 @@ describe("migrations from an empty database", () => {
         await scratch.drop();
       }
     },
+    CLI_TIMEOUT_MS,
   );
 
   it.skipIf(missing("postgres"))(

@@ -76,6 +76,14 @@ describe("ConnectionMonitor", () => {
     expect(m.restored()).toBe(1);
   });
 
+  it("a late answer after the device went offline does not hide the offline notice", () => {
+    const m = setup([], false);
+    m.monitor.deviceWentOffline();
+    m.monitor.reportSuccess();
+    expect(m.status()).toBe("offline");
+    expect(m.restored()).toBe(0);
+  });
+
   it("says offline when the device has no network, and probes at once when it returns", async () => {
     const m = setup([true], false);
     m.monitor.deviceWentOffline();

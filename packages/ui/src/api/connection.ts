@@ -70,8 +70,11 @@ export class ConnectionMonitor {
     this.schedule(1_000);
   }
 
+  /** A call answered. One that was already in flight when the device went offline may
+   * land after the `offline` event: while the device says offline it restores nothing (the
+   * `online` event probes at once). */
   reportSuccess(): void {
-    if (this.down) this.restored();
+    if (this.down && this.deviceOnline()) this.restored();
   }
 
   /** The browser's `offline` event: no need to wait for a call to fail. */
