@@ -4,7 +4,9 @@ import {
   createRequestContext,
   getOpenAIModel,
   listOpenAIModels,
+  OPENAI_HISTORY_HEADER,
   OpenAIError,
+  parseOpenAIHistoryTarget,
   prepareOpenAICompletion,
   startOpenAICompletionStream,
   toOpenAIError,
@@ -107,12 +109,19 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
           "invalid_request_error",
         );
       }
-      const prepared = await prepareOpenAICompletion(deps, caller, body);
+      const history = parseOpenAIHistoryTarget(c.req.header(OPENAI_HISTORY_HEADER));
+      const prepared = await prepareOpenAICompletion(deps, caller, body, { history });
+      // The conversation the exchange went into, so the next call can continue it.
+      const extra: Record<string, string> = prepared.stored
+        ? { "X-Parley-Conversation": prepared.stored.conversationId }
+        : {};
       const signal = c.req.raw.signal;
-      if (!prepared.input.stream)
-        return c.json(await createOpenAICompletion(deps, prepared, signal));
+      if (!prepared.input.stream) {
+        const reply = await createOpenAICompletion(deps, prepared, signal);
+        return c.json(reply, 200, extra);
+      }
       const chunks = await startOpenAICompletionStream(deps, prepared, signal);
-      return sse(chunks, logger);
+      return sse(chunks, logger, extra);
     } catch (error) {
       return fail(c, error);
     }
@@ -135,7 +144,11 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
 
 /** The chunks as server-sent events, ending with `data: [DONE]`; a failure mid-stream is an
  * `error` event, which OpenAI's SDKs raise as an APIError. */
-function sse(chunks: AsyncIterable<unknown>, logger: Logger): Response {
+function sse(
+  chunks: AsyncIterable<unknown>,
+  logger: Logger,
+  extraHeaders: Record<string, string>,
+): Response {
   const encoder = new TextEncoder();
   const iterator = chunks[Symbol.asyncIterator]();
   const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
@@ -168,6 +181,7 @@ function sse(chunks: AsyncIterable<unknown>, logger: Logger): Response {
       "Cache-Control": "no-cache",
       // nginx would otherwise buffer the stream and the first token would arrive last.
       "X-Accel-Buffering": "no",
+      ...extraHeaders,
     },
   });
 }

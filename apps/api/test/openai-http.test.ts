@@ -318,6 +318,127 @@ describe("the OpenAI-compatible API (/v1) with the openai SDK", () => {
     });
   });
 
+  describe("history: X-Parley-Conversation", () => {
+    const rows = async (conversationId: string) =>
+      (await bob.client.chat.messages.list.query({ conversationId })).items.map((m) => [
+        m.role,
+        m.content,
+        m.status,
+      ]);
+
+    it("`new` stores the exchange in a new conversation named after the question", async () => {
+      const { data, response } = await openai.chat.completions
+        .create(
+          {
+            model: "fixture-small",
+            messages: [
+              { role: "system", content: "Be brief." },
+              { role: "user", content: "Quarterly numbers [[fixture words=4]]" },
+            ],
+          },
+          { headers: { "X-Parley-Conversation": "new" } },
+        )
+        .withResponse();
+      expect(data.choices[0]!.message.content).toBe("w1 w2 w3 w4");
+      const id = response.headers.get("x-parley-conversation")!;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      const conversation = await bob.client.chat.conversations.get.query({ id });
+      expect(conversation).toMatchObject({ title: "Quarterly numbers [[fixture words=4]]" });
+      expect(await rows(id)).toEqual([
+        ["user", "Quarterly numbers [[fixture words=4]]", "complete"],
+        ["assistant", "w1 w2 w3 w4", "complete"],
+      ]);
+      const stored = await bob.client.chat.messages.list.query({ conversationId: id });
+      expect(stored.items[1]).toMatchObject({
+        model: "fixture-small",
+        promptTokens: data.usage!.prompt_tokens,
+        completionTokens: 4,
+      });
+    });
+
+    it("a conversation id continues it, streamed, and a stream cut off is kept as error", async () => {
+      const first = await openai.chat.completions
+        .create(
+          { model: "fixture-small", messages: [{ role: "user", content: "one" }] },
+          { headers: { "X-Parley-Conversation": "new" } },
+        )
+        .withResponse();
+      const id = first.response.headers.get("x-parley-conversation")!;
+      const stream = await openai.chat.completions.create(
+        {
+          model: "fixture-small",
+          messages: [{ role: "user", content: "two [[fixture words=3]]" }],
+          stream: true,
+        },
+        { headers: { "X-Parley-Conversation": id } },
+      );
+      for await (const chunk of stream) void chunk;
+      expect(await rows(id)).toEqual([
+        ["user", "one", "complete"],
+        ["assistant", "Echo: one", "complete"],
+        ["user", "two [[fixture words=3]]", "complete"],
+        ["assistant", "w1 w2 w3", "complete"],
+      ]);
+
+      const broken = await openai.chat.completions.create(
+        {
+          model: "fixture-small",
+          messages: [{ role: "user", content: "three [[fixture words=10 fail=mid after=2]]" }],
+          stream: true,
+        },
+        { headers: { "X-Parley-Conversation": id } },
+      );
+      await (async () => {
+        for await (const chunk of broken) void chunk;
+      })().catch(() => undefined);
+      expect((await rows(id)).slice(4)).toEqual([
+        ["user", "three [[fixture words=10 fail=mid after=2]]", "complete"],
+        ["assistant", "w1 w2 ", "error"],
+      ]);
+    });
+
+    it("another user's conversation is 404 and stays untouched; a bad value is 400", async () => {
+      const mallory = await signUp(base, { username: "v1_mallory" });
+      const malloryKey = await mallory.client.auth.apiKeys.create.mutate({ name: "m" });
+      const bobs = await openai.chat.completions
+        .create(
+          { model: "fixture-small", messages: [{ role: "user", content: "private" }] },
+          { headers: { "X-Parley-Conversation": "new" } },
+        )
+        .withResponse();
+      const id = bobs.response.headers.get("x-parley-conversation")!;
+      chat.fixture.reset();
+      const refused = await apiError(
+        sdk(base, malloryKey.secret).chat.completions.create(
+          { model: "fixture-small", messages: [{ role: "user", content: "mine now" }] },
+          { headers: { "X-Parley-Conversation": id } },
+        ),
+      );
+      expect(refused.status).toBe(404);
+      expect(refused.error).toMatchObject({ message: "Conversation not found" });
+      expect(chat.fixture.calls).toEqual([]);
+      expect(await rows(id)).toHaveLength(2);
+
+      const bad = await apiError(
+        openai.chat.completions.create(
+          { model: "fixture-small", messages: [{ role: "user", content: "x" }] },
+          { headers: { "X-Parley-Conversation": "../etc" } },
+        ),
+      );
+      expect(bad.status).toBe(400);
+      expect(bad.error).toMatchObject({ param: "X-Parley-Conversation" });
+    });
+
+    it("without the header nothing is stored", async () => {
+      const before = (await bob.client.chat.conversations.list.query()).items.length;
+      await openai.chat.completions.create({
+        model: "fixture-small",
+        messages: [{ role: "user", content: "ephemeral" }],
+      });
+      expect((await bob.client.chat.conversations.list.query()).items.length).toBe(before);
+    });
+  });
+
   it("every other /v1 path is a JSON 404, never the web app", async () => {
     expect(await (await fetch(`${base}/somewhere`)).text()).toContain("<title>Parley</title>");
     for (const [method, path] of [

@@ -181,4 +181,8 @@ export {
   type V1Observer,
 } from "./features/openai/service";
 export { OpenAIError, type OpenAIErrorBody } from "./features/openai/errors";
+export {
+  HISTORY_HEADER as OPENAI_HISTORY_HEADER,
+  parseHistoryTarget as parseOpenAIHistoryTarget,
+} from "./features/openai/history";
 export type * from "./features/openai/types";

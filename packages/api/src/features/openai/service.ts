@@ -12,6 +12,7 @@ import {
   modelNotFound,
   OpenAIError,
 } from "./errors";
+import { StoredExchange, type HistoryTarget } from "./history";
 import { chatCompletionRequest, type ChatCompletionRequest } from "./schemas";
 import type {
   ChatCompletionChunkOut,
@@ -119,6 +120,8 @@ export interface PreparedCompletion {
   runtime: ChatRuntime;
   caller: V1Caller;
   startedAt: number;
+  /** Where the exchange is stored, when the caller asked for history. */
+  stored: StoredExchange | null;
 }
 
 /**
@@ -129,6 +132,7 @@ export async function prepareCompletion(
   deps: AppDeps,
   caller: V1Caller,
   body: unknown,
+  options: { history?: HistoryTarget | null } = {},
 ): Promise<PreparedCompletion> {
   const startedAt = performance.now();
   const parsed = chatCompletionRequest.safeParse(body);
@@ -156,7 +160,21 @@ export async function prepareCompletion(
   } catch (error) {
     throw fromDomainError(error) ?? error;
   }
-  return { input, client, runtime, caller, startedAt };
+  let stored: StoredExchange | null = null;
+  if (options.history) {
+    // Stored before the model is called: a question is never lost, whatever follows.
+    try {
+      stored = await StoredExchange.begin(deps, runtime, {
+        userId: caller.user.id,
+        target: options.history,
+        model: input.model,
+        messages: input.messages,
+      });
+    } catch (error) {
+      throw fromDomainError(error) ?? error;
+    }
+  }
+  return { input, client, runtime, caller, startedAt, stored };
 }
 
 const hasImages = (input: ChatCompletionRequest) =>
@@ -226,6 +244,7 @@ async function recordUsage(deps: AppDeps, prepared: PreparedCompletion, usage: C
     model: prepared.input.model,
     ...usage,
     apiKeyId: prepared.caller.user.apiKey?.id ?? null,
+    messageId: prepared.stored?.replyId ?? null,
   });
 }
 
@@ -240,12 +259,25 @@ export async function createCompletion(
   try {
     reply = await client.chat.completions.create(providerParams(input), { signal });
   } catch (error) {
-    throw fromProviderError(error, input.model);
+    const refusal = fromProviderError(error, input.model);
+    await prepared.stored?.finish({
+      status: signal.aborted ? "stopped" : "error",
+      content: "",
+      error: refusal.message,
+    });
+    throw refusal;
   }
   const choice = reply.choices?.[0];
   const content = choice?.message?.content ?? "";
   const usage = countUsage(input, content, reply.usage);
   await recordUsage(deps, prepared, usage);
+  await prepared.stored?.finish({
+    status: "complete",
+    content,
+    model: input.model,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+  });
   return {
     id: completionId(),
     object: "chat.completion",
@@ -290,7 +322,13 @@ export async function startCompletionStream(
     );
   } catch (error) {
     signal.removeEventListener("abort", abort);
-    throw fromProviderError(error, input.model);
+    const refusal = fromProviderError(error, input.model);
+    await prepared.stored?.finish({
+      status: signal.aborted ? "stopped" : "error",
+      content: "",
+      error: refusal.message,
+    });
+    throw refusal;
   }
 
   const id = completionId();
@@ -302,6 +340,8 @@ export async function startCompletionStream(
     let model = input.model;
     let roleSent = false;
     let timedOut = false;
+    let failure: OpenAIError | null = null;
+    let ended = false;
     let idle: NodeJS.Timeout | undefined;
     const resetIdle = () => {
       clearTimeout(idle);
@@ -327,7 +367,10 @@ export async function startCompletionStream(
         if (!chunk.choices?.length) continue;
         const choices = chunk.choices.map((c) => {
           const content = c.delta?.content ?? undefined;
-          if (content) text += content;
+          if (content) {
+            text += content;
+            prepared.stored?.progress(text);
+          }
           const delta: ChatCompletionChunkOut["choices"][number]["delta"] = {};
           if (!roleSent || c.delta?.role) delta.role = "assistant";
           if (content !== undefined || !roleSent) delta.content = content ?? "";
@@ -341,11 +384,12 @@ export async function startCompletionStream(
         });
         yield { ...base(), choices, ...(includeUsage ? { usage: null } : {}) };
       }
+      ended = true;
       if (includeUsage)
         yield { ...base(), choices: [], usage: usageOut(countUsage(input, text, reported)) };
     } catch (error) {
       if (signal.aborted && !timedOut) return; // the caller left; nothing to tell them
-      throw timedOut
+      failure = timedOut
         ? new OpenAIError(
             504,
             "The model provider stopped sending; the reply was cut off",
@@ -353,11 +397,22 @@ export async function startCompletionStream(
             "upstream_timeout",
           )
         : fromProviderError(error, input.model);
+      throw failure;
     } finally {
       clearTimeout(idle);
       signal.removeEventListener("abort", abort);
       // Counted however the stream ended: what the model wrote was spent.
-      if (reported || text) await recordUsage(deps, prepared, countUsage(input, text, reported));
+      const usage = countUsage(input, text, reported);
+      if (reported || text) await recordUsage(deps, prepared, usage);
+      // The stored reply keeps its partial text, with an honest status.
+      await prepared.stored?.finish({
+        status: ended ? "complete" : failure ? "error" : "stopped",
+        content: text,
+        model: input.model,
+        error: failure?.message ?? null,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+      });
     }
   })();
 }
