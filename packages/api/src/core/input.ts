@@ -7,14 +7,41 @@ import { z } from "zod";
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+export const NUL_MESSAGE = "Must not contain NUL characters";
+export const SURROGATE_MESSAGE = "Must not contain invalid characters (unpaired UTF-16 surrogates)";
+
+// One instance of each check, shared by every text(): the input-coverage test recognises a
+// text schema by these very objects, whatever else was chained onto it.
+const noNul = z.refine<string>((value) => !value.includes("\u0000"), NUL_MESSAGE);
+const noLoneSurrogate = z.refine<string>((value) => !LONE_SURROGATE.test(value), SURROGATE_MESSAGE);
+export const TEXT_CHECKS: readonly unknown[] = [noNul, noLoneSurrogate];
+
 export function text() {
+  return z.string().check(noNul, noLoneSurrogate);
+}
+
+/**
+ * Dates a client may send (cursors, ranges). JavaScript dates reach year 275760, Postgres
+ * timestamps do not, and nothing Parley stores predates 1970 or lies past 9999: a date
+ * outside that is a crafted input, refused before it reaches a query.
+ */
+export const EARLIEST_DATE = new Date(0);
+export const LATEST_DATE = new Date("9999-12-31T23:59:59.999Z");
+
+export function timestamp() {
   return z
-    .string()
-    .refine((value) => !value.includes("\u0000"), "Must not contain NUL characters")
-    .refine(
-      (value) => !LONE_SURROGATE.test(value),
-      "Must not contain invalid characters (unpaired UTF-16 surrogates)",
-    );
+    .date("Must be a date")
+    .min(EARLIEST_DATE, "Must be a date after 1970")
+    .max(LATEST_DATE, "Must be a date before the year 10000");
+}
+
+/** One readable sentence for a refused input: "title: Must not contain NUL characters". */
+export function describeIssues(error: z.ZodError): string {
+  const [first, ...rest] = error.issues;
+  if (!first) return "Invalid input";
+  const where = first.path.length ? `${first.path.map(String).join(".")}: ` : "";
+  const more = rest.length ? ` (and ${rest.length} more)` : "";
+  return `${where}${first.message}${more}`;
 }
 
 /** Schemas whose values never reach a log, whatever the field is called. */

@@ -2,6 +2,7 @@ import { initTRPC } from "@trpc/server";
 import { z } from "zod";
 import type { Context } from "./context";
 import { DomainError, toTRPCError } from "./errors";
+import { describeIssues } from "./input";
 import { reportProcedureCall } from "./observability";
 import { transformer } from "./wire";
 
@@ -35,6 +36,8 @@ const t = initTRPC.context<Context>().create({
     }
     return {
       ...shape,
+      // zod's own message is a JSON dump of its issues; people get the first one, in words.
+      ...(cause instanceof z.ZodError ? { message: describeIssues(cause) } : {}),
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

@@ -1,13 +1,12 @@
 import { z } from "zod";
+import { text } from "../input";
 
-export const totpCodeSchema = z
-  .string()
+export const totpCodeSchema = text()
   .trim()
   .transform((v) => v.replace(/\s/g, ""))
   .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from your app"));
 
-export const recoveryCodeSchema = z
-  .string()
+export const recoveryCodeSchema = text()
   .trim()
   .min(1, "Enter a recovery code")
   .max(64, "A recovery code is at most 64 characters");

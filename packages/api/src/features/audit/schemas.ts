@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { text, timestamp } from "../../core/input";
 import { AUDIT_ACTIONS } from "../../core/audit";
 
 export const AUDIT_PAGE_SIZE = 50;
 
 const page = {
-  cursor: z.object({ createdAt: z.date(), id: z.uuid("Invalid cursor") }).optional(),
+  cursor: z.object({ createdAt: timestamp(), id: z.uuid("Invalid cursor") }).optional(),
   limit: z.number().int().min(1).max(AUDIT_PAGE_SIZE).optional(),
   actions: z.array(z.enum(AUDIT_ACTIONS)).max(AUDIT_ACTIONS.length).optional(),
 };
@@ -18,8 +19,8 @@ export const adminAuditInput = z
     userId: z.uuid("Unknown user").optional(),
     /** Who acted (an admin, or the user themselves). */
     actorId: z.uuid("Unknown user").optional(),
-    ip: z.string().trim().min(1).max(64, "An IP address is at most 64 characters").optional(),
-    since: z.date().optional(),
-    until: z.date().optional(),
+    ip: text().trim().min(1).max(64, "An IP address is at most 64 characters").optional(),
+    since: timestamp().optional(),
+    until: timestamp().optional(),
   })
   .optional();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_KEY_SCOPES } from "../../core/context";
+import { text } from "../../core/input";
 import {
   currentPasswordSchema,
   emailSchema,
@@ -25,8 +26,7 @@ export const registerInput = z.object({
   email: emailSchema,
   password: passwordSchema,
   /** Needed when REGISTRATION=invite. */
-  inviteCode: z
-    .string()
+  inviteCode: text()
     .trim()
     .min(1)
     .max(128, "An invitation code is at most 128 characters")
@@ -35,11 +35,7 @@ export const registerInput = z.object({
 });
 
 export const loginInput = z.object({
-  login: z
-    .string()
-    .trim()
-    .min(1, "Enter your username or email")
-    .max(255, "At most 255 characters"),
+  login: text().trim().min(1, "Enter your username or email").max(255, "At most 255 characters"),
   password: currentPasswordSchema,
   ...deliveryInput,
 });
@@ -55,7 +51,7 @@ export const revokeSessionInput = z.object({ id: idSchema });
 const MAX_KEY_LIFETIME_MS = 5 * 365 * 24 * 60 * 60 * 1000;
 
 export const createApiKeyInput = z.object({
-  name: z.string().trim().min(1, "Name the key").max(100, "Name must be at most 100 characters"),
+  name: text().trim().min(1, "Name the key").max(100, "Name must be at most 100 characters"),
   /** What the key may do; `admin` only for an admin's key. */
   scopes: z
     .array(z.enum(API_KEY_SCOPES, "Scopes are chat, read and admin"))
@@ -76,7 +72,7 @@ export type CreateApiKeyInput = z.infer<typeof createApiKeyInput>;
 
 export const revokeApiKeyInput = z.object({ id: z.uuid("Unknown API key") });
 
-const challengeSchema = z.string().min(1, "Sign in again").max(2048, "Sign in again");
+const challengeSchema = text().min(1, "Sign in again").max(2048, "Sign in again");
 
 export const twoFactorVerifyInput = z
   .object({ challenge: challengeSchema, ...secondFactorSchema, ...deliveryInput })

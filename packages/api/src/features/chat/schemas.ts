@@ -1,28 +1,36 @@
 import { z } from "zod";
+import { text, timestamp } from "../../core/input";
 import { chatLimits } from "./settings";
 
 const id = z.uuid();
-const title = z.string().trim().min(1).max(chatLimits.title);
-const model = z.string().trim().min(1).max(chatLimits.model);
-const systemPrompt = z.string().max(chatLimits.systemPrompt);
+const title = text().trim().min(1).max(chatLimits.title);
+const model = text().trim().min(1).max(chatLimits.model);
+const systemPrompt = text().max(chatLimits.systemPrompt);
 const temperature = z.number().min(0).max(2);
-const content = z
-  .string()
+const content = text()
   .max(
     chatLimits.content,
     `Messages are limited to ${chatLimits.content.toLocaleString("en")} characters`,
   )
-  .refine((text) => text.trim().length > 0, "Write something first");
-const clientMessageId = z
-  .string()
+  .refine((value) => value.trim().length > 0, "Write something first");
+const clientMessageId = text()
   .min(1)
   .max(chatLimits.clientMessageId)
   .regex(/^[A-Za-z0-9_-]+$/, "Use letters, digits, - and _ only");
-/** "<updatedAt ms>_<id>", as returned in nextCursor. */
-const conversationCursor = z
-  .string()
-  .max(60)
-  .regex(/^\d{1,15}_[0-9a-f-]{36}$/, "Invalid cursor");
+/** "<updatedAt ms>_<id>", as returned in nextCursor: read into its parts, each checked in
+ * full (a date Postgres can hold, a real uuid), so a crafted one is a 400, not a 500. */
+const cursorParts = z.object({ updatedAt: timestamp(), id: z.uuid() });
+const conversationCursor = text()
+  .max(60, "Invalid cursor")
+  .transform((cursor, ctx) => {
+    const [ms, id, extra] = cursor.split("_");
+    const parts = cursorParts.safeParse({ updatedAt: new Date(Number(ms || NaN)), id });
+    if (extra !== undefined || !/^\d{1,16}$/.test(ms ?? "") || !parts.success) {
+      ctx.issues.push({ code: "custom", message: "Invalid cursor", input: cursor });
+      return z.NEVER;
+    }
+    return parts.data;
+  });
 
 export const byIdInput = z.object({ id });
 export const byMessageIdInput = z.object({ messageId: id });
@@ -31,7 +39,7 @@ export const listConversationsInput = z
   .object({
     cursor: conversationCursor.nullish(),
     limit: z.number().int().min(1).max(chatLimits.pageSize).default(30),
-    query: z.string().trim().max(chatLimits.query).optional(),
+    query: text().trim().max(chatLimits.query).optional(),
     archived: z.boolean().optional(),
     pinned: z.boolean().optional(),
   })
@@ -86,5 +94,5 @@ export type SendInput = z.infer<typeof sendInput>;
 
 export const streamInput = z.object({
   messageId: id,
-  lastEventId: z.string().max(64).nullish(),
+  lastEventId: text().max(64).nullish(),
 });

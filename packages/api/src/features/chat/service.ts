@@ -46,12 +46,6 @@ function encodeCursor(cursor: chat.ConversationCursor | null): string | null {
   return cursor ? `${cursor.updatedAt.getTime()}_${cursor.id}` : null;
 }
 
-function decodeCursor(cursor: string | null | undefined): chat.ConversationCursor | undefined {
-  if (!cursor) return undefined;
-  const [ms, conversationId] = cursor.split("_") as [string, string];
-  return { updatedAt: new Date(Number(ms)), id: conversationId };
-}
-
 /** History reads: on a read replica that has the user's writes, else on the primary. */
 function readHistory<T>(deps: AppDeps, userId: string, read: (db: Database) => Promise<T>) {
   return deps.reads ? deps.reads.withReader(userId, read) : read(deps.db);
@@ -76,7 +70,7 @@ export async function listConversations(
 ) {
   const args = {
     limit: input.limit,
-    cursor: decodeCursor(input.cursor),
+    cursor: input.cursor ?? undefined,
     archived: input.archived,
     pinned: input.pinned,
   };
@@ -90,7 +84,9 @@ export async function listConversations(
   };
   // Search looks into message text, which changes while a reply streams: never cached.
   if (input.query) return load();
-  const key = `c|${input.archived ? 1 : 0}|${input.pinned ?? ""}|${input.cursor ?? ""}|${input.limit}`;
+  // The cursor arrives parsed (schemas.ts); the key holds it in its wire form again.
+  const cursor = encodeCursor(input.cursor ?? null) ?? "";
+  const key = `c|${input.archived ? 1 : 0}|${input.pinned ?? ""}|${cursor}|${input.limit}`;
   return cachedHistory(deps, userId, key, load);
 }
 

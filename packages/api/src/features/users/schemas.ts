@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "../../core/input";
 import {
   currentPasswordSchema,
   emailSchema,
@@ -23,7 +24,7 @@ export const deleteAccountInput = z.object({ password: currentPasswordSchema });
 
 export const adminListInput = z
   .object({
-    query: z.string().trim().max(255, "Search at most 255 characters").optional(),
+    query: text().trim().max(255, "Search at most 255 characters").optional(),
     cursor: z.uuid("Invalid cursor").optional(),
     limit: z.number().int().min(1).max(ADMIN_PAGE_MAX).optional(),
   })
