@@ -1,7 +1,7 @@
 // `npm run bench`: measures floors and Parley on this machine and writes a Markdown report
 // to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10);
 // BENCH_CONNECTIONS sets the connections of the throughput runs (default 200);
-// BENCH_ONLY=requests,paging,first-token,flood,connections,streams runs a subset of the
+// BENCH_ONLY=requests,paging,first-token,v1,flood,connections,streams runs a subset of the
 // Parley sections (floors always run: every ratio needs them);
 // BENCH_RESULTS_DIR writes the report elsewhere (trial runs).
 import { mkdir, writeFile } from "node:fs/promises";
@@ -12,6 +12,7 @@ import { repoRoot } from "./lib/processes";
 import type { BenchContext } from "./scenarios/context";
 import { seedBenchData } from "./scenarios/data";
 import { measureFloors, measureSqlFloors } from "./scenarios/floors";
+import { measureOpenAIFirstToken } from "./scenarios/openai";
 import { measurePaging } from "./scenarios/paging";
 import { measureConcurrentStreams, measureFirstToken } from "./scenarios/streaming";
 import { measureLoginFlood, measureThousandConnections } from "./scenarios/pressure";
@@ -102,6 +103,7 @@ async function main() {
       const reads = await readTraffic(ctx);
       if (enabled("paging")) await measurePaging(ctx);
       if (enabled("first-token")) await measureFirstToken(ctx, Math.max(20, seconds * 5));
+      if (enabled("v1")) await measureOpenAIFirstToken(ctx, Math.max(20, seconds * 5));
       if (enabled("flood")) {
         await measureLoginFlood(ctx, [
           { traffic: reads.authMe, capacity: measured?.authMe.requestsPerSecond ?? 1_000 },

@@ -160,6 +160,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     logger,
     clientIp: (c) => clientIp(c as Context<Env>, trustProxy),
     secure: (c) => (c as Context<Env>).get("secure"),
+    ...(options.metrics ? { observer: options.metrics.v1Observer } : {}),
   });
   app.route("/", openai);
   mountOidcRoutes(app, deps, {

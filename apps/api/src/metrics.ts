@@ -1,5 +1,11 @@
 import { timingSafeEqual, createHash } from "node:crypto";
-import type { ActiveUserCounter, GenerationObserver, ProcedureObserver } from "@parley/api";
+import type {
+  ActiveUserCounter,
+  GenerationObserver,
+  ProcedureObserver,
+  UsageObserver,
+  V1Observer,
+} from "@parley/api";
 import type { Context as HonoContext } from "hono";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -14,6 +20,10 @@ export interface ServerMetrics {
   watch(sources: { activeUsers?: ActiveUserCounter; ready?: () => Promise<boolean> }): void;
   /** Plugged into AppDeps: how each generation (assistant reply) goes. */
   generationObserver: GenerationObserver;
+  /** Plugged into the usage meter: recorded tokens (chat and /v1) and quota refusals. */
+  usageObserver: UsageObserver;
+  /** Plugged into the /v1 routes: their latency, statuses and time to first token. */
+  v1Observer: V1Observer;
   /** The scrape body and its content type. */
   render(): Promise<{ body: string; contentType: string }>;
 }
@@ -158,8 +168,57 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
     registers: [registry],
   });
 
+  const usageTokens = new Counter({
+    name: "parley_usage_tokens_total",
+    help: "Tokens recorded against users' quotas, by model, source (chat or api) and kind (prompt or completion)",
+    labelNames: ["model", "source", "kind"] as const,
+    registers: [registry],
+  });
+  const quotaRefusals = new Counter({
+    name: "parley_quota_refusals_total",
+    help: "Calls refused because the user's daily token quota was spent, by source (chat or api)",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  for (const source of ["chat", "api"]) quotaRefusals.inc({ source }, 0);
+  const v1Duration = new Histogram({
+    name: "parley_v1_request_duration_seconds",
+    help: "Time to answer a /v1 request (a stream: until it ended), by endpoint, stream and HTTP status",
+    labelNames: ["endpoint", "stream", "status"] as const,
+    buckets: [...REQUEST_BUCKETS, 20, 40, 80, 160, 300],
+    registers: [registry],
+  });
+  const v1FirstToken = new Histogram({
+    name: "parley_v1_time_to_first_token_seconds",
+    help: "Time from a streamed /v1/chat/completions request to its first content chunk, by model",
+    labelNames: ["model"] as const,
+    buckets: FIRST_TOKEN_BUCKETS,
+    registers: [registry],
+  });
+
   return {
     registry,
+    usageObserver: {
+      onUsage(report) {
+        const labels = { model: modelLabel(report.model), source: report.source };
+        if (report.promptTokens)
+          usageTokens.inc({ ...labels, kind: "prompt" }, report.promptTokens);
+        if (report.completionTokens)
+          usageTokens.inc({ ...labels, kind: "completion" }, report.completionTokens);
+      },
+      onQuotaRefused: ({ source }) => quotaRefusals.inc({ source }),
+    },
+    v1Observer: {
+      onRequest(info) {
+        v1Duration.observe(
+          { endpoint: info.endpoint, stream: String(info.stream), status: String(info.status) },
+          info.durationMs / 1000,
+        );
+      },
+      onFirstToken(info) {
+        v1FirstToken.observe({ model: modelLabel(info.model) }, info.timeToFirstTokenMs / 1000);
+      },
+    },
     procedureObserver: {
       onCall(call) {
         const series = seriesOf(procedureLabel(call.path), call.type, call.httpStatus);

@@ -11,8 +11,10 @@ import {
   startOpenAICompletionStream,
   toOpenAIError,
   type AppDeps,
+  type ChatCompletionChunkOut,
   type RequestMeta,
   type V1Caller,
+  type V1Observer,
 } from "@parley/api";
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -26,7 +28,11 @@ export interface OpenAIRouteOptions {
   /** The caller's address and whether the request came over HTTPS, as app.ts decides them. */
   clientIp: (c: Context) => string;
   secure: (c: Context) => boolean;
+  /** Told each request's outcome and each stream's first token (metrics). */
+  observer?: V1Observer;
 }
+
+type Endpoint = Parameters<V1Observer["onRequest"]>[0]["endpoint"];
 
 /**
  * The OpenAI-compatible API: GET /v1/models[/:id] and POST /v1/chat/completions, for
@@ -34,6 +40,28 @@ export interface OpenAIRouteOptions {
  */
 export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRouteOptions): void {
   const { logger } = options;
+  const report = (endpoint: Endpoint, startedAt: number, status: number, stream: boolean) => {
+    try {
+      options.observer?.onRequest({
+        endpoint,
+        status,
+        stream,
+        durationMs: performance.now() - startedAt,
+      });
+    } catch {
+      // Metrics are best effort.
+    }
+  };
+  /** Reports every answer but a stream's, which reports itself when it ends. */
+  const observed =
+    (endpoint: Endpoint, handler: (c: Context, startedAt: number) => Promise<Response>) =>
+    async (c: Context) => {
+      const startedAt = performance.now();
+      const response = await handler(c, startedAt);
+      if (!streaming.has(response)) report(endpoint, startedAt, response.status, false);
+      return response;
+    };
+  const streaming = new WeakSet<Response>();
 
   const fail = (c: Context, error: unknown) => {
     const requestId = currentRequestId() ?? "unknown";
@@ -78,54 +106,73 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
     }),
   );
 
-  app.get("/v1/models", async (c) => {
-    try {
-      await callerOf(c);
-      return c.json(await listOpenAIModels(deps));
-    } catch (error) {
-      return fail(c, error);
-    }
-  });
-
-  app.get("/v1/models/:model{.+}", async (c) => {
-    try {
-      await callerOf(c);
-      return c.json(await getOpenAIModel(deps, c.req.param("model")));
-    } catch (error) {
-      return fail(c, error);
-    }
-  });
-
-  app.post("/v1/chat/completions", async (c) => {
-    try {
-      const caller = await callerOf(c);
-      let body: unknown;
+  app.get(
+    "/v1/models",
+    observed("models", async (c) => {
       try {
-        body = await c.req.json();
-      } catch {
-        throw new OpenAIError(
-          400,
-          "We could not parse the JSON body of your request. Send JSON with Content-Type: application/json.",
-          "invalid_request_error",
-        );
+        await callerOf(c);
+        return c.json(await listOpenAIModels(deps));
+      } catch (error) {
+        return fail(c, error);
       }
-      const history = parseOpenAIHistoryTarget(c.req.header(OPENAI_HISTORY_HEADER));
-      const prepared = await prepareOpenAICompletion(deps, caller, body, { history });
-      // The conversation the exchange went into, so the next call can continue it.
-      const extra: Record<string, string> = prepared.stored
-        ? { "X-Parley-Conversation": prepared.stored.conversationId }
-        : {};
-      const signal = c.req.raw.signal;
-      if (!prepared.input.stream) {
-        const reply = await createOpenAICompletion(deps, prepared, signal);
-        return c.json(reply, 200, extra);
+    }),
+  );
+
+  app.get(
+    "/v1/models/:model{.+}",
+    observed("models", async (c) => {
+      try {
+        await callerOf(c);
+        return c.json(await getOpenAIModel(deps, c.req.param("model") ?? ""));
+      } catch (error) {
+        return fail(c, error);
       }
-      const chunks = await startOpenAICompletionStream(deps, prepared, signal);
-      return sse(chunks, logger, extra);
-    } catch (error) {
-      return fail(c, error);
-    }
-  });
+    }),
+  );
+
+  app.post(
+    "/v1/chat/completions",
+    observed("chat.completions", async (c, startedAt) => {
+      try {
+        const caller = await callerOf(c);
+        let body: unknown;
+        try {
+          body = await c.req.json();
+        } catch {
+          throw new OpenAIError(
+            400,
+            "We could not parse the JSON body of your request. Send JSON with Content-Type: application/json.",
+            "invalid_request_error",
+          );
+        }
+        const history = parseOpenAIHistoryTarget(c.req.header(OPENAI_HISTORY_HEADER));
+        const prepared = await prepareOpenAICompletion(deps, caller, body, { history });
+        // The conversation the exchange went into, so the next call can continue it.
+        const extra: Record<string, string> = prepared.stored
+          ? { "X-Parley-Conversation": prepared.stored.conversationId }
+          : {};
+        const signal = c.req.raw.signal;
+        if (!prepared.input.stream) {
+          const reply = await createOpenAICompletion(deps, prepared, signal);
+          return c.json(reply, 200, extra);
+        }
+        const chunks = await startOpenAICompletionStream(deps, prepared, signal);
+        const model = prepared.input.model;
+        const response = sse(chunks, logger, extra, {
+          onFirstToken: () =>
+            options.observer?.onFirstToken({
+              model,
+              timeToFirstTokenMs: performance.now() - startedAt,
+            }),
+          onEnd: () => report("chat.completions", startedAt, 200, true),
+        });
+        streaming.add(response);
+        return response;
+      } catch (error) {
+        return fail(c, error);
+      }
+    }),
+  );
 
   // Anything else under /v1 is OpenAI's 404, so a client never parses the web app's HTML.
   const unknown = (c: Context) =>
@@ -138,17 +185,35 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
       ).body,
       404,
     );
-  app.all("/v1", unknown);
-  app.all("/v1/*", unknown);
+  app.all(
+    "/v1",
+    observed("unknown", async (c) => unknown(c)),
+  );
+  app.all(
+    "/v1/*",
+    observed("unknown", async (c) => unknown(c)),
+  );
 }
 
 /** The chunks as server-sent events, ending with `data: [DONE]`; a failure mid-stream is an
  * `error` event, which OpenAI's SDKs raise as an APIError. */
 function sse(
-  chunks: AsyncIterable<unknown>,
+  chunks: AsyncIterable<ChatCompletionChunkOut>,
   logger: Logger,
   extraHeaders: Record<string, string>,
+  hooks: { onFirstToken(): void; onEnd(): void },
 ): Response {
+  let firstTokenSeen = false;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    try {
+      hooks.onEnd();
+    } catch {
+      // Metrics are best effort.
+    }
+  };
   const encoder = new TextEncoder();
   const iterator = chunks[Symbol.asyncIterator]();
   const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
@@ -159,7 +224,16 @@ function sse(
         if (next.done) {
           controller.enqueue(encoder.encode("data: [DONE]\n\n"));
           controller.close();
+          end();
         } else {
+          if (!firstTokenSeen && next.value.choices.some((ch) => ch.delta.content)) {
+            firstTokenSeen = true;
+            try {
+              hooks.onFirstToken();
+            } catch {
+              // Metrics are best effort.
+            }
+          }
           controller.enqueue(event(next.value));
         }
       } catch (error) {
@@ -167,11 +241,13 @@ function sse(
         if (!(error instanceof OpenAIError)) logger.error({ err: error }, "/v1 stream failed");
         controller.enqueue(event(refusal.body));
         controller.close();
+        end();
       }
     },
     async cancel() {
       // The caller went away: stop reading the provider (its request is aborted too).
       await iterator.return?.();
+      end();
     },
   });
   return new Response(body, {

@@ -203,6 +203,7 @@ export async function startServer(
   const deps = await buildDeps(env, log, {
     procedureObserver: metrics.procedureObserver,
     generationObserver: metrics.generationObserver,
+    usageObserver: metrics.usageObserver,
   });
   metrics.watch({
     activeUsers: deps.activeUsers,

@@ -439,6 +439,31 @@ describe("the OpenAI-compatible API (/v1) with the openai SDK", () => {
     });
   });
 
+  it("/metrics counts /v1 tokens by model and source, quota refusals, latency and first tokens", async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (series: string) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.split(" ")[1]) : NaN;
+    };
+    expect(
+      value('parley_usage_tokens_total{model="fixture-large",source="api",kind="completion"}'),
+    ).toBeGreaterThanOrEqual(3);
+    expect(value('parley_quota_refusals_total{source="api"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      value(
+        'parley_v1_request_duration_seconds_count{endpoint="chat.completions",stream="true",status="200"}',
+      ),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      value(
+        'parley_v1_request_duration_seconds_count{endpoint="chat.completions",stream="false",status="429"}',
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value('parley_v1_time_to_first_token_seconds_count{model="fixture-small"}'),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
   it("every other /v1 path is a JSON 404, never the web app", async () => {
     expect(await (await fetch(`${base}/somewhere`)).text()).toContain("<title>Parley</title>");
     for (const [method, path] of [

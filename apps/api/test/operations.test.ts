@@ -194,6 +194,10 @@ describe("the Grafana dashboard", () => {
       "parley_model_generation_duration_seconds_bucket",
       "parley_model_tokens_total",
       "parley_generations_total",
+      "parley_usage_tokens_total",
+      "parley_quota_refusals_total",
+      "parley_v1_request_duration_seconds_bucket",
+      "parley_v1_time_to_first_token_seconds_bucket",
       "process_cpu_seconds_total",
       "process_resident_memory_bytes",
     ]) {

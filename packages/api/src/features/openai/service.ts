@@ -32,14 +32,15 @@ export interface V1Caller {
 
 /** Told how /v1 calls go, for metrics. Must not throw. */
 export interface V1Observer {
-  onCompletion?(info: {
-    model: string;
-    stream: boolean;
+  /** A /v1 request answered (a stream: when it ended). */
+  onRequest(info: {
+    endpoint: "models" | "chat.completions" | "unknown";
     status: number;
+    stream: boolean;
     durationMs: number;
-    /** From the request to the first content chunk; streams only. */
-    timeToFirstTokenMs: number | null;
   }): void;
+  /** A streamed completion's first content chunk, from the request's arrival. */
+  onFirstToken(info: { model: string; timeToFirstTokenMs: number }): void;
 }
 
 /** `created` of every listed model: when this process started (Parley does not know when a
