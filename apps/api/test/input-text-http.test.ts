@@ -59,6 +59,7 @@ describe("every text input refuses NUL bytes and unpaired surrogates with a clea
   let admin: SignedIn;
   let user: SignedIn;
   let conversationId: string;
+  let apiKey: string;
 
   beforeAll(async () => {
     chat = await startChatServer(`admin_${randomUUID().slice(0, 8)}`, {
@@ -68,6 +69,7 @@ describe("every text input refuses NUL bytes and unpaired surrogates with a clea
     admin = await signUp(base, { email: "input-admin@example.test" });
     user = chat.user;
     conversationId = (await user.client.chat.conversations.create.mutate({ title: "Plain" })).id;
+    apiKey = (await user.client.auth.apiKeys.create.mutate({ name: "v1" })).secret;
   }, 60_000);
   afterAll(async () => {
     await chat?.stop();
@@ -175,6 +177,21 @@ describe("every text input refuses NUL bytes and unpaired surrogates with a clea
           await call(base, "auth.sessions.revoke", { id: value }, { token: user.accessToken }),
           new RegExp(`id: .*${reason.source}`),
         );
+      });
+
+      it("OpenAI-compatible chat messages (POST /v1/chat/completions)", async () => {
+        const response = await fetch(`${base}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "fixture-small",
+            messages: [{ role: "user", content: `hi ${value}` }],
+          }),
+        });
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as { error: { message: string; param: string } };
+        expect(body.error.message).toMatch(reason);
+        expect(body.error.param).toBe("messages[0].content");
       });
 
       it("admin user search and audit IP filter (user.admin.list, audit.list)", async () => {

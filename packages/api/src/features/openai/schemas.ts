@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text as textInput } from "../../core/input";
 
 /** Limits of one /v1 request; the HTTP body limit (OPENAI_BODY_LIMIT_BYTES) comes first. */
 export const openaiLimits = {
@@ -13,15 +14,14 @@ export const openaiLimits = {
   stopLength: 200,
 };
 
-const text = z.string().max(openaiLimits.text, `At most ${openaiLimits.text} characters`);
-const name = z.string().max(64).optional();
+const text = textInput().max(openaiLimits.text, `At most ${openaiLimits.text} characters`);
+const name = textInput().max(64).optional();
 
 const textPart = z.strictObject({ type: z.literal("text"), text });
 const imagePart = z.strictObject({
   type: z.literal("image_url"),
   image_url: z.strictObject({
-    url: z
-      .string()
+    url: textInput()
       .max(openaiLimits.imageUrl, "The image is too large")
       .refine(
         (url) => /^(https?:\/\/|data:image\/[\w.+-]+;base64,)/i.test(url),
@@ -53,7 +53,7 @@ const message = z.discriminatedUnion(
       role: z.literal("assistant"),
       content: textContent.nullish(),
       name,
-      refusal: z.string().nullish(),
+      refusal: textInput().nullish(),
     }),
   ],
   "role must be system, developer, user or assistant (tools are not supported)",
@@ -70,7 +70,7 @@ const maxTokens = z
  * client never believes an option took effect when it did not.
  */
 export const chatCompletionRequest = z.strictObject({
-  model: z.string().min(1, "Name a model").max(openaiLimits.model),
+  model: textInput().min(1, "Name a model").max(openaiLimits.model),
   messages: z.array(message).min(1, "Give at least one message").max(openaiLimits.messages),
   stream: z.boolean().nullish(),
   stream_options: z.strictObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -80,8 +80,8 @@ export const chatCompletionRequest = z.strictObject({
   max_completion_tokens: maxTokens.nullish(),
   stop: z
     .union([
-      z.string().max(openaiLimits.stopLength),
-      z.array(z.string().max(openaiLimits.stopLength)).max(openaiLimits.stop, "At most 4 stops"),
+      textInput().max(openaiLimits.stopLength),
+      z.array(textInput().max(openaiLimits.stopLength)).max(openaiLimits.stop, "At most 4 stops"),
     ])
     .nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),
@@ -89,7 +89,7 @@ export const chatCompletionRequest = z.strictObject({
   seed: z.int().nullish(),
   n: z.literal(1, "Only n = 1 is supported").nullish(),
   /** An end-user id for the provider's abuse checks; Parley knows its caller already. */
-  user: z.string().max(256).optional(),
+  user: textInput().max(256).optional(),
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
 export type RequestMessage = ChatCompletionRequest["messages"][number];
