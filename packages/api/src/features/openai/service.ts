@@ -150,14 +150,17 @@ export async function prepareCompletion(
       "image_not_supported",
     );
   try {
-    await enforceRateLimit(
-      deps.rateLimiter,
-      caller.req,
-      rateLimitKeys.openaiUser(caller.user.id),
-      { limit: runtime.settings.sendsPerMinute, windowSeconds: 60 },
-      "Too many requests",
-    );
-    await deps.usage?.assertWithinQuota(caller.user.id, { source: "api" });
+    // Side by side: each is a round trip to Redis or Postgres, before the model's first token.
+    await Promise.all([
+      enforceRateLimit(
+        deps.rateLimiter,
+        caller.req,
+        rateLimitKeys.openaiUser(caller.user.id),
+        { limit: runtime.settings.sendsPerMinute, windowSeconds: 60 },
+        "Too many requests",
+      ),
+      deps.usage?.assertWithinQuota(caller.user.id, { source: "api" }),
+    ]);
   } catch (error) {
     throw fromDomainError(error) ?? error;
   }
@@ -424,6 +427,9 @@ export function toOpenAIError(error: unknown, requestId: string): OpenAIError {
   if (error instanceof OpenAIError) return error;
   return (
     fromDomainError(error) ??
+    // The sign-in check hands over a domain error already wrapped for tRPC (the database
+    // down is a 503 there too).
+    fromDomainError((error as { cause?: unknown } | null)?.cause) ??
     new OpenAIError(500, `Internal server error (request id ${requestId})`, "server_error")
   );
 }
