@@ -99,16 +99,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   if (options.metrics) app.get("/metrics", metricsHandler(options.metrics, options.metricsToken));
 
   if (options.corsOrigins?.length) {
-    app.use(
-      "/trpc/*",
-      cors({
-        // Only listed origins get Access-Control-Allow-Origin; others are refused by the browser.
-        origin: options.corsOrigins,
-        credentials: true,
-        exposeHeaders: ["Retry-After"],
-        maxAge: 600,
-      }),
-    );
+    const allowListed = cors({
+      // Only listed origins get Access-Control-Allow-Origin; others are refused by the browser.
+      origin: options.corsOrigins,
+      credentials: true,
+      exposeHeaders: ["Retry-After"],
+      maxAge: 600,
+    });
+    app.use("/trpc/*", allowListed);
+    // The desktop app uploads and shows attachments from its own origin too.
+    app.use("/api/files", allowListed);
+    app.use("/api/files/*", allowListed);
   }
 
   app.use("/trpc/*", async (c, next) => {

@@ -50,7 +50,11 @@ function receiveUpload(deps: AppDeps, userId: string, c: Context): Promise<FileI
         limits: { files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 20 },
       });
     } catch {
-      reject(new UploadError(400, "Send the file as multipart/form-data in a field named `file`"));
+      reject(
+        new UploadError(400, "Send the file as multipart/form-data in a field named `file`", {
+          code: "bad_request",
+        }),
+      );
       return;
     }
     let upload: Promise<FileInfo> | null = null;
@@ -78,9 +82,16 @@ function receiveUpload(deps: AppDeps, userId: string, c: Context): Promise<FileI
         resolve(file);
       }, fail);
     });
-    parser.on("error", () => fail(new UploadError(400, "The multipart body is malformed")));
+    parser.on("error", () =>
+      fail(new UploadError(400, "The multipart body is malformed", { code: "bad_request" })),
+    );
     parser.on("close", () => {
-      if (!upload) fail(new UploadError(400, "No file: send it in a multipart field named `file`"));
+      if (!upload)
+        fail(
+          new UploadError(400, "No file: send it in a multipart field named `file`", {
+            code: "bad_request",
+          }),
+        );
     });
     source.on("error", (error) => fail(error));
     source.pipe(parser);
@@ -114,12 +125,20 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
     if (!user) return problem(c, 401, "Sign in first");
     if (!callerHasScope(user, "chat"))
       return problem(c, 403, "This API key lacks the `chat` scope");
-    if (!deps.files) return problem(c, 503, "File storage is not configured on this server");
+    if (!deps.files)
+      return problem(c, 503, "File storage is not configured on this server", {
+        code: "unavailable",
+      });
     const declaredLength = Number(c.req.header("content-length") ?? NaN);
     if (declaredLength > deps.files.maxBytes + MULTIPART_OVERHEAD)
-      return problem(c, 413, `The file is larger than the limit of ${deps.files.maxBytes} bytes`);
+      return problem(c, 413, `The file is larger than the limit of ${deps.files.maxBytes} bytes`, {
+        code: "too_large",
+        limitBytes: deps.files.maxBytes,
+      });
     if (!/^multipart\/form-data/i.test(c.req.header("content-type") ?? "") || !c.req.raw.body)
-      return problem(c, 400, "Send the file as multipart/form-data in a field named `file`");
+      return problem(c, 400, "Send the file as multipart/form-data in a field named `file`", {
+        code: "bad_request",
+      });
     try {
       const file = await receiveUpload(deps, user.id, c);
       c.header("Connection", "keep-alive");
@@ -128,7 +147,7 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
       if (error instanceof UploadError) {
         // The rest of a refused body is not read: the connection cannot be reused.
         c.header("Connection", "close");
-        return problem(c, error.status, error.message);
+        return problem(c, error.status, error.message, error.refusal);
       }
       return internal(c, error);
     }
@@ -171,7 +190,8 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
     } catch (error) {
       if (error instanceof DomainError && error.code === "NOT_FOUND")
         return problem(c, 404, "File not found");
-      if (error instanceof UploadError) return problem(c, error.status, error.message);
+      if (error instanceof UploadError)
+        return problem(c, error.status, error.message, error.refusal);
       return internal(c, error);
     }
   });

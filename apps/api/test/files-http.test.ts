@@ -132,6 +132,7 @@ describe("POST /api/files and GET /api/files/:id (local disk)", () => {
     });
     expect(fake.status).toBe(400);
     expect(fake.body.error).toMatch(/sent as image\/png/);
+    expect(fake.body.code).toBe("type_mismatch");
 
     const pngAsText = await uploadFile(server.base, alice.accessToken, {
       name: "readme.txt",
@@ -157,6 +158,7 @@ describe("POST /api/files and GET /api/files/:id (local disk)", () => {
     });
     expect(res.status).toBe(415);
     expect(res.body.error).toMatch(/Accepted: PNG, JPEG, WebP or GIF images/);
+    expect(res.body.code).toBe("unsupported_type");
   });
 
   it("answers 413 as soon as the size limit is crossed, without reading the rest", async () => {
@@ -165,7 +167,11 @@ describe("POST /api/files and GET /api/files/:id (local disk)", () => {
       type: "text/plain",
     });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body).error).toMatch(/larger than the limit of 2 MB/);
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: expect.stringMatching(/larger than the limit of 2 MB/),
+      code: "too_large",
+      limitBytes: 2 * 1024 * 1024,
+    });
     const list = await alice.client.files.list.query();
     expect(list.items.map((f) => f.name)).not.toContain("huge.txt");
   });
@@ -303,7 +309,10 @@ describe("storage quota", () => {
   let server: TestServer;
   let dave: SignedIn;
   beforeAll(async () => {
-    server = await startTestServer({ STORAGE_QUOTA_BYTES: "100000" });
+    server = await startTestServer({
+      STORAGE_QUOTA_BYTES: "100000",
+      CORS_ORIGINS: "app://parley",
+    });
     dave = await signUp(server.base, { username: "file_dave" });
   });
   afterAll(() => server?.stop());
@@ -322,6 +331,7 @@ describe("storage quota", () => {
     });
     expect(second.status).toBe(413);
     expect(second.body.error).toMatch(/Not enough storage left: 29 KB of your quota remain/);
+    expect(second.body).toMatchObject({ code: "quota_exceeded", leftBytes: 30_000 });
     const third = await uploadFile(server.base, dave.accessToken, {
       name: "c.txt",
       type: "text/plain",
@@ -335,7 +345,30 @@ describe("storage quota", () => {
     });
     expect(full.status).toBe(413);
     expect(full.body.error).toMatch(/storage is full/);
+    expect(full.body).toMatchObject({ code: "quota_exceeded", leftBytes: 0 });
     expect((await dave.client.files.list.query()).usedBytes).toBe(100_000);
+  });
+
+  it("lets a listed origin (the desktop app) upload and read files, and no other", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.base}/api/files`, {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization",
+        },
+      });
+    const listed = await preflight("app://parley");
+    expect(listed.headers.get("access-control-allow-origin")).toBe("app://parley");
+    expect(listed.headers.get("access-control-allow-headers")).toMatch(/authorization/i);
+    const other = await preflight("https://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const read = await fetch(`${server.base}/api/files/00000000-0000-4000-8000-000000000000`, {
+      headers: { origin: "app://parley", authorization: `Bearer ${dave.accessToken}` },
+    });
+    expect(read.status).toBe(404);
+    expect(read.headers.get("access-control-allow-origin")).toBe("app://parley");
   });
 });
 

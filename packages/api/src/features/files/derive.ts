@@ -30,7 +30,9 @@ export async function describeImage(bytes: Buffer): Promise<ImageFacts> {
       .toBuffer();
     return { width: meta.width ?? 0, height: meta.height ?? 0, thumbnail };
   } catch {
-    throw new UploadError(400, "The image cannot be read (it is damaged or not a real image)");
+    throw new UploadError(400, "The image cannot be read (it is damaged or not a real image)", {
+      code: "unreadable",
+    });
   }
 }
 
@@ -47,6 +49,7 @@ export async function documentText(kind: FileKind, bytes: Buffer): Promise<strin
     throw new UploadError(
       400,
       `The ${kind.toUpperCase()} file cannot be read (it is damaged or protected)`,
+      { code: "unreadable" },
     );
   }
   return text.replace(/\r\n/g, "\n").trim();

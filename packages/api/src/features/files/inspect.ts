@@ -2,11 +2,23 @@ import { fileTypeFromBuffer } from "file-type";
 import { Transform, type TransformCallback } from "node:stream";
 import type { Classified } from "./types";
 
-/** An upload refused for what it is; the HTTP route answers with `status`. */
+/** Why an upload was refused, for clients to say so in their own language (the message
+ * stays English, for logs and tools). */
+export type UploadRefusal =
+  | { code: "too_large"; limitBytes: number }
+  | { code: "quota_exceeded"; leftBytes: number }
+  | { code: "unsupported_type" }
+  | { code: "type_mismatch" }
+  | { code: "unreadable" }
+  | { code: "bad_request" }
+  | { code: "unavailable" };
+
+/** An upload refused for what it is; the HTTP route answers with `status` and `refusal`. */
 export class UploadError extends Error {
   constructor(
     readonly status: 400 | 413 | 415 | 503,
     message: string,
+    readonly refusal: UploadRefusal,
   ) {
     super(message);
     this.name = "UploadError";
@@ -41,6 +53,7 @@ export function byteLimit(limit: { maxBytes: number; leftBytes: number }): Trans
           new UploadError(
             413,
             `The file is larger than the limit of ${formatBytes(limit.maxBytes)}`,
+            { code: "too_large", limitBytes: limit.maxBytes },
           ),
         );
       if (seen > limit.leftBytes)
@@ -48,6 +61,7 @@ export function byteLimit(limit: { maxBytes: number; leftBytes: number }): Trans
           new UploadError(
             413,
             `Not enough storage left: ${formatBytes(limit.leftBytes)} of your quota remain`,
+            { code: "quota_exceeded", leftBytes: limit.leftBytes },
           ),
         );
       callback(null, chunk);
@@ -67,7 +81,11 @@ export function typeCheck(expected: Classified, declaredType: string): Transform
   let checked = false;
   const utf8 = new TextDecoder("utf-8", { fatal: true });
   const refuse = (detail: string) =>
-    new UploadError(400, `The file was sent as ${declaredType || "an unknown type"} but ${detail}`);
+    new UploadError(
+      400,
+      `The file was sent as ${declaredType || "an unknown type"} but ${detail}`,
+      { code: "type_mismatch" },
+    );
 
   async function check(final: boolean): Promise<void> {
     const bytes = Buffer.concat(head);
@@ -123,7 +141,8 @@ export function typeCheck(expected: Classified, declaredType: string): Transform
         }
         return callback();
       }
-      if (headBytes === 0) return callback(new UploadError(400, "The file is empty"));
+      if (headBytes === 0)
+        return callback(new UploadError(400, "The file is empty", { code: "unreadable" }));
       check(true).then(
         () => callback(null, Buffer.concat(head)),
         (error: Error) => callback(error),

@@ -50,7 +50,10 @@ export function fileInfo(file: q.StoredFile): FileInfo {
 }
 
 function runtimeOf(deps: AppDeps): FilesRuntime {
-  if (!deps.files) throw new UploadError(503, "File storage is not configured on this server");
+  if (!deps.files)
+    throw new UploadError(503, "File storage is not configured on this server", {
+      code: "unavailable",
+    });
   return deps.files;
 }
 
@@ -96,7 +99,8 @@ async function deriveVariants(
     return { width: facts.width, height: facts.height };
   }
   const text = await documentText(file.kind, bytes);
-  if (!text) throw new UploadError(400, "The document contains no text to read");
+  if (!text)
+    throw new UploadError(400, "The document contains no text to read", { code: "unreadable" });
   await putEncrypted(
     runtime.storage,
     variantKey(file.storageKey, "text"),
@@ -122,10 +126,14 @@ export async function uploadFile(
     throw new UploadError(
       415,
       `Files of type ${upload.declaredType || "unknown"} are not accepted. Accepted: ${ACCEPTED_DESCRIPTION}`,
+      { code: "unsupported_type" },
     );
   const leftBytes = Math.max(0, runtime.quotaBytes - (await q.usedBytes(deps.db, userId)));
   if (leftBytes === 0)
-    throw new UploadError(413, "Your storage is full: 0 bytes of your quota remain");
+    throw new UploadError(413, "Your storage is full: 0 bytes of your quota remain", {
+      code: "quota_exceeded",
+      leftBytes: 0,
+    });
 
   const id = randomUUID();
   const storageKey = storageKeyOf(userId, id);
