@@ -80,7 +80,7 @@ describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
     await composer(page).press("Enter");
     await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
     expect(await overflow()).toBe(0);
-    for (const tab of ["profile", "sessions", "apiKeys", "appearance"]) {
+    for (const tab of ["profile", "sessions", "apiKeys", "files", "appearance"]) {
       await page.goto(`/settings/${tab}`);
       await page.getByRole("heading", { name: "Settings" }).waitFor();
       expect(await overflow(), tab).toBe(0);

@@ -37,3 +37,22 @@ export function formatDate(language: Language, date: Date | string | number): st
     timeStyle: "short",
   }).format(new Date(date));
 }
+
+const BYTE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
+
+/** A size as people read it: "512 bytes", "1.5 MB" / "1,5 МБ" (binary multiples, as the
+ * server's limits are). */
+export function formatBytes(language: Language, bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return new Intl.NumberFormat(language === "ru" ? "ru-RU" : "en-US", {
+    style: "unit",
+    unit: BYTE_UNITS[unit],
+    unitDisplay: unit === 0 ? "long" : "short",
+    maximumFractionDigits: unit === 0 || value >= 10 ? 0 : 1,
+  }).format(value);
+}

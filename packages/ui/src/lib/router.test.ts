@@ -8,6 +8,7 @@ describe("routes", () => {
     ["/c/abc?x=1#y", { name: "chat", conversationId: "abc" }],
     ["/settings", { name: "settings", tab: "profile" }],
     ["/settings/apiKeys", { name: "settings", tab: "apiKeys" }],
+    ["/settings/files", { name: "settings", tab: "files" }],
     ["/settings/nonsense", { name: "settings", tab: "profile" }],
     ["/admin", { name: "admin" }],
     ["/whatever", { name: "chat", conversationId: null }],

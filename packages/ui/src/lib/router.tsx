@@ -20,6 +20,7 @@ export const SETTINGS_TABS = [
   "security",
   "sessions",
   "apiKeys",
+  "files",
   "activity",
   "appearance",
 ] as const;

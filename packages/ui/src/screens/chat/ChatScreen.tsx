@@ -11,6 +11,7 @@ import { draftCleared, NEW_CHAT_DRAFT } from "../../store/draftsSlice";
 import { randomId } from "../../lib/ids";
 import { displayTitle, SERVER_DEFAULT_TITLE } from "../../lib/titles";
 import { streamFinished } from "../../store/streamsSlice";
+import { useComposerAttachments } from "./attachments";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { MessageItem, type ChatMessage } from "./MessageItem";
@@ -22,6 +23,7 @@ interface PendingSend {
   key: string;
   content: string;
   parentId: string | null | undefined;
+  attachmentIds: string[];
   clientMessageId: string;
   /** A conversation created for this send (a non-default model was picked). */
   conversationId: string | null;
@@ -34,6 +36,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   const { navigate } = useRouter();
   const utils = trpc.useUtils();
   const draftKey = conversationId ?? NEW_CHAT_DRAFT;
+  const attachments = useComposerAttachments(draftKey);
   const [pendingModel, setPendingModel] = useState<string | null>(null);
   // One id per message being sent: a retried send (network error) repeats the same id, and
   // the server answers with the rows it already stored instead of calling the model twice.
@@ -71,7 +74,10 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     onSuccess: (result, input) => {
       pendingSend.current = null;
       // Edits carry a parentId; only a message typed in the composer empties its draft.
-      if (input.parentId === undefined) dispatch(draftCleared(draftKey));
+      if (input.parentId === undefined) {
+        dispatch(draftCleared(draftKey));
+        attachments.clear(draftKey);
+      }
       if (!conversationId)
         navigate({ name: "chat", conversationId: result.conversation.id }, { replace: true });
       void utils.chat.messages.list.invalidate({ conversationId: result.conversation.id });
@@ -89,13 +95,18 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     regenerate.isPending ||
     createConversation.isPending;
 
-  const submit = async (content: string, parentId?: string | null) => {
-    const key = `${parentId ?? ""}|${content}`;
+  const submit = async (
+    content: string,
+    parentId?: string | null,
+    attachmentIds: string[] = [],
+  ) => {
+    const key = `${parentId ?? ""}|${attachmentIds.join(",")}|${content}`;
     if (pendingSend.current?.key !== key)
       pendingSend.current = {
         key,
         content,
         parentId,
+        attachmentIds,
         clientMessageId: randomId(),
         conversationId: null,
       };
@@ -117,6 +128,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
       content,
       clientMessageId: pending.clientMessageId,
       ...(parentId !== undefined ? { parentId } : {}),
+      ...(attachmentIds.length ? { attachmentIds } : {}),
     });
   };
 
@@ -233,7 +245,13 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                     busy={busy}
                     onEdit={
                       message.role === "user"
-                        ? (content) => void submit(content, message.parentId)
+                        ? (content) =>
+                            void submit(
+                              content,
+                              message.parentId,
+                              // The edited question keeps the files it carried.
+                              (message.attachments ?? []).map((a) => a.id),
+                            )
                         : undefined
                     }
                     onRegenerate={
@@ -261,7 +279,11 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                   size="sm"
                   onClick={() =>
                     pendingSend.current &&
-                    void submit(pendingSend.current.content, pendingSend.current.parentId)
+                    void submit(
+                      pendingSend.current.content,
+                      pendingSend.current.parentId,
+                      pendingSend.current.attachmentIds,
+                    )
                   }
                 >
                   {t("common.retry")}
@@ -291,8 +313,9 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         streaming={Boolean(streamingReply)}
         disabled={send.isPending}
         unavailable={noModel}
+        attachments={attachments}
         onSend={(text) => {
-          void submit(text);
+          void submit(text, undefined, attachments.readyIds);
         }}
         onStop={() => streamingReply && stop.mutate({ messageId: streamingReply.id })}
       />

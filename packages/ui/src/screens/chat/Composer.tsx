@@ -1,9 +1,18 @@
-import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from "react";
-import { SendIcon, StopIcon } from "../../components/icons";
-import { cx } from "../../components/ui";
+import {
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type DragEvent,
+  type KeyboardEvent,
+} from "react";
+import { PaperclipIcon, SendIcon, StopIcon } from "../../components/icons";
+import { cx, IconButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useAppDispatch, useAppSelector } from "../../store";
 import { draftChanged, MAX_DRAFT_LENGTH } from "../../store/draftsSlice";
+import { ComposerAttachmentList, type ComposerAttachments } from "./attachments";
 
 export interface ComposerProps {
   /** Where the draft is kept: the conversation id, or NEW_CHAT_DRAFT. */
@@ -12,6 +21,8 @@ export interface ComposerProps {
   disabled?: boolean;
   /** No model to send to: the box is greyed out and says why. */
   unavailable?: boolean;
+  /** Files picked, dropped or pasted: uploaded as they come, sent with the message. */
+  attachments: ComposerAttachments;
   onSend(text: string): void;
   onStop(): void;
 }
@@ -22,6 +33,7 @@ export function Composer({
   streaming,
   disabled,
   unavailable,
+  attachments,
   onSend,
   onStop,
 }: ComposerProps) {
@@ -29,6 +41,10 @@ export function Composer({
   const dispatch = useAppDispatch();
   const text = useAppSelector((s) => s.drafts[draftKey] ?? "");
   const ref = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  // dragenter/dragleave fire for every child crossed: count them to know when it leaves.
+  const dragDepth = useRef(0);
 
   // Grow with the text up to a third of the screen.
   useLayoutEffect(() => {
@@ -42,7 +58,8 @@ export function Composer({
     ref.current?.focus();
   }, [draftKey]);
 
-  const canSend = text.trim().length > 0 && !streaming && !disabled && !unavailable;
+  const canSend =
+    text.trim().length > 0 && !streaming && !disabled && !unavailable && !attachments.uploading;
   const send = () => {
     if (canSend) onSend(text.trim());
   };
@@ -54,6 +71,38 @@ export function Composer({
     }
   };
 
+  const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes("Files");
+  const onDragEnter = (event: DragEvent) => {
+    if (!carriesFiles(event) || unavailable) return;
+    event.preventDefault();
+    dragDepth.current += 1;
+    setDragging(true);
+  };
+  const onDragOver = (event: DragEvent) => {
+    if (!carriesFiles(event) || unavailable) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  };
+  const onDragLeave = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    dragDepth.current = Math.max(0, dragDepth.current - 1);
+    if (dragDepth.current === 0) setDragging(false);
+  };
+  const onDrop = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dragDepth.current = 0;
+    setDragging(false);
+    if (!unavailable) attachments.add(Array.from(event.dataTransfer.files));
+  };
+  // A pasted screenshot or copied file is attached; pasted text stays text.
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = Array.from(event.clipboardData.files);
+    if (files.length === 0) return;
+    event.preventDefault();
+    attachments.add(files);
+  };
+
   return (
     <form
       className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-4 sm:pb-4"
@@ -61,51 +110,93 @@ export function Composer({
         e.preventDefault();
         send();
       }}
+      onDragEnter={onDragEnter}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
     >
       {/* The ring is drawn around the whole box (data-focus-ring), not the bare textarea. */}
       <div
         data-focus-ring
-        className="flex items-end gap-2 rounded-2xl border border-line bg-surface p-2 shadow-sm focus-within:border-accent focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-accent"
-      >
-        <label htmlFor="composer" className="sr-only">
-          {t("chat.composer")}
-        </label>
-        <textarea
-          id="composer"
-          ref={ref}
-          rows={1}
-          value={text}
-          maxLength={MAX_DRAFT_LENGTH}
-          disabled={unavailable}
-          placeholder={unavailable ? t("chat.placeholderNoModel") : t("chat.placeholder")}
-          onChange={(e) => dispatch(draftChanged({ key: draftKey, text: e.target.value }))}
-          onKeyDown={onKeyDown}
-          className="max-h-[33vh] min-h-10 flex-1 resize-none bg-transparent px-2 py-2 text-[15px] leading-6 text-fg placeholder:text-fg-soft focus:outline-none"
-        />
-        {streaming ? (
-          <button
-            type="button"
-            onClick={onStop}
-            aria-label={t("chat.stop")}
-            title={t("chat.stop")}
-            className="inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl bg-fg text-bg hover:opacity-90"
-          >
-            <StopIcon />
-          </button>
-        ) : (
-          <button
-            type="submit"
-            disabled={!canSend}
-            aria-label={t("chat.send")}
-            title={t("chat.send")}
-            className={cx(
-              "inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl bg-accent-solid text-white",
-              canSend ? "hover:bg-accent-solid-strong" : "opacity-40",
-            )}
-          >
-            <SendIcon />
-          </button>
+        data-dragging={dragging || undefined}
+        className={cx(
+          "relative flex flex-col rounded-2xl border bg-surface p-2 shadow-sm focus-within:border-accent focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-accent",
+          dragging ? "border-accent border-dashed" : "border-line",
         )}
+      >
+        {dragging ? (
+          <div
+            aria-hidden="true"
+            className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center rounded-2xl bg-surface/90 text-sm font-medium text-accent"
+          >
+            {t("files.dropHere")}
+          </div>
+        ) : null}
+        <ComposerAttachmentList attachments={attachments} />
+        <div className="flex items-end gap-2">
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            tabIndex={-1}
+            aria-label={t("files.attach")}
+            data-testid="attach-input"
+            onChange={(e) => {
+              attachments.add(Array.from(e.target.files ?? []));
+              // The same file picked again after removing it must fire change again.
+              e.target.value = "";
+            }}
+          />
+          <IconButton
+            label={t("files.attach")}
+            onClick={() => picker.current?.click()}
+            disabled={unavailable}
+            className="h-10 w-10 rounded-xl"
+          >
+            <PaperclipIcon />
+          </IconButton>
+          <label htmlFor="composer" className="sr-only">
+            {t("chat.composer")}
+          </label>
+          <textarea
+            id="composer"
+            ref={ref}
+            rows={1}
+            value={text}
+            maxLength={MAX_DRAFT_LENGTH}
+            disabled={unavailable}
+            placeholder={unavailable ? t("chat.placeholderNoModel") : t("chat.placeholder")}
+            onChange={(e) => dispatch(draftChanged({ key: draftKey, text: e.target.value }))}
+            onKeyDown={onKeyDown}
+            onPaste={onPaste}
+            className="max-h-[33vh] min-h-10 flex-1 resize-none bg-transparent px-2 py-2 text-[15px] leading-6 text-fg placeholder:text-fg-soft focus:outline-none"
+          />
+          {streaming ? (
+            <button
+              type="button"
+              onClick={onStop}
+              aria-label={t("chat.stop")}
+              title={t("chat.stop")}
+              className="inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl bg-fg text-bg hover:opacity-90"
+            >
+              <StopIcon />
+            </button>
+          ) : (
+            <button
+              type="submit"
+              disabled={!canSend}
+              aria-label={t("chat.send")}
+              title={attachments.uploading ? t("files.waitForUploads") : t("chat.send")}
+              className={cx(
+                "inline-flex h-10 w-10 shrink-0 items-center justify-center rounded-xl bg-accent-solid text-white",
+                canSend ? "hover:bg-accent-solid-strong" : "opacity-40",
+              )}
+            >
+              <SendIcon />
+            </button>
+          )}
+        </div>
       </div>
     </form>
   );

@@ -11,6 +11,8 @@ import { Button, cx, IconButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
 import { LazyMarkdown as Markdown } from "../../markdown/LazyMarkdown";
+import type { UploadedFile } from "../../api/files";
+import { MessageAttachments } from "./attachments";
 
 export interface ChatMessage {
   id: string;
@@ -25,6 +27,8 @@ export interface ChatMessage {
   /** The versions of this message (edits, regenerations), oldest first, and its place there. */
   siblingIds: string[];
   siblingIndex: number;
+  /** Files the user sent with the message, in order. */
+  attachments?: UploadedFile[];
 }
 
 export interface MessageItemProps {
@@ -74,6 +78,9 @@ export function MessageItem({
       data-status={message.status}
       data-message-id={message.id}
     >
+      {message.attachments?.length ? (
+        <MessageAttachments attachments={message.attachments} alignEnd={isUser} />
+      ) : null}
       {editing ? (
         <form
           className="flex w-full flex-col gap-2"

@@ -4,6 +4,7 @@ import { SETTINGS_TABS, useRouter, type SettingsTab } from "../../lib/router";
 import { ActivitySettings } from "./ActivitySettings";
 import { ApiKeysSettings } from "./ApiKeysSettings";
 import { AppearanceSettings } from "./AppearanceSettings";
+import { FilesSettings } from "./FilesSettings";
 import { PasswordSettings } from "./PasswordSettings";
 import { ProfileSettings } from "./ProfileSettings";
 import { SecuritySettings } from "./SecuritySettings";
@@ -15,6 +16,7 @@ const TAB_LABELS: Record<SettingsTab, MessageKey> = {
   security: "settings.security",
   sessions: "settings.sessions",
   apiKeys: "settings.apiKeys",
+  files: "settings.files",
   activity: "settings.activity",
   appearance: "settings.appearance",
 };
@@ -54,6 +56,7 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
         {tab === "password" ? <PasswordSettings /> : null}
         {tab === "sessions" ? <SessionsSettings /> : null}
         {tab === "apiKeys" ? <ApiKeysSettings /> : null}
+        {tab === "files" ? <FilesSettings /> : null}
         {tab === "security" ? <SecuritySettings /> : null}
         {tab === "activity" ? <ActivitySettings /> : null}
         {tab === "appearance" ? <AppearanceSettings /> : null}
