@@ -190,6 +190,59 @@ describe("attachments in chat", () => {
     expect((await alice.client.files.list.query()).items.map((f) => f.id)).not.toContain(id);
   });
 
+  it("exports list each message's attachments, in JSON and in Markdown", async () => {
+    const image = await upload(server, alice, {
+      name: "chart_[v2].png",
+      type: "image/png",
+      data: await samplePng(),
+    });
+    const note = await upload(server, alice, {
+      name: "notes.md",
+      type: "text/markdown",
+      data: "# Notes",
+    });
+    const conversation = await alice.client.chat.conversations.create.mutate({
+      model: "fixture-large",
+    });
+    const sent = await alice.client.chat.send.mutate({
+      conversationId: conversation.id,
+      content: "Explain the chart",
+      clientMessageId: newClientId(),
+      attachmentIds: [image, note],
+    });
+    await finishedReply(alice.client, conversation.id, sent.assistantMessage.id);
+
+    const json = await alice.client.chat.conversations.export.query({
+      id: conversation.id,
+      format: "json",
+    });
+    const doc = JSON.parse(json.content) as {
+      messages: Array<{ role: string; attachments: Array<Record<string, unknown>> }>;
+    };
+    const [question, reply] = doc.messages;
+    expect(question!.attachments).toEqual([
+      expect.objectContaining({ id: image, name: "chart_[v2].png", mimeType: "image/png" }),
+      { id: note, name: "notes.md", mimeType: "text/markdown", kind: "text", size: 7 },
+    ]);
+    expect(reply!.attachments).toEqual([]);
+
+    const markdown = await alice.client.chat.conversations.export.query({
+      id: conversation.id,
+      format: "markdown",
+    });
+    expect(markdown.content).toContain(
+      "Explain the chart\n\nAttachments:\n- chart\\_\\[v2\\].png (image/png, ",
+    );
+    expect(markdown.content).toContain("- notes.md (text/markdown, 7 bytes)\n");
+
+    // Another user cannot export it, files or not.
+    expect(
+      await httpCodeOf(
+        bob.client.chat.conversations.export.query({ id: conversation.id, format: "json" }),
+      ),
+    ).toBe("NOT_FOUND");
+  });
+
   it("sweeps uploads never attached after a day, and keeps attached ones", async () => {
     const deps = server.server.deps;
     const { sweepAbandonedUploads } = await import("@parley/api");

@@ -1,7 +1,8 @@
-import type { chat } from "@parley/db";
+import type { chat, files } from "@parley/db";
 
 type Conversation = chat.ConversationRow;
 type Message = chat.MessageRow;
+type Attachment = files.MessageAttachmentInfo;
 
 export interface ConversationExport {
   filename: string;
@@ -17,8 +18,10 @@ export function exportConversation(
   messages: Message[],
   format: "json" | "markdown",
   truncated: boolean,
+  attachments: Attachment[] = [],
 ): ConversationExport {
   const base = slug(conversation.title) || "conversation";
+  const filesOf = (messageId: string) => attachments.filter((a) => a.messageId === messageId);
   if (format === "json") {
     const document = {
       conversation: {
@@ -40,6 +43,14 @@ export function exportConversation(
         promptTokens: m.promptTokens,
         completionTokens: m.completionTokens,
         createdAt: m.createdAt.toISOString(),
+        // What was sent with the message; the files themselves stay in the store.
+        attachments: filesOf(m.id).map((a) => ({
+          id: a.id,
+          name: a.name,
+          mimeType: a.mimeType,
+          kind: a.kind,
+          size: a.size,
+        })),
       })),
       truncated,
       exportedAt: new Date().toISOString(),
@@ -63,6 +74,13 @@ export function exportConversation(
       m.content || "_(no text)_",
       "",
     );
+    const sent = filesOf(m.id);
+    if (sent.length)
+      lines.push(
+        "Attachments:",
+        ...sent.map((a) => `- ${escapeMarkdown(a.name)} (${a.mimeType}, ${bytes(a.size)})`),
+        "",
+      );
     if (m.error) lines.push(`> ${m.error}`, "");
   }
   if (truncated)
@@ -74,6 +92,13 @@ export function exportConversation(
     truncated,
   };
 }
+
+/** A file name shown as text, never as a link, emphasis or HTML. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()<>#+!|~-]/g, (c) => `\\${c}`);
+}
+
+const bytes = (size: number) => `${size.toLocaleString("en")} ${size === 1 ? "byte" : "bytes"}`;
 
 function slug(title: string): string {
   return title

@@ -141,7 +141,12 @@ export async function exportConversation(
       conversation.id,
       chatLimits.exportMessages,
     );
-    return renderExport(conversation, items, format, truncated);
+    const attachments = await files.attachmentsOf(
+      db,
+      userId,
+      items.filter((m) => m.role === "user").map((m) => m.id),
+    );
+    return renderExport(conversation, items, format, truncated, attachments);
   });
 }
 
