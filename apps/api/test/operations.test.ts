@@ -7,6 +7,7 @@ import {
   mkdirSync,
   copyFileSync,
   existsSync,
+  chmodSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -342,6 +343,7 @@ describe("docker-compose.yml", () => {
       for (const name of [
         "postgres",
         "redis",
+        "minio",
         "api1",
         "api2",
         "api3",
@@ -370,6 +372,130 @@ describe("docker-compose.yml", () => {
           if (source.startsWith("/")) expect(existsSync(source), source).toBe(true);
         }
       }
+    },
+  );
+});
+
+describe("docker-compose.yml: uploads in MinIO", () => {
+  type Service = {
+    command?: string[];
+    entrypoint?: string[];
+    environment?: Record<string, string | null>;
+    depends_on?: Record<string, { condition: string }>;
+    ports?: unknown[];
+  };
+  const skip = missingTool("docker-compose", "docker-compose");
+  const resolved = () =>
+    parseYaml(
+      spawnSync(findTool("docker-compose")!, ["--env-file", ".env.example", "config"], {
+        cwd: repo,
+        encoding: "utf8",
+        env: { ...process.env, COMPOSE_PROJECT_NAME: "parley" },
+      }).stdout,
+    ) as { services: Record<string, Service> };
+
+  /** Runs a service's `sh -c` script here, with stand-ins for `mc` and `minio` that log
+   * their arguments, as the container would (compose writes `$` as `$$` in its output). */
+  function runScript(service: Service, env: Record<string, string>) {
+    expect(service.entrypoint).toEqual(["/bin/sh", "-c"]);
+    const dir = mkdtempSync(path.join(tmpdir(), "parley-minio-"));
+    try {
+      for (const tool of ["mc", "minio"]) {
+        const stub = path.join(dir, tool);
+        // `policy attach` fails as it does when the policy is already attached.
+        writeFileSync(
+          stub,
+          `#!/bin/sh\necho "${tool} $*" >> "${dir}/calls"\n` +
+            `[ "$1 $2 $3" = "admin policy attach" ] && exit 1\n` +
+            `[ "$1 $2 $3" = "admin user info" ] && echo "PolicyName: parley-files"\nexit 0\n`,
+        );
+        chmodSync(stub, 0o755);
+      }
+      const script = service.command![0]!.replaceAll("$$", "$");
+      const result = spawnSync("/bin/sh", ["-c", script], {
+        encoding: "utf8",
+        env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
+      });
+      const calls = existsSync(path.join(dir, "calls"))
+        ? readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n")
+        : [];
+      return { status: result.status, stderr: result.stderr, calls };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.skipIf(skip)("the replicas share one bucket, made before any of them starts", () => {
+    const { services } = resolved();
+    for (const api of ["api1", "api2", "api3"]) {
+      const env = services[api]!.environment!;
+      expect(env).toMatchObject({
+        FILE_STORAGE: "s3",
+        S3_ENDPOINT: "http://minio:9000",
+        S3_BUCKET: "parley-files",
+        S3_FORCE_PATH_STYLE: "1",
+        S3_ACCESS_KEY_ID: "parley-api",
+      });
+      expect(services[api]!.depends_on?.["minio-setup"]?.condition).toBe(
+        "service_completed_successfully",
+      );
+    }
+    expect(services["minio-setup"]!.depends_on?.minio?.condition).toBe("service_healthy");
+    // Only the compose network reaches the store.
+    expect(services.minio!.ports ?? []).toEqual([]);
+  });
+
+  it.skipIf(skip)("MinIO and its setup refuse to start without real secrets", () => {
+    const { services } = resolved();
+    const noPassword = runScript(services.minio!, {});
+    expect(noPassword.status).not.toBe(0);
+    expect(noPassword.stderr).toMatch(/Set MINIO_ROOT_PASSWORD/);
+    expect(noPassword.calls).toEqual([]);
+    const started = runScript(services.minio!, { MINIO_ROOT_PASSWORD: "a-long-password" });
+    expect(started.status).toBe(0);
+    expect(started.calls).toEqual(["minio server /data --console-address :9001"]);
+
+    const setupEnv = {
+      MINIO_ROOT_USER: "parley-admin",
+      MINIO_ROOT_PASSWORD: "a-long-password",
+      S3_BUCKET: "parley-files",
+      S3_ACCESS_KEY_ID: "parley-api",
+    };
+    const noKey = runScript(services["minio-setup"]!, setupEnv);
+    expect(noKey.status).not.toBe(0);
+    expect(noKey.stderr).toMatch(/Set S3_SECRET_ACCESS_KEY/);
+    expect(noKey.calls).toEqual([]);
+  });
+
+  it.skipIf(skip)(
+    "the setup makes a private bucket and a key limited to it, and can run again",
+    () => {
+      const { services } = resolved();
+      const setup = runScript(services["minio-setup"]!, {
+        MINIO_ROOT_USER: "parley-admin",
+        MINIO_ROOT_PASSWORD: "a-long-password",
+        S3_BUCKET: "parley-files",
+        S3_ACCESS_KEY_ID: "parley-api",
+        S3_SECRET_ACCESS_KEY: "the-api-secret",
+      });
+      expect(setup.status, setup.stderr).toBe(0);
+      expect(setup.calls).toEqual([
+        "mc alias set parley http://minio:9000 parley-admin a-long-password",
+        "mc mb --ignore-existing parley/parley-files",
+        "mc anonymous set none parley/parley-files",
+        "mc admin policy create parley parley-files /tmp/parley-files.json",
+        "mc admin user add parley parley-api the-api-secret",
+        "mc admin policy attach parley parley-files --user parley-api",
+        // Already attached on a second start: checked instead of failing.
+        "mc admin user info parley parley-api",
+      ]);
+      const policy = JSON.parse(readFileSync("/tmp/parley-files.json", "utf8")) as {
+        Statement: Array<{ Resource: string[] }>;
+      };
+      expect(policy.Statement.flatMap((s) => s.Resource).sort()).toEqual([
+        "arn:aws:s3:::parley-files",
+        "arn:aws:s3:::parley-files/*",
+      ]);
     },
   );
 });
