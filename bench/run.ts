@@ -1,7 +1,7 @@
 // `npm run bench`: measures floors and Parley on this machine and writes a Markdown report
 // to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10);
 // BENCH_CONNECTIONS sets the connections of the throughput runs (default 200);
-// BENCH_ONLY=requests,paging,first-token,v1,flood,connections,streams runs a subset of the
+// BENCH_ONLY=requests,cache,paging,first-token,v1,flood,connections,streams runs a subset of the
 // Parley sections (floors always run: every ratio needs them);
 // BENCH_RESULTS_DIR writes the report elsewhere (trial runs).
 import { mkdir, writeFile } from "node:fs/promises";
@@ -12,6 +12,7 @@ import { repoRoot } from "./lib/processes";
 import type { BenchContext } from "./scenarios/context";
 import { seedBenchData } from "./scenarios/data";
 import { measureFloors, measureSqlFloors } from "./scenarios/floors";
+import { measureHistoryCache } from "./scenarios/cache";
 import { measureOpenAIFirstToken } from "./scenarios/openai";
 import { measurePaging } from "./scenarios/paging";
 import { measureConcurrentStreams, measureFirstToken } from "./scenarios/streaming";
@@ -76,10 +77,13 @@ async function main() {
         "",
       );
     }
-    const api = await startBenchApi(database, fixture);
+    // Without the history cache: the list and paging rows measure the procedures reading the
+    // database, as their raw-SQL floors do; the cache has its own section.
+    const api = await startBenchApi(database, fixture, { HISTORY_CACHE: "0" });
     sections.push(
       `API: one process on ${database.kind === "postgres" ? "PostgreSQL" : "embedded PGlite"}` +
-        `${process.env.REDIS_URL ? " and Redis" : " with in-process caches (no REDIS_URL)"}; ` +
+        `${process.env.REDIS_URL ? " and Redis" : " with in-process caches (no REDIS_URL)"}, ` +
+        `HISTORY_CACHE=0 except in the history cache section; ` +
         `load from the bench process with autocannon, ${seconds} s per run.`,
       "",
     );
@@ -101,6 +105,7 @@ async function main() {
       // Without the throughput runs (BENCH_ONLY), the flood assumes modest capacities.
       const measured = enabled("requests") ? await measureRequests(ctx) : undefined;
       const reads = await readTraffic(ctx);
+      if (enabled("cache")) await measureHistoryCache(ctx, database, fixture);
       if (enabled("paging")) await measurePaging(ctx);
       if (enabled("first-token")) await measureFirstToken(ctx, Math.max(20, seconds * 5));
       if (enabled("v1")) await measureOpenAIFirstToken(ctx, Math.max(20, seconds * 5));
