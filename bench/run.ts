@@ -1,7 +1,7 @@
 // `npm run bench`: measures floors and Parley on this machine and writes a Markdown report
 // to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10);
 // BENCH_CONNECTIONS sets the connections of the throughput runs (default 200);
-// BENCH_ONLY=requests,cache,paging,first-token,v1,flood,connections,streams runs a subset of the
+// BENCH_ONLY=requests,cache,paging,first-token,v1,flood,connections,streams,files runs a subset of the
 // Parley sections (floors always run: every ratio needs them);
 // BENCH_RESULTS_DIR writes the report elsewhere (trial runs).
 import { mkdir, writeFile } from "node:fs/promises";
@@ -11,6 +11,7 @@ import { machine, summary, table, type Row } from "./lib/report";
 import { repoRoot } from "./lib/processes";
 import type { BenchContext } from "./scenarios/context";
 import { seedBenchData } from "./scenarios/data";
+import { measureFiles } from "./scenarios/files";
 import { measureFloors, measureSqlFloors } from "./scenarios/floors";
 import { measureHistoryCache } from "./scenarios/cache";
 import { measureOpenAIFirstToken } from "./scenarios/openai";
@@ -120,6 +121,7 @@ async function main() {
       }
       if (enabled("connections")) await measureThousandConnections(ctx, reads.authMe);
       if (enabled("streams")) await measureConcurrentStreams(ctx, streamCount, streamChunkMs);
+      if (enabled("files")) await measureFiles(ctx);
     } finally {
       await api.stop();
     }
