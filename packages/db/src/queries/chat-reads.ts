@@ -5,7 +5,7 @@ import type { ConversationCursor, ConversationRow, MessageRow } from "./chat";
  * The two reads every screen makes (the conversation list and a page of history), in SQL
  * written by hand and sent through the connection Prisma's adapter holds: Prisma's JS query
  * engine cost more CPU per 50-row page than the query itself. Column lists are explicit and
- * every query filters by user_id. The bench's raw-SQL floor serves these same statements.
+ * every query, subqueries included, filters by user_id (one shard on Citus). The bench's raw-SQL floor serves these same statements.
  */
 
 const conversationColumns = `id, title, model, system_prompt AS "systemPrompt", temperature, pinned,
@@ -35,10 +35,10 @@ SELECT p.id, p.conversation_id AS "conversationId", p.parent_id AS "parentId", p
        p.created_at AS "createdAt", p.updated_at AS "updatedAt",
        COALESCE(
          (SELECT array_agg(s.id::text ORDER BY s.created_at, s.id) FROM messages s
-          WHERE s.parent_id = p.parent_id),
+          WHERE s.parent_id = p.parent_id AND s.user_id = $2::uuid),
          (SELECT array_agg(s.id::text ORDER BY s.created_at, s.id) FROM messages s
           WHERE p.parent_id IS NULL AND s.conversation_id = p.conversation_id
-            AND s.active IN (true, false) AND s.depth = 0 AND s.parent_id IS NULL)
+            AND s.user_id = $2::uuid AND s.active IN (true, false) AND s.depth = 0 AND s.parent_id IS NULL)
        ) AS "siblingIds"
 FROM page p
 ORDER BY p.depth`;

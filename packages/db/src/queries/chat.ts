@@ -149,7 +149,7 @@ async function searchConversationIds(
         to_tsvector('simple', c.title) @@ to_tsquery('simple', ${tsQuery})
         OR EXISTS (
           SELECT 1 FROM messages m
-          WHERE m.conversation_id = c.id
+          WHERE m.conversation_id = c.id AND m.user_id = c.user_id
             AND to_tsvector('simple', m.content) @@ to_tsquery('simple', ${tsQuery})
         )
       )
@@ -199,16 +199,15 @@ export async function deleteConversation(
   return count > 0;
 }
 
-/** Sets an automatic title unless the conversation was renamed meanwhile. */
+/** Sets an automatic title unless the conversation was renamed meanwhile (its title is no
+ * longer `expected`, by default the default title). */
 export async function setTitleIfUnchanged(
   db: Database,
-  id: string,
-  title: string,
-  expected = DEFAULT_TITLE,
+  args: { userId: string; conversationId: string; title: string; expected?: string },
 ) {
   const { count } = await db.prisma.conversation.updateMany({
-    where: { id, title: expected },
-    data: { title },
+    where: { id: args.conversationId, userId: args.userId, title: args.expected ?? DEFAULT_TITLE },
+    data: { title: args.title },
   });
   return count > 0;
 }
@@ -314,7 +313,7 @@ export async function createExchange(db: Database, args: CreateExchangeArgs) {
       const parent = await resolveParent(tx, conversationId, args.parent);
       const depth = parent ? parent.depth + 1 : 0;
       await tx.message.updateMany({
-        where: { conversationId, active: true, depth: { gte: depth } },
+        where: { conversationId, userId: args.userId, active: true, depth: { gte: depth } },
         data: { active: false },
       });
       const userMessage = await tx.message.create({
@@ -437,7 +436,7 @@ export async function createRegeneration(
     if (current.status === "streaming") {
       throw new ChatRuleError("CONFLICT", "This reply is still being written; stop it first");
     }
-    await activatePath(tx, original.conversationId, original.parentId, original.depth);
+    await activatePath(tx, args.userId, original.conversationId, original.parentId, original.depth);
     const assistantMessage = await tx.message.create({
       data: {
         conversationId: original.conversationId,
@@ -477,10 +476,13 @@ export async function switchBranch(db: Database, userId: string, messageId: stri
     });
     if (fresh.active) return { conversationId: target.conversationId, changed: false };
 
-    const descendants = await latestDescendantChain(tx, target.id);
-    await activatePath(tx, target.conversationId, target.id, target.depth + 1);
+    const descendants = await latestDescendantChain(tx, userId, target.id);
+    await activatePath(tx, userId, target.conversationId, target.id, target.depth + 1);
     if (descendants.length) {
-      await tx.message.updateMany({ where: { id: { in: descendants } }, data: { active: true } });
+      await tx.message.updateMany({
+        where: { id: { in: descendants }, userId },
+        data: { active: true },
+      });
     }
     return { conversationId: target.conversationId, changed: true };
   });
@@ -492,38 +494,48 @@ export async function switchBranch(db: Database, userId: string, messageId: stri
  * ends at `messageId`. Walks up only until the first active ancestor, since the active
  * messages always form one chain from the root.
  */
-async function activatePath(tx: Tx, conversationId: string, messageId: string, endDepth: number) {
+async function activatePath(
+  tx: Tx,
+  userId: string,
+  conversationId: string,
+  messageId: string,
+  endDepth: number,
+) {
+  // Every step filtered by user_id: on Citus the whole walk stays on the user's shard.
   const path = await tx.$queryRaw<Array<{ id: string; depth: number; active: boolean }>>`
     WITH RECURSIVE path AS (
       SELECT id, parent_id, depth, active FROM messages
       WHERE id = ${messageId}::uuid AND conversation_id = ${conversationId}::uuid
+        AND user_id = ${userId}::uuid
       UNION ALL
       SELECT m.id, m.parent_id, m.depth, m.active
       FROM messages m JOIN path p ON m.id = p.parent_id
-      WHERE NOT p.active
+      WHERE NOT p.active AND m.user_id = ${userId}::uuid
     )
     SELECT id::text AS id, depth, active FROM path`;
   const inactive = path.filter((m) => !m.active);
   const fromDepth = Math.min(endDepth, ...inactive.map((m) => m.depth));
   await tx.message.updateMany({
-    where: { conversationId, active: true, depth: { gte: fromDepth } },
+    where: { conversationId, userId, active: true, depth: { gte: fromDepth } },
     data: { active: false },
   });
   if (inactive.length) {
     await tx.message.updateMany({
-      where: { id: { in: inactive.map((m) => m.id) } },
+      where: { id: { in: inactive.map((m) => m.id) }, userId },
       data: { active: true },
     });
   }
 }
 
 /** Below `messageId`: the newest child, then its newest child, and so on. */
-async function latestDescendantChain(tx: Tx, messageId: string): Promise<string[]> {
+async function latestDescendantChain(tx: Tx, userId: string, messageId: string): Promise<string[]> {
   const rows = await tx.$queryRaw<Array<{ id: string; parent_id: string; created_at: Date }>>`
     WITH RECURSIVE subtree AS (
-      SELECT id, parent_id, created_at FROM messages WHERE parent_id = ${messageId}::uuid
+      SELECT id, parent_id, created_at FROM messages
+      WHERE parent_id = ${messageId}::uuid AND user_id = ${userId}::uuid
       UNION ALL
       SELECT m.id, m.parent_id, m.created_at FROM messages m JOIN subtree s ON m.parent_id = s.id
+      WHERE m.user_id = ${userId}::uuid
     )
     SELECT id::text AS id, parent_id::text AS parent_id, created_at FROM subtree`;
   const newestChild = new Map<string, { id: string; at: number }>();

@@ -298,9 +298,14 @@ export class GenerationManager {
     });
   }
 
+  private titled(job: GenerationJob) {
+    return { userId: job.userId, conversationId: job.conversationId };
+  }
+
   private async fallbackTitle(job: GenerationJob, userText: string) {
     try {
-      if (await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, fallbackTitle(userText)))
+      const title = fallbackTitle(userText);
+      if (await chat.setTitleIfUnchanged(this.deps.db, { ...this.titled(job), title }))
         await this.deps.historyWritten()?.(job.userId);
     } catch (error) {
       this.deps.log(`titling conversation ${job.conversationId} failed: ${String(error)}`);
@@ -313,13 +318,12 @@ export class GenerationManager {
       const title = await generateTitle(this.deps.provider, { model: job.model, userText, signal });
       // Replaces the default title, or the stand-in from an earlier failed first reply.
       const replaced =
-        (await chat.setTitleIfUnchanged(this.deps.db, job.conversationId, title)) ||
-        (await chat.setTitleIfUnchanged(
-          this.deps.db,
-          job.conversationId,
+        (await chat.setTitleIfUnchanged(this.deps.db, { ...this.titled(job), title })) ||
+        (await chat.setTitleIfUnchanged(this.deps.db, {
+          ...this.titled(job),
           title,
-          fallbackTitle(userText),
-        ));
+          expected: fallbackTitle(userText),
+        }));
       if (replaced) await this.deps.historyWritten()?.(job.userId);
     } catch (error) {
       this.deps.log(`titling conversation ${job.conversationId} failed: ${String(error)}`);

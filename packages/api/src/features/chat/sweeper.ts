@@ -54,7 +54,11 @@ export class LeaseSweeper {
       : null;
     if (!question) return;
     await chat
-      .setTitleIfUnchanged(this.deps.db, reply.conversationId, fallbackTitle(question.content))
+      .setTitleIfUnchanged(this.deps.db, {
+        userId: reply.userId,
+        conversationId: reply.conversationId,
+        title: fallbackTitle(question.content),
+      })
       .catch(() => false);
     // The caller announces the write once the title is set too.
   }
