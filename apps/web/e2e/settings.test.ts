@@ -95,6 +95,24 @@ describe.skipIf(skip)("settings and admin in the browser", () => {
     await keys.getByRole("button", { name: "Revoke" }).click();
     await page.getByText("No API keys").waitFor();
     expect((await trpcGet("auth.me", secret)).status).toBe(401);
+
+    // Scopes and expiry: a read-only key until a date; only an admin is offered `admin`.
+    const adminOffered = await page.getByRole("checkbox", { name: /^admin/ }).count();
+    await page.getByLabel("Key name").fill("reader");
+    await page.getByRole("checkbox", { name: /^chat/ }).uncheck();
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel("Expires after").fill(until);
+    await page.getByRole("button", { name: "Create key" }).click();
+    const readerSecret = (await page.getByTestId("api-key-secret").textContent())?.trim() ?? "";
+    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    const reader = keys.getByRole("listitem").filter({ hasText: "reader" });
+    await reader.getByText(/Scopes: read · Expires:/).waitFor();
+    const readerMe = (await (await trpcGet("auth.me", readerSecret)).json()) as {
+      result: { data: { json: { role: string } } };
+    };
+    expect(adminOffered).toBe(readerMe.result.data.json.role === "admin" ? 1 : 0);
+    await reader.getByRole("button", { name: "Revoke" }).click();
+    await page.getByText("No API keys").waitFor();
     expect(problems.errors).toEqual([]);
     await context.close();
   });
