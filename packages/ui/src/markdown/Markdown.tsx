@@ -46,8 +46,8 @@ export const Markdown = memo(function Markdown({
         ]}
         urlTransform={safeUrl}
         components={{
-          a: ({ href, children }) => (
-            <SafeLink href={href} onOpenExternal={onOpenExternal}>
+          a: ({ href, id, children }) => (
+            <SafeLink href={href} id={id} onOpenExternal={onOpenExternal}>
               {children}
             </SafeLink>
           ),
@@ -99,15 +99,37 @@ export const Markdown = memo(function Markdown({
 
 function SafeLink({
   href,
+  id,
   children,
   onOpenExternal,
 }: {
   href?: string;
+  id?: string;
   children?: ReactNode;
   onOpenExternal?: (url: string) => void;
 }): JSX.Element {
   const url = href ? safeUrl(href) : "";
   if (!url) return <span className="inert-link">{children}</span>;
+  if (url.startsWith("#")) {
+    // A footnote or another place in the same reply: scroll there, in this tab, without
+    // touching the app's address. Looked up inside this reply, since every reply numbers
+    // its footnotes from 1.
+    return (
+      <a
+        href={url}
+        id={id}
+        onClick={(event) => {
+          const wanted = CSS.escape(decodeURIComponent(url.slice(1)));
+          const target = event.currentTarget.closest(".markdown")?.querySelector(`#${wanted}`);
+          if (!target) return;
+          event.preventDefault();
+          target.scrollIntoView({ block: "center" });
+        }}
+      >
+        {children}
+      </a>
+    );
+  }
   return (
     <a
       href={url}

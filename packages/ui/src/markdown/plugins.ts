@@ -29,6 +29,9 @@ function visit(node: MdastNode) {
  */
 export const sanitizeSchema: Schema = {
   ...defaultSchema,
+  // The only ids in a reply are footnotes', which remark-rehype already prefixes with
+  // "user-content-" (raw HTML is never parsed); prefixing again broke every footnote link.
+  clobberPrefix: "",
   attributes: {
     ...defaultSchema.attributes,
     code: [["className", /^language-./, "math-inline", "math-display"]],
