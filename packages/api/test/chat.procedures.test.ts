@@ -573,6 +573,30 @@ describe(`conversations (${backend})`, () => {
   });
 });
 
+describe(`export of a branched conversation (${backend})`, () => {
+  const exportedIds = async (conversationId: string) =>
+    (
+      JSON.parse(
+        (await api.chat.conversations.export({ id: conversationId, format: "json" })).content,
+      ) as { messages: Array<{ id: string }> }
+    ).messages.map((m) => m.id);
+
+  it("holds only the active branch: the regenerated reply, then the first one once switched back", async () => {
+    const first = await sendAndFinish("export a branch");
+    const { assistantMessage: second } = await api.chat.regenerate({
+      messageId: first.assistantMessage.id,
+    });
+    await collectStream(await api.chat.stream({ messageId: second.id }));
+    expect(await exportedIds(first.conversation.id)).toEqual([first.userMessage.id, second.id]);
+
+    await api.chat.messages.switchBranch({ messageId: first.assistantMessage.id });
+    expect(await exportedIds(first.conversation.id)).toEqual([
+      first.userMessage.id,
+      first.assistantMessage.id,
+    ]);
+  });
+});
+
 describe(`ownership (${backend})`, () => {
   it("user B gets NOT_FOUND for every chat procedure on A's ids, the subscription included", async () => {
     const a = await sendAndFinish("private thoughts");
