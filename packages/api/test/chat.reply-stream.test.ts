@@ -147,6 +147,7 @@ describe(`prompt budget (${backend})`, () => {
       await chat.finishReply(t.db, tip!.id, { status: "complete", content: `answer ${i}` });
     }
     const prompt = await buildPrompt(t.db, {
+      userId,
       conversationId: conversation.id,
       replyDepth: 15, // the last reply
       systemPrompt: "Be brief.",
@@ -157,6 +158,7 @@ describe(`prompt budget (${backend})`, () => {
     expect(prompt[1]?.role).toBe("user");
     expect(prompt.length).toBeLessThan(16);
     const tiny = await buildPrompt(t.db, {
+      userId,
       conversationId: conversation.id,
       replyDepth: 15,
       systemPrompt: null,

@@ -222,27 +222,33 @@ export function findMessage(db: Database, userId: string, id: string) {
 /** Active messages above `belowDepth`, newest first, for building a prompt within a budget. */
 export function promptMessages(
   db: Database,
-  conversationId: string,
-  belowDepth: number,
-  take: number,
+  args: { userId: string; conversationId: string; belowDepth: number; take: number },
 ) {
   return db.prisma.message.findMany({
-    where: { conversationId, active: true, depth: { lt: belowDepth } },
+    where: {
+      conversationId: args.conversationId,
+      userId: args.userId,
+      active: true,
+      depth: { lt: args.belowDepth },
+    },
     orderBy: { depth: "desc" },
-    take,
+    take: args.take,
     select: { id: true, role: true, content: true, depth: true },
   });
 }
 
 /** The whole active branch for an export, oldest first, up to `limit` messages. */
-export async function exportBranch(db: Database, conversationId: string, limit: number) {
+export async function exportBranch(
+  db: Database,
+  args: { userId: string; conversationId: string; limit: number },
+) {
   const rows = await db.prisma.message.findMany({
-    where: { conversationId, active: true },
+    where: { conversationId: args.conversationId, userId: args.userId, active: true },
     orderBy: { depth: "asc" },
-    take: limit + 1,
+    take: args.limit + 1,
     select: messageSelect,
   });
-  return { items: rows.slice(0, limit), truncated: rows.length > limit };
+  return { items: rows.slice(0, args.limit), truncated: rows.length > args.limit };
 }
 
 /** What `chat.send` returned the first time for this client message id, for a retry. */

@@ -148,6 +148,7 @@ export class GenerationManager {
     try {
       if (!provider.configured) throw new ModelError("not_configured", setupHint);
       const messages = await buildPrompt(db, {
+        userId: job.userId,
         conversationId: job.conversationId,
         replyDepth: job.replyDepth,
         systemPrompt: job.systemPrompt,

@@ -14,6 +14,8 @@ const pageSize = 50;
 export async function buildPrompt(
   db: Database,
   args: {
+    /** The conversation's owner. */
+    userId: string;
     conversationId: string;
     replyDepth: number;
     systemPrompt: string | null;
@@ -28,7 +30,12 @@ export async function buildPrompt(
   const kept: ChatTurn[] = [];
   let belowDepth = args.replyDepth;
   pages: while (belowDepth > 0) {
-    const rows = await chat.promptMessages(db, args.conversationId, belowDepth, pageSize);
+    const rows = await chat.promptMessages(db, {
+      userId: args.userId,
+      conversationId: args.conversationId,
+      belowDepth,
+      take: pageSize,
+    });
     for (const row of rows) {
       belowDepth = row.depth;
       // Failed or stopped replies without text add nothing a model could use.

@@ -136,11 +136,11 @@ export async function exportConversation(
 ) {
   return readHistory(deps, userId, async (db) => {
     const conversation = await ownConversation(db, userId, conversationId);
-    const { items, truncated } = await chat.exportBranch(
-      db,
-      conversation.id,
-      chatLimits.exportMessages,
-    );
+    const { items, truncated } = await chat.exportBranch(db, {
+      userId,
+      conversationId: conversation.id,
+      limit: chatLimits.exportMessages,
+    });
     const attachments = await files.attachmentsOf(
       db,
       userId,
