@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { redactProcedureInput } from "@parley/api";
 import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger } from "pino";
@@ -15,21 +16,10 @@ const requestScope = new AsyncLocalStorage<RequestScope>();
 
 const REDACTED = "[redacted]";
 
-// Names of fields that hold credentials, wherever they sit. pino's redact paths catch them
-// in the first levels of a log object; scrubSecrets catches them at any depth in values
-// that come from clients (tRPC inputs).
-const SECRET_FIELDS = [
-  "password",
-  "newPassword",
-  "currentPassword",
-  "token",
-  "accessToken",
-  "refreshToken",
-  "apiKey",
-  "secret",
-  "authorization",
-  "cookie",
-];
+// Credentials in client input are redacted where the input schema marks them sensitive()
+// (redactProcedureInput), never by guessing field names: `current` and `next` are passwords
+// too. These paths are only a net for fields our own code logs directly.
+const SECRET_FIELDS = ["password", "token", "accessToken", "refreshToken", "secret"];
 const SECRET_HEADERS = [
   "authorization",
   "cookie",
@@ -46,7 +36,6 @@ export const REDACT_PATHS = [
   }),
 ];
 
-const SECRET_KEY = /pass(word|phrase)?$|secret|token|authorization|cookie|api[-_]?key|credential/i;
 // Bearer tokens and JWTs pasted into free text (a chat message, an error) are cut too.
 const SECRET_TEXT =
   /\b(Bearer\s+)[\w~+/.=-]{8,}|\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+|\bparley_[A-Za-z0-9]{16,}/g;
@@ -55,9 +44,9 @@ const MAX_ITEMS = 20;
 const MAX_DEPTH = 5;
 
 /**
- * A copy of a client-supplied value that is safe to log: credential-named fields are
- * replaced, token-looking text is cut, and size is bounded (long strings, big arrays and
- * deep objects are truncated) so a 100 kB chat message never lands in a log line.
+ * A copy of a client-supplied value (already redacted by its schema) bounded for a log
+ * line: token-looking text is cut, and long strings, big arrays and deep objects are
+ * truncated, so a 100 kB chat message never lands in a log line.
  */
 export function scrubSecrets(value: unknown, depth = 0): unknown {
   if (typeof value === "string") {
@@ -77,7 +66,7 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
   }
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) ? REDACTED : scrubSecrets(item, depth + 1);
+    out[key] = scrubSecrets(item, depth + 1);
   }
   return out;
 }
@@ -166,7 +155,7 @@ function setResponseHeader(c: Parameters<MiddlewareHandler>[0], name: string, va
 /**
  * For tRPC's onError: a failure we did not expect (500) is logged as an error with its
  * cause; an expected one (bad input, unauthorized, not found) only at debug level. The
- * input is scrubbed first: login and registration inputs carry passwords.
+ * input is logged with every field its schema marks sensitive redacted, then bounded.
  */
 export function logProcedureError(
   logger: Logger,
@@ -181,7 +170,7 @@ export function logProcedureError(
     procedure: event.path && event.path.length <= 100 ? event.path : "unknown",
     type: event.type,
     code: event.error.code,
-    input: scrubSecrets(event.input),
+    input: scrubSecrets(redactProcedureInput(event.path, event.input)),
   };
   if (event.error.code === "INTERNAL_SERVER_ERROR") {
     logger.error({ ...fields, err: event.error.cause ?? event.error }, "procedure failed");

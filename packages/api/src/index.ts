@@ -186,3 +186,4 @@ export {
   parseHistoryTarget as parseOpenAIHistoryTarget,
 } from "./features/openai/history";
 export type * from "./features/openai/types";
+export { redactProcedureInput } from "./redact";

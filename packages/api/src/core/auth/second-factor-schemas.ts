@@ -1,15 +1,16 @@
 import { z } from "zod";
-import { text } from "../input";
+import { sensitive, text } from "../input";
 
-export const totpCodeSchema = text()
-  .trim()
-  .transform((v) => v.replace(/\s/g, ""))
-  .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from your app"));
+export const totpCodeSchema = sensitive(
+  text()
+    .trim()
+    .transform((v) => v.replace(/\s/g, ""))
+    .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from your app")),
+);
 
-export const recoveryCodeSchema = text()
-  .trim()
-  .min(1, "Enter a recovery code")
-  .max(64, "A recovery code is at most 64 characters");
+export const recoveryCodeSchema = sensitive(
+  text().trim().min(1, "Enter a recovery code").max(64, "A recovery code is at most 64 characters"),
+);
 
 /** A TOTP code or, when the authenticator is lost, one recovery code. */
 export const secondFactorSchema = {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { API_KEY_SCOPES } from "../../core/context";
-import { text } from "../../core/input";
+import { sensitive, text } from "../../core/input";
 import {
   currentPasswordSchema,
   emailSchema,
@@ -26,11 +26,9 @@ export const registerInput = z.object({
   email: emailSchema,
   password: passwordSchema,
   /** Needed when REGISTRATION=invite. */
-  inviteCode: text()
-    .trim()
-    .min(1)
-    .max(128, "An invitation code is at most 128 characters")
-    .optional(),
+  inviteCode: sensitive(
+    text().trim().min(1).max(128, "An invitation code is at most 128 characters"),
+  ).optional(),
   ...deliveryInput,
 });
 
@@ -72,7 +70,8 @@ export type CreateApiKeyInput = z.infer<typeof createApiKeyInput>;
 
 export const revokeApiKeyInput = z.object({ id: z.uuid("Unknown API key") });
 
-const challengeSchema = text().min(1, "Sign in again").max(2048, "Sign in again");
+/** A signed sign-in challenge: as good as a half-finished login, so never logged. */
+const challengeSchema = sensitive(text().min(1, "Sign in again").max(2048, "Sign in again"));
 
 export const twoFactorVerifyInput = z
   .object({ challenge: challengeSchema, ...secondFactorSchema, ...deliveryInput })
