@@ -1,4 +1,4 @@
-// One lint setup for the monorepo. The import rules encode DESIGN.md §1: imports flow one
+// One lint setup for the monorepo. The import rules encode docs/architecture.md §1: imports flow one
 // way (apps -> packages); ui never imports api or db at runtime; db imports nothing of ours.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";

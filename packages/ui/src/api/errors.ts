@@ -20,7 +20,7 @@ export function errorCode(error: unknown): string | undefined {
   return errorData(error)?.code;
 }
 
-/** Codes a retry cannot fix: asking again would only repeat the answer (DESIGN.md §7). */
+/** Codes a retry cannot fix: asking again would only repeat the answer (docs/architecture.md §7). */
 export const NEVER_RETRY = new Set([
   "UNAUTHORIZED",
   "FORBIDDEN",
