@@ -40,7 +40,7 @@ describe(`generation lifecycle (${backend})`, () => {
     // The dead generator had saved part of the text, and streamed a little more.
     await chat.saveReplyProgress(
       t.deps.db,
-      assistantMessage.id,
+      { userId: user.id, messageId: assistantMessage.id },
       "partial ",
       new Date(Date.now() - 1_000),
     );

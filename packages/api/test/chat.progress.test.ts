@@ -62,7 +62,11 @@ describe(`reply progress saves (${where})`, () => {
     await saver.flush();
     expect(statements).toBe(1);
 
-    await chat.finishReply(t.db, ids[1]!, { status: "stopped", content: "stopped elsewhere" });
+    await chat.finishReply(
+      t.db,
+      { userId, messageId: ids[1]! },
+      { status: "stopped", content: "stopped elsewhere" },
+    );
     replies.forEach((reply, i) => reply.update(`more ${i}`));
     await saver.flush();
     expect(statements).toBe(2);

@@ -45,7 +45,7 @@ async function generate(bus: StreamBus, id: string, pieces: string[]) {
     offset += text.length;
   }
   const content = pieces.join("");
-  await chat.finishReply(t.db, id, { status: "complete", content });
+  await chat.finishReply(t.db, { userId, messageId: id }, { status: "complete", content });
   await bus.append(id, {
     kind: "final",
     status: "complete",
@@ -68,7 +68,7 @@ describe(`reply stream reader (${backend})`, () => {
     const reading = collectStream(
       replyEvents({ db: t.db, bus, settings }, id, { offset: 0, cursor: null }, undefined),
     );
-    await chat.finishReply(t.db, id, { status: "complete", content });
+    await chat.finishReply(t.db, { userId, messageId: id }, { status: "complete", content });
     const result = await reading;
     expect(result.text).toBe(content);
     expect(result.final?.status).toBe("complete");
@@ -83,9 +83,18 @@ describe(`reply stream reader (${backend})`, () => {
       const reading = collectStream(
         replyEvents({ db: t.db, bus, settings }, id, { offset: 0, cursor: null }, undefined),
       );
-      await chat.saveReplyProgress(t.db, id, "first half, ", new Date(Date.now() + 60_000));
+      await chat.saveReplyProgress(
+        t.db,
+        { userId, messageId: id },
+        "first half, ",
+        new Date(Date.now() + 60_000),
+      );
       await new Promise((resolve) => setTimeout(resolve, 150));
-      await chat.finishReply(t.db, id, { status: "complete", content: "first half, second half" });
+      await chat.finishReply(
+        t.db,
+        { userId, messageId: id },
+        { status: "complete", content: "first half, second half" },
+      );
       expect(await reading).toMatchObject({
         text: "first half, second half",
         final: { status: "complete" },
@@ -103,7 +112,11 @@ describe(`reply stream reader (${backend})`, () => {
       replyEvents({ db: t.db, bus, settings }, id, { offset: 0, cursor: null }, undefined),
     );
     await bus.append(id, { kind: "delta", text: "partial", offset: 0 });
-    await chat.finishReply(t.db, id, { status: "interrupted", content: "partial" });
+    await chat.finishReply(
+      t.db,
+      { userId, messageId: id },
+      { status: "interrupted", content: "partial" },
+    );
     expect(await reading).toMatchObject({ text: "partial", final: { status: "interrupted" } });
   });
 
@@ -144,7 +157,11 @@ describe(`prompt budget (${backend})`, () => {
         where: { conversationId: conversation.id, active: true },
         orderBy: { depth: "desc" },
       });
-      await chat.finishReply(t.db, tip!.id, { status: "complete", content: `answer ${i}` });
+      await chat.finishReply(
+        t.db,
+        { userId, messageId: tip!.id },
+        { status: "complete", content: `answer ${i}` },
+      );
     }
     const prompt = await buildPrompt(t.db, {
       userId,

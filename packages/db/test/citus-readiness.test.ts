@@ -200,9 +200,6 @@ export const QUERIES_WITHOUT_USER: Record<string, string> = {
   "two-factor.usersWithoutTotp": "admin: who still lacks two-factor",
   "usage.usageByUser": "admin: usage of every user",
   // Rows found by their own (unique) id; still to take the user id (docs/scaling.md).
-  "chat.saveReplyProgress": "still to change: called with the message id only",
-  "chat.renewReplyLease": "still to change: called with the message id only",
-  "chat.finishReply": "still to change: called with the message id only",
   "chat.replyState": "still to change: called with the message id only",
 };
 

@@ -571,14 +571,20 @@ async function lockConversation(tx: Tx, userId: string, conversationId: string) 
 // is final (stopped by a user, swept as interrupted, or deleted) no late write revives it,
 // and a generator whose write matched nothing knows to give up.
 
+/** The reply being written: its id and its owner's (every write names both). */
+export interface ReplyRef {
+  userId: string;
+  messageId: string;
+}
+
 export async function saveReplyProgress(
   db: Database,
-  id: string,
+  reply: ReplyRef,
   content: string,
   leaseExpiresAt: Date,
 ) {
   const { count } = await db.prisma.message.updateMany({
-    where: { id, status: "streaming" },
+    where: { id: reply.messageId, userId: reply.userId, status: "streaming" },
     data: { content, leaseExpiresAt },
   });
   return count > 0;
@@ -611,9 +617,9 @@ export async function saveRepliesProgress(
   return new Set(rows.map((r) => r.id));
 }
 
-export async function renewReplyLease(db: Database, id: string, leaseExpiresAt: Date) {
+export async function renewReplyLease(db: Database, reply: ReplyRef, leaseExpiresAt: Date) {
   const { count } = await db.prisma.message.updateMany({
-    where: { id, status: "streaming" },
+    where: { id: reply.messageId, userId: reply.userId, status: "streaming" },
     data: { leaseExpiresAt },
   });
   return count > 0;
@@ -631,13 +637,14 @@ export interface ReplyOutcome {
 /** Writes a reply's final state; false when it was already final (or deleted). */
 export async function finishReply(
   db: Database,
-  id: string,
+  reply: ReplyRef,
   outcome: ReplyOutcome,
   onlyIfLeaseBefore?: Date,
 ) {
   const { count } = await db.prisma.message.updateMany({
     where: {
-      id,
+      id: reply.messageId,
+      userId: reply.userId,
       status: "streaming",
       ...(onlyIfLeaseBefore && { leaseExpiresAt: { lt: onlyIfLeaseBefore } }),
     },

@@ -255,14 +255,18 @@ export class GenerationManager {
       outcome.status === "interrupted" ? interruptedMessage : (outcome.error?.message ?? null);
     let stored = false;
     try {
-      stored = await chat.finishReply(db, job.messageId, {
-        status: outcome.status,
-        content: outcome.text,
-        error: errorText,
-        model: job.model,
-        promptTokens: outcome.usage?.promptTokens ?? null,
-        completionTokens: outcome.usage?.completionTokens ?? null,
-      });
+      stored = await chat.finishReply(
+        db,
+        { userId: job.userId, messageId: job.messageId },
+        {
+          status: outcome.status,
+          content: outcome.text,
+          error: errorText,
+          model: job.model,
+          promptTokens: outcome.usage?.promptTokens ?? null,
+          completionTokens: outcome.usage?.completionTokens ?? null,
+        },
+      );
     } catch (error) {
       // The lease runs out and the sweep stores the text from the bus as interrupted.
       this.deps.log(`storing the end of reply ${job.messageId} failed: ${String(error)}`);

@@ -491,15 +491,17 @@ export async function stopReply(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const state = await chat.replyState(deps.db, messageId);
-  if (state?.status === "streaming") await forceStop(deps.db, runtime, messageId, state.content);
+  if (state?.status === "streaming")
+    await forceStop(deps.db, runtime, { userId, messageId }, state.content);
   const stopped = await chat.findMessage(deps.db, userId, messageId);
   if (!stopped) throw messageNotFound();
   return stopped;
 }
 
-async function forceStop(db: Database, runtime: ChatRuntime, messageId: string, stored: string) {
+async function forceStop(db: Database, runtime: ChatRuntime, reply: chat.ReplyRef, stored: string) {
+  const { messageId } = reply;
   const content = await recoverReplyText(runtime.streamBus, messageId, stored);
-  if (!(await chat.finishReply(db, messageId, { status: "stopped", content }))) return;
+  if (!(await chat.finishReply(db, reply, { status: "stopped", content }))) return;
   await runtime.streamBus
     .append(messageId, {
       kind: "final",

@@ -81,7 +81,7 @@ export class LeaseSweeper {
       const content = await recoverReplyText(bus, reply.id, reply.content);
       const stored = await chat.finishReply(
         db,
-        reply.id,
+        { userId: reply.userId, messageId: reply.id },
         { status: "interrupted", content, error: interruptedMessage },
         now,
       );

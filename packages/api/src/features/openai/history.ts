@@ -72,9 +72,15 @@ export class StoredExchange {
   ) {
     const { leaseMs } = runtime.settings;
     this.renewer = setInterval(() => {
-      chat.renewReplyLease(deps.db, replyId, new Date(Date.now() + leaseMs)).catch(() => undefined);
+      chat
+        .renewReplyLease(deps.db, { userId, messageId: replyId }, new Date(Date.now() + leaseMs))
+        .catch(() => undefined);
     }, leaseMs / 3);
     this.renewer.unref();
+  }
+
+  private get reply(): chat.ReplyRef {
+    return { userId: this.userId, messageId: this.replyId };
   }
 
   /** Writes the question; another user's conversation is NOT_FOUND, as a missing one. */
@@ -118,7 +124,7 @@ export class StoredExchange {
     this.lastSave = now;
     const leaseExpiresAt = new Date(now + this.runtime.settings.leaseMs);
     this.saving = this.saving
-      .then(() => chat.saveReplyProgress(this.deps.db, this.replyId, text, leaseExpiresAt))
+      .then(() => chat.saveReplyProgress(this.deps.db, this.reply, text, leaseExpiresAt))
       .catch(() => undefined);
   }
 
@@ -127,7 +133,7 @@ export class StoredExchange {
     this.finished = true;
     clearInterval(this.renewer);
     await this.saving;
-    await chat.finishReply(this.deps.db, this.replyId, outcome);
+    await chat.finishReply(this.deps.db, this.reply, outcome);
     await historyWritten(this.deps, this.userId);
   }
 }
