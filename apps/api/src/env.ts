@@ -196,6 +196,7 @@ const envSchema = z.object({
   AI_PROMPT_TOKEN_BUDGET: z.coerce.number().int().min(256).max(2_000_000).default(16_000),
   /** Messages (send and regenerate) one user may start per minute. */
   CHAT_SENDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  CHAT_CONVERSATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   /** Tokens (prompt + completion) each user may spend per UTC day, in chat and /v1 together;
    * 0 = unlimited. An admin can override it per user (user.admin.setQuota). */
   QUOTA_TOKENS_PER_DAY: z.coerce

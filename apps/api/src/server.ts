@@ -164,6 +164,7 @@ export async function buildDeps(
       modelTimeoutMs: env.AI_TIMEOUT_MS,
       promptTokenBudget: env.AI_PROMPT_TOKEN_BUDGET,
       sendsPerMinute: env.CHAT_SENDS_PER_MINUTE,
+      conversationsPerMinute: env.CHAT_CONVERSATIONS_PER_MINUTE,
       stopWaitMs: env.CHAT_STOP_WAIT_MS,
     },
     observer: () => deps.generationObserver,

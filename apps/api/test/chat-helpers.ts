@@ -32,6 +32,7 @@ export async function startChatServer(
       AI_MODELS: "fixture-small,fixture-large",
       AI_DEFAULT_MODEL: "fixture-small",
       CHAT_SENDS_PER_MINUTE: "1000",
+      CHAT_CONVERSATIONS_PER_MINUTE: "1000",
       AI_TIMEOUT_MS: "2000",
       ...vars,
     });

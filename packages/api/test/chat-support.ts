@@ -51,6 +51,7 @@ export async function createChatTestContext(
       stopWaitMs: 1_000,
       modelTimeoutMs: 5_000,
       sendsPerMinute: 1_000,
+      conversationsPerMinute: 1_000,
       ...options.settings,
     },
   });

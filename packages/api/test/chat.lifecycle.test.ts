@@ -177,6 +177,31 @@ describe(`send limits and configuration (${backend})`, () => {
     );
   });
 
+  it("limits new conversations per user per minute, apart from sends", async () => {
+    t = await createChatTestContext({ settings: { conversationsPerMinute: 3 } });
+    const user = await t.register("hoarder");
+    const { api, req } = await t.caller({ token: user.accessToken });
+    for (let i = 0; i < 3; i++) await api.chat.conversations.create({ title: `c${i}` });
+    const fourth = await api.chat.conversations.create({ title: "c3" }).catch((e: unknown) => e);
+    expect(fourth).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    expect((fourth as Error).message).toMatch(/Too many new conversations; try again in \d+ s/);
+    expect(Number(req.responseHeaders.get("retry-after"))).toBeGreaterThan(0);
+    expect((await api.chat.conversations.list()).items).toHaveLength(3);
+    // Sending into an existing conversation is not held back, and others have their own budget.
+    const [existing] = (await api.chat.conversations.list()).items;
+    expect(
+      await codeOf(
+        api.chat.send({
+          conversationId: existing!.id,
+          content: "hi",
+          clientMessageId: newClientId(),
+        }),
+      ),
+    ).toBe("OK");
+    const other = await t.as(await t.register("tidy"));
+    expect(await codeOf(other.chat.conversations.create({ title: "mine" }))).toBe("OK");
+  });
+
   it("without a provider the app still answers: models says so, send explains how to configure one", async () => {
     t = await createChatTestContext({ provider: false });
     const user = await t.register("unconfigured");

@@ -43,12 +43,39 @@ describe(`login and registration rate limits (${where})`, () => {
     expect((await login("66.6.6.6", "brute_target", owner.password)).code).toBe(
       "TOO_MANY_REQUESTS",
     );
-    // ...and the email form of the same account shares the budget.
+    // The email form has a budget of its own, as any other typed login would: sharing it
+    // would tell the attacker which email belongs to which username.
     expect((await login("66.6.6.6", "brute_target@example.com", "guess-6-wrong")).code).toBe(
-      "TOO_MANY_REQUESTS",
+      "UNAUTHORIZED",
     );
     // The owner, elsewhere, is not locked out.
     expect((await login("10.20.0.2", "brute_target", owner.password)).code).toBe("OK");
+  });
+
+  it("existing and unknown accounts spend the same budget with the same answers", async () => {
+    await c.register("budget_real", { ip: "10.22.0.1" });
+    const attempts = async (ip: string, loginName: string) => {
+      const answers: { code: string; retryAfter: string | null }[] = [];
+      for (let i = 0; i < 7; i++) {
+        const { code, retryAfter } = await login(ip, loginName, `wrong-guess-${i}`);
+        answers.push({ code, retryAfter: retryAfter && String(Number(retryAfter) > 0) });
+      }
+      return answers;
+    };
+    const real = await attempts("88.8.8.1", "budget_real@example.com");
+    const unknown = await attempts("88.8.8.2", "budget_nobody@example.com");
+    expect(real).toEqual(unknown);
+    expect(real.map((a) => a.code)).toEqual([
+      ...Array<string>(5).fill("UNAUTHORIZED"),
+      "TOO_MANY_REQUESTS",
+      "TOO_MANY_REQUESTS",
+    ]);
+    // With the email's budget spent, the username of the same account still answers as the
+    // username of an account that does not exist: nothing links the two.
+    const byName = await attempts("88.8.8.1", "budget_real");
+    const byUnknownName = await attempts("88.8.8.2", "budget_nobody");
+    expect(byName).toEqual(byUnknownName);
+    expect(byName[0]!.code).toBe("UNAUTHORIZED");
   });
 
   it("a successful login clears that account's failures from that address", async () => {

@@ -25,13 +25,15 @@ export async function enforceRateLimit(
 /** Every rate-limit key in one place, so two features can never share one by accident. */
 export const rateLimitKeys = {
   loginIp: (ip: string) => `login:ip:${ip}`,
-  /** Keyed by the resolved account when it exists, so username and email share one budget. */
-  loginAccountIp: (account: string, ip: string) => `login:acct:${account}:ip:${ip}`,
+  /** Keyed by what was typed (normalised), never by the account it names: an existing and
+   * an unknown login spend their budgets alike, so the budget tells nothing about accounts. */
+  loginIdentifierIp: (identifier: string, ip: string) => `login:id:${identifier}:ip:${ip}`,
   registerIp: (ip: string) => `register:ip:${ip}`,
   reauthUser: (userId: string) => `reauth:user:${userId}`,
   /** TOTP and recovery codes, whether signing in or changing 2FA settings. */
   secondFactorUser: (userId: string) => `second-factor:user:${userId}`,
   chatSendUser: (userId: string) => `chat-send:user:${userId}`,
+  conversationCreateUser: (userId: string) => `conversation-create:user:${userId}`,
   /** /v1/chat/completions, with the same per-minute budget as chat sends (its own count). */
   openaiUser: (userId: string) => `openai:user:${userId}`,
 };

@@ -87,20 +87,21 @@ async function verifyPassword(
   // Usernames cannot contain '@', so the login names exactly one kind of identifier.
   const byEmail = input.login.includes("@");
   const login = byEmail ? input.login.trim().toLowerCase() : input.login.trim();
-  const credentials = await q.findCredentialsByLogin(
-    deps.db,
-    byEmail ? { email: login } : { username: login },
-  );
 
-  // Per account *and* IP: an attacker exhausts only their own budget for this account, so
-  // the owner signing in from elsewhere is never locked out.
-  const pairKey = rateLimitKeys.loginAccountIp(credentials?.id ?? `unknown:${login}`, req.ip);
+  // Per typed identifier *and* IP, counted before the account is looked up: an attacker
+  // exhausts only their own budget for this login, so the owner signing in from elsewhere
+  // is never locked out, and an unknown login spends exactly what an existing one does.
+  const pairKey = rateLimitKeys.loginIdentifierIp(login, req.ip);
   await enforceRateLimit(
     limiter,
     req,
     pairKey,
     config.rateLimits.loginPerAccountAndIp,
-    "Too many sign-in attempts for this account",
+    "Too many sign-in attempts for this login",
+  );
+  const credentials = await q.findCredentialsByLogin(
+    deps.db,
+    byEmail ? { email: login } : { username: login },
   );
 
   // Unknown users are checked against a dummy hash, so they take as long as wrong passwords.

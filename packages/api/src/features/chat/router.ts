@@ -39,7 +39,9 @@ const conversationsRouter = router({
 
   create: chatProcedure
     .input(createConversationInput)
-    .mutation(({ ctx, input }) => createConversation(ctx.deps, ctx.chat, ctx.user.id, input)),
+    .mutation(({ ctx, input }) =>
+      createConversation(ctx.deps, ctx.chat, ctx.req, ctx.user.id, input),
+    ),
 
   get: readProcedure
     .input(byIdInput)

@@ -93,9 +93,19 @@ export async function listConversations(
 export async function createConversation(
   deps: AppDeps,
   runtime: ChatRuntime,
+  req: RequestMeta,
   userId: string,
   input: CreateConversationInput,
 ) {
+  // Each one is a row and a sidebar entry: a script must not fill the account (and the
+  // database) with thousands a second.
+  await enforceRateLimit(
+    deps.rateLimiter,
+    req,
+    rateLimitKeys.conversationCreateUser(userId),
+    { limit: runtime.settings.conversationsPerMinute, windowSeconds: 60 },
+    "Too many new conversations",
+  );
   await assertModelOffered(runtime, input.model);
   return chat.createConversation(deps.db, userId, input);
 }

@@ -32,6 +32,8 @@ export interface ChatSettings {
   shutdownGraceMs: number;
   /** Messages (send and regenerate) per user per minute. */
   sendsPerMinute: number;
+  /** New conversations per user per minute (sends have their own budget). */
+  conversationsPerMinute: number;
 }
 
 export const defaultChatSettings: ChatSettings = {
@@ -45,6 +47,7 @@ export const defaultChatSettings: ChatSettings = {
   stopWaitMs: 2_000,
   shutdownGraceMs: 7_000,
   sendsPerMinute: 30,
+  conversationsPerMinute: 60,
 };
 
 /** Input limits, shared by the procedures' schemas and their error messages. */
