@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { servicesRequired } from "@parley/testing";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { contentSecurityPolicy } from "../src/main/csp";
 import { createExternalOpener } from "../src/main/external";
 import { createIpcHandlers } from "../src/main/handlers";
@@ -23,17 +22,7 @@ import { bridgeGlobalName, eventChannels, invokeChannels } from "../src/shared/i
 import { serverOrigin } from "../src/shared/server-url";
 
 export const desktopDir = fileURLToPath(new URL("..", import.meta.url));
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-/** Why the Chromium tests cannot run, or false. Under REQUIRE_SERVICES=1 a missing browser
- * is an error, never a silent skip. */
-export function chromiumMissing(): string | false {
-  const reason = existsSync(CHROMIUM)
-    ? false
-    : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
-  if (reason && servicesRequired) throw new Error(`REQUIRE_SERVICES=1 but ${reason}`);
-  return reason;
-}
+export { chromiumMissing, launchChromium } from "@parley/testing/chromium";
 
 /** `electron-vite build` into a fresh folder (so a parallel `npm run build` never races it). */
 export async function buildDesktop(): Promise<{ outDir: string; cleanup(): Promise<void> }> {
@@ -244,22 +233,6 @@ export async function installPreloadDouble(context: BrowserContext, main: MainSi
       globalName: bridgeGlobalName,
     },
   );
-}
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
 }
 
 /** Records what would make a user (or a security review) unhappy: uncaught errors,

@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
 import { createScratchPostgres, postgresUrl, redisUrl, servicesRequired } from "@parley/testing";
+import { chromiumMissing, launchChromium } from "@parley/testing/chromium";
 import {
-  chromium,
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
@@ -19,16 +19,15 @@ import { startServer, type RunningServer } from "../../api/src/server";
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const webDist = path.resolve(here, "..", "dist");
 export const repoRoot = path.resolve(here, "..", "..", "..");
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Why the browser tests cannot run here, or false. Under REQUIRE_SERVICES=1 a missing
  * browser or build is an error, never a silent skip. */
 export function browserMissing(): string | false {
-  const reason = !existsSync(CHROMIUM)
-    ? `Chromium not found at ${CHROMIUM} (apt-get install chromium)`
-    : !existsSync(path.join(webDist, "index.html"))
+  const reason =
+    chromiumMissing() ||
+    (!existsSync(path.join(webDist, "index.html"))
       ? `the web app is not built (${webDist}/index.html missing): run \`npm run build -w @parley/web\` (npm run test:e2e does)`
-      : false;
+      : false);
   if (reason && servicesRequired) throw new Error(`REQUIRE_SERVICES=1 but ${reason}`);
   return reason;
 }
@@ -103,21 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
-}
+export const launchBrowser = launchChromium;
 
 export interface PageProblems {
   /** Uncaught errors, console errors and CSP violations seen by the page. */
