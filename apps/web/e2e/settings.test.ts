@@ -92,6 +92,9 @@ describe.skipIf(skip)("settings and admin in the browser", () => {
     expect(me.status).toBe(200);
     expect(JSON.stringify(await me.json())).toContain(account.username);
 
+    // A key says when it was made, not when someone "signed in".
+    await keys.getByText(/Created: /).waitFor();
+    expect(await keys.getByText(/Signed in/).count()).toBe(0);
     await keys.getByRole("button", { name: "Revoke" }).click();
     await page.getByText("No API keys").waitFor();
     expect((await trpcGet("auth.me", secret)).status).toBe(401);

@@ -116,6 +116,8 @@ export const en = {
   "settings.lastUsed": "Last used",
   "settings.current": "This device",
   "settings.revoke": "Revoke",
+  "settings.keyCreated": "Created",
+  "settings.revokeAccess": "Revoke",
   "settings.unknownDevice": "Unknown device",
   "settings.apiKeysHint": "Keys let your own tools call the Parley API. A key is shown once.",
   "settings.keyName": "Key name",

@@ -116,6 +116,8 @@ export const ru: Record<MessageKey, string> = {
   "settings.lastUsed": "Последняя активность",
   "settings.current": "Это устройство",
   "settings.revoke": "Завершить",
+  "settings.keyCreated": "Создан",
+  "settings.revokeAccess": "Отозвать",
   "settings.unknownDevice": "Неизвестное устройство",
   "settings.apiKeysHint":
     "Ключи позволяют вашим программам обращаться к API Parley. Ключ показывается один раз.",

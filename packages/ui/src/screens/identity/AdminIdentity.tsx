@@ -105,7 +105,7 @@ function Invitations() {
                 onClick={() => revoke.mutate({ id: invitation.id })}
                 disabled={revoke.isPending}
               >
-                {t("settings.revoke")}
+                {t("settings.revokeAccess")}
               </Button>
             ) : null}
           </li>

@@ -116,7 +116,7 @@ export function ApiKeysSettings() {
             <div className="min-w-0">
               <p className="font-medium">{key.name}</p>
               <p className="text-xs text-fg-soft">
-                <code>{key.prefix}…</code> · {t("settings.created")}:{" "}
+                <code>{key.prefix}…</code> · {t("settings.keyCreated")}:{" "}
                 {formatDate(language, key.createdAt)} · {t("settings.lastUsed")}:{" "}
                 {key.lastUsedAt ? formatDate(language, key.lastUsedAt) : t("common.never")}
               </p>
@@ -132,7 +132,7 @@ export function ApiKeysSettings() {
               onClick={() => revoke.mutate({ id: key.id })}
               disabled={revoke.isPending}
             >
-              {t("settings.revoke")}
+              {t("settings.revokeAccess")}
             </Button>
           </li>
         ))}
