@@ -35,6 +35,11 @@ describe("the Markdown renderer", () => {
     expect(html).toContain('rel="noopener noreferrer nofollow"');
   });
 
+  it("labels a fenced code block with its language, and an unlabelled fence with none", () => {
+    expect(render("```python\nprint(1)\n```")).toContain('<span class="code-lang">python</span>');
+    expect(render("```\nplain\n```")).not.toContain("code-lang");
+  });
+
   it("turns images into links so a reply cannot make the reader's browser fetch anything", () => {
     expect(render("![cat](https://example.com/cat.png)")).toBe(
       '<div class="markdown"><p><a href="https://example.com/cat.png" target="_blank" rel="noopener noreferrer nofollow">cat</a></p></div>',

@@ -155,8 +155,10 @@ function CodeBlock({
   ...rest
 }: ComponentProps<"pre"> & { node?: unknown; copyLabel: string; copiedLabel: string }) {
   const [copied, setCopied] = useState(false);
+  const language = languageOf(children);
   return (
     <div className="code-block">
+      {language ? <span className="code-lang">{language}</span> : null}
       <button
         type="button"
         className="code-copy"
@@ -174,6 +176,14 @@ function CodeBlock({
       <pre {...rest}>{children}</pre>
     </div>
   );
+}
+
+/** The fence's language (```ts → "ts"), from the class remark gives the code element. */
+function languageOf(children: ReactNode): string | null {
+  const only = Children.toArray(children)[0];
+  if (!isValidElement<{ className?: string }>(only)) return null;
+  const match = /(?:^|\s)language-([\w+#.-]+)/.exec(only.props.className ?? "");
+  return match?.[1] ?? null;
 }
 
 const isMath = (className: string | undefined) =>
