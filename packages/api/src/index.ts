@@ -187,3 +187,4 @@ export {
 } from "./features/openai/history";
 export type * from "./features/openai/types";
 export { redactProcedureInput } from "./redact";
+export { rotateKeys, SEALED_COLUMNS, type RotationReport } from "./core/key-rotation";

@@ -17,6 +17,7 @@ export * as twoFactor from "./queries/two-factor";
 export * as oidc from "./queries/oidc";
 export * as registration from "./queries/registration";
 export * as settings from "./queries/settings";
+export * as sealed from "./queries/sealed";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
 export { FileKind, MessageRole, MessageStatus, Role } from "./generated/prisma/enums";
