@@ -1,5 +1,5 @@
 export { appRouter } from "./router";
-export type { AppRouter } from "./router";
+export type { AppRouter, RouterErrorData, RouterInputs, RouterOutputs } from "./router";
 export { createCallerFactory } from "./core/trpc";
 export { createContextInner, createRequestMeta } from "./core/context";
 export type { AppDeps, AuthUser, Context, ContextInner, RequestMeta } from "./core/context";

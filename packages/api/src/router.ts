@@ -1,3 +1,4 @@
+import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { mergeRouters, router } from "./core/trpc";
 import { authRouter } from "./features/auth/router";
 import { chatRouter } from "./features/chat/router";
@@ -25,3 +26,8 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+/** What each procedure takes and returns, and the error data it may send: the UI and the
+ * typed client use these instead of copies that could drift. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterErrorData = inferRouterError<AppRouter>["data"];

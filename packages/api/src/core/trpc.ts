@@ -6,6 +6,12 @@ import { describeIssues } from "./input";
 import { reportProcedureCall } from "./observability";
 import { transformer } from "./wire";
 
+/** zod's flattened issues, keyed by input field: what a form shows beside each field. */
+export interface FieldErrors {
+  formErrors: string[];
+  fieldErrors: Record<string, string[] | undefined>;
+}
+
 const t = initTRPC.context<Context>().create({
   transformer,
   // Proxies drop SSE connections that stay silent; a ping every 15 s keeps a reply stream
@@ -13,7 +19,7 @@ const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 15_000 } },
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
-    const zodError = cause instanceof z.ZodError ? z.flattenError(cause) : null;
+    const zodError: FieldErrors | null = cause instanceof z.ZodError ? z.flattenError(cause) : null;
     const details = cause instanceof DomainError && cause.details ? cause.details : null;
     if (error.code === "INTERNAL_SERVER_ERROR") {
       // Whatever went wrong (a Prisma message, a path, a stack) stays in the log, which

@@ -1,14 +1,10 @@
+import type { RouterErrorData } from "@parley/api";
 import { TRPCClientError } from "@trpc/client";
 import type { Translate } from "../i18n";
 import { isUnreachable } from "./connection";
 
-/** The error shape our server sends (packages/api/src/core/trpc.ts errorFormatter). */
-export interface ServerErrorData {
-  code?: string;
-  httpStatus?: number;
-  zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
-  details?: { field?: string; retryAfterSeconds?: number; [key: string]: unknown } | null;
-}
+/** The error data our server sends, as its errorFormatter (core/trpc.ts) declares it. */
+export type ServerErrorData = RouterErrorData;
 
 export function errorData(error: unknown): ServerErrorData | undefined {
   if (error instanceof TRPCClientError)

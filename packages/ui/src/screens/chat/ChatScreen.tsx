@@ -51,7 +51,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
       (messagesQuery.data?.pages ?? [])
         .slice()
         .reverse()
-        .flatMap((p) => p.items as ChatMessage[]),
+        .flatMap((p) => p.items),
     [messagesQuery.data],
   );
   const streamingReply =

@@ -1,3 +1,4 @@
+import type { RouterOutputs } from "@parley/api";
 import { useState } from "react";
 import {
   AlertIcon,
@@ -11,25 +12,10 @@ import { Button, cx, IconButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
 import { LazyMarkdown as Markdown } from "../../markdown/LazyMarkdown";
-import type { UploadedFile } from "../../api/files";
 import { MessageAttachments } from "./attachments";
 
-export interface ChatMessage {
-  id: string;
-  role: "user" | "assistant" | "system";
-  content: string;
-  status: string;
-  model: string | null;
-  error?: string | null;
-  promptTokens?: number | null;
-  completionTokens?: number | null;
-  parentId: string | null;
-  /** The versions of this message (edits, regenerations), oldest first, and its place there. */
-  siblingIds: string[];
-  siblingIndex: number;
-  /** Files the user sent with the message, in order. */
-  attachments?: UploadedFile[];
-}
+/** A message as `chat.messages.list` returns it: its branch siblings and attachments too. */
+export type ChatMessage = RouterOutputs["chat"]["messages"]["list"]["items"][number];
 
 export interface MessageItemProps {
   message: ChatMessage;
