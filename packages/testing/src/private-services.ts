@@ -1,5 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { connect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
@@ -45,12 +53,15 @@ export async function startPrivatePostgres(
     /** Makes a hot-standby streaming replica of this (private) primary instead:
      * `pg_basebackup -R` copies it and keeps following its WAL. */
     standbyOf?: PrivateService;
+    /** Serves TLS (`ssl = on`) with this certificate, e.g. from makeCertificates(). */
+    tls?: Pick<TestCertificates, "certFile" | "keyFile">;
   } = {},
 ): Promise<PrivateService> {
   const { postgresBin } = serverBinaries();
   const dir = mkdtempSync(path.join(tmpdir(), "parley-pg-"));
   const dataDir = path.join(dir, "data");
   const asRoot = userInfo().uid === 0;
+  let owner: { uid: number; gid: number } | null = null;
   if (asRoot) {
     const pgUser = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
     const uid = Number(pgUser.stdout.trim());
@@ -58,6 +69,20 @@ export async function startPrivatePostgres(
     if (pgUser.status !== 0 || !Number.isInteger(uid))
       throw new Error("no `postgres` OS user to run PostgreSQL as");
     chownSync(dir, uid, gid);
+    owner = { uid, gid };
+  }
+  // Postgres reads its key only if the server's user owns it and nobody else can read it.
+  const tlsFiles = options.tls
+    ? { cert: path.join(dir, "server.crt"), key: path.join(dir, "server.key") }
+    : null;
+  if (options.tls && tlsFiles) {
+    copyFileSync(options.tls.certFile, tlsFiles.cert);
+    copyFileSync(options.tls.keyFile, tlsFiles.key);
+    chmodSync(tlsFiles.key, 0o600);
+    if (owner) {
+      chownSync(tlsFiles.cert, owner.uid, owner.gid);
+      chownSync(tlsFiles.key, owner.uid, owner.gid);
+    }
   }
   const run = (bin: string, args: string[]) => {
     const command = asRoot ? "runuser" : path.join(postgresBin, bin);
@@ -97,6 +122,9 @@ export async function startPrivatePostgres(
     "-c synchronous_commit=off",
     "-c full_page_writes=off",
     "-c max_connections=200",
+    ...(tlsFiles
+      ? ["-c ssl=on", `-c ssl_cert_file=${tlsFiles.cert}`, `-c ssl_key_file=${tlsFiles.key}`]
+      : []),
   ].join(" ");
   const logFile = path.join(dir, "postgres.log");
   let running = false;
