@@ -166,6 +166,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Prefix of every Redis key, so deployments (or test runs) can share one Redis. */
   REDIS_KEY_PREFIX: z.string().trim().min(1).max(64).default("parley:"),
+  /** PEM file of the CA that signed a rediss:// server's certificate (a private CA). */
+  REDIS_TLS_CA_FILE: z.string().trim().min(1).optional(),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (Prometheus sends it). */
   METRICS_TOKEN: z
     .string()

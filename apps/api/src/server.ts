@@ -23,6 +23,7 @@ import {
   type ReadReplicas,
   type UsageObserver,
 } from "@parley/api";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createDb, migrate, pendingMigrations, type Database } from "@parley/db";
 import { Hono } from "hono";
@@ -63,11 +64,16 @@ export async function buildDeps(
   let redis = null;
   if (env.REDIS_URL) {
     let lastError = "";
-    redis = createRedis(env.REDIS_URL, (error) => {
-      // Reconnection attempts repeat the same error; log each distinct one once.
-      if (error.message !== lastError) log(`redis: ${error.message}`);
-      lastError = error.message;
-    });
+    const tlsCa = env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, "utf8") : undefined;
+    redis = createRedis(
+      env.REDIS_URL,
+      (error) => {
+        // Reconnection attempts repeat the same error; log each distinct one once.
+        if (error.message !== lastError) log(`redis: ${error.message}`);
+        lastError = error.message;
+      },
+      { tlsCa },
+    );
     // Start even when Redis is down: everything it backs degrades instead of failing.
     await waitForRedis(redis).catch((error: Error) => log(`${error.message}; starting degraded`));
   }

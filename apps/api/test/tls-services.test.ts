@@ -1,5 +1,10 @@
 import { signUp } from "@parley/client";
-import { makeCertificates, missingServerBinaries, startPrivatePostgres } from "@parley/testing";
+import {
+  makeCertificates,
+  missingServerBinaries,
+  startPrivatePostgres,
+  startPrivateRedis,
+} from "@parley/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./ops-helpers";
@@ -56,3 +61,32 @@ describe.skipIf(missing)(
     });
   },
 );
+
+describe.skipIf(missing)(`Redis over TLS (rediss://)${missing ? ` (${missing})` : ""}`, () => {
+  const certs = makeCertificates(["localhost", "127.0.0.1"]);
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis({ tls: certs });
+    server = await startTestServer({ REDIS_URL: redis.url, REDIS_TLS_CA_FILE: certs.caFile });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.destroy();
+    certs.remove();
+  });
+
+  it("the app connects through TLS and keeps its sessions there", async () => {
+    expect(redis.url).toMatch(/^rediss:\/\//);
+    const ready = (await (await fetch(`${server.base}/readyz`)).json()) as Record<string, string>;
+    expect(Object.values(ready)).not.toContain("degraded");
+    expect(server.server.deps.redis?.status).toBe("ready");
+    const account = await signUp(server.base);
+    expect((await account.client.auth.me.query()).id).toBe(account.user.id);
+    // The session cache and limiter wrote their keys into the TLS-only Redis.
+    expect((await server.server.deps.redis!.keys(`${server.keyPrefix}*`)).length).toBeGreaterThan(
+      0,
+    );
+  });
+});

@@ -166,8 +166,11 @@ export async function startPrivatePostgres(
   return service;
 }
 
-/** A redis-server of our own on a free loopback port, without persistence. */
-export async function startPrivateRedis(): Promise<PrivateService> {
+/** A redis-server of our own on a free loopback port, without persistence; with `tls`, it
+ * speaks only TLS on that port (`--tls-port`, plain port off) and `url` is rediss://. */
+export async function startPrivateRedis(
+  options: { tls?: Pick<TestCertificates, "certFile" | "keyFile" | "caFile"> } = {},
+): Promise<PrivateService> {
   const { redisServer } = serverBinaries();
   const dir = mkdtempSync(path.join(tmpdir(), "parley-redis-"));
   const port = await freePort();
@@ -175,15 +178,20 @@ export async function startPrivateRedis(): Promise<PrivateService> {
   let output = "";
 
   const service: PrivateService = {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
     port,
     async start() {
       if (child) return;
       const started = spawn(
         redisServer,
         [
-          "--port",
-          String(port),
+          ...(options.tls
+            ? [
+                ...["--port", "0", "--tls-port", String(port)],
+                ...["--tls-cert-file", options.tls.certFile, "--tls-key-file", options.tls.keyFile],
+                ...["--tls-ca-cert-file", options.tls.caFile, "--tls-auth-clients", "no"],
+              ]
+            : ["--port", String(port)]),
           "--bind",
           "127.0.0.1",
           "--save",

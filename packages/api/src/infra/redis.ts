@@ -5,8 +5,14 @@ import { Redis } from "ioredis";
  * fall back (session cache → Postgres) and requests never hang on a dead cache. It keeps
  * reconnecting in the background and recovers on its own.
  */
-export function createRedis(url: string, onError: (error: Error) => void = () => {}): Redis {
+export function createRedis(
+  url: string,
+  onError: (error: Error) => void = () => {},
+  options: { tlsCa?: string } = {},
+): Redis {
   const redis = new Redis(url, {
+    // rediss:// verifies the server's certificate; a private CA is trusted when given.
+    ...(url.startsWith("rediss://") && options.tlsCa ? { tls: { ca: options.tlsCa } } : {}),
     lazyConnect: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
