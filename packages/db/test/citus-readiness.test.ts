@@ -197,6 +197,8 @@ export const QUERIES_WITHOUT_USER: Record<string, string> = {
   "audit.deleteAuditEventsBefore": "retention applies to everyone",
   "files.abandonedUploads": "the upload sweeper looks at every user's files",
   "files.filesWrappedByOtherKeys": "key rotation rewraps every user's files",
+  "sealed.fileKeysPage": "keys:rotate pages through every user's file data keys",
+  "sealed.totpSecretsPage": "keys:rotate pages through every user's TOTP secrets",
   "two-factor.usersWithoutTotp": "admin: who still lacks two-factor",
   "usage.usageByUser": "admin: usage of every user",
   // Rows found by their own (unique) id; still to take the user id (docs/scaling.md).
