@@ -21,6 +21,7 @@ export const SETTINGS_TABS = [
   "sessions",
   "apiKeys",
   "files",
+  "usage",
   "activity",
   "appearance",
 ] as const;

@@ -4,6 +4,7 @@ import { errorCode, errorText } from "../api/errors";
 import { Alert, Button } from "../components/ui";
 import { formatDate, useLanguage, useT } from "../i18n";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
+import { AdminQuota } from "./AdminQuota";
 import { AdminAuditLog, AdminSignInRules } from "./identity/AdminIdentity";
 
 export function AdminScreen() {
@@ -112,6 +113,9 @@ export function AdminScreen() {
                 >
                   {t("admin.activity")}
                 </Button>
+              </div>
+              <div className="w-full">
+                <AdminQuota userId={user.id} username={user.username} />
               </div>
             </li>
           );

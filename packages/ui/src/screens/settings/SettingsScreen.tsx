@@ -9,6 +9,7 @@ import { PasswordSettings } from "./PasswordSettings";
 import { ProfileSettings } from "./ProfileSettings";
 import { SecuritySettings } from "./SecuritySettings";
 import { SessionsSettings } from "./SessionsSettings";
+import { UsageSettings } from "./UsageSettings";
 
 const TAB_LABELS: Record<SettingsTab, MessageKey> = {
   profile: "settings.profile",
@@ -17,6 +18,7 @@ const TAB_LABELS: Record<SettingsTab, MessageKey> = {
   sessions: "settings.sessions",
   apiKeys: "settings.apiKeys",
   files: "settings.files",
+  usage: "settings.usage",
   activity: "settings.activity",
   appearance: "settings.appearance",
 };
@@ -57,6 +59,7 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
         {tab === "sessions" ? <SessionsSettings /> : null}
         {tab === "apiKeys" ? <ApiKeysSettings /> : null}
         {tab === "files" ? <FilesSettings /> : null}
+        {tab === "usage" ? <UsageSettings /> : null}
         {tab === "security" ? <SecuritySettings /> : null}
         {tab === "activity" ? <ActivitySettings /> : null}
         {tab === "appearance" ? <AppearanceSettings /> : null}
