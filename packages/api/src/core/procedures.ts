@@ -8,8 +8,9 @@ export const publicProcedure = baseProcedure;
 
 /** A signed-in caller (access token or API key); narrows `ctx.user`. After a mutation the
  * caller's write position is noted and their cached history forgotten, so their next
- * history reads see it on any replica. Not exported: every procedure says what an API key needs to call it (a scope, or a
- * session), so a new procedure cannot be open to keys by accident. */
+ * history reads see it on any replica. Not exported: every procedure says what an API key
+ * needs to call it (a scope, or a session), so a new procedure cannot be open to keys by
+ * accident. */
 const signedInProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   const user = ctx.user;
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
