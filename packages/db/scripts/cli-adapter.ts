@@ -27,20 +27,41 @@ function readNameColumnsAsText(): void {
   result.__parleyPatched = true;
 }
 
+/** One PGlite per data directory for the whole CLI run. Prisma's CLI builds its adapter
+ * twice in one `migrate deploy`; two PGlite instances on one directory each keep their own
+ * buffers, and whichever wrote last won: now and then the directory was left empty. */
+const cliClients = new Map<string, { client: PGlite; open: number }>();
+
+function sharedClient(dataDir: string) {
+  let entry = cliClients.get(dataDir);
+  if (!entry || entry.client.closed) {
+    entry = { client: new PGlite(dataDir), open: 0 };
+    cliClients.set(dataDir, entry);
+  }
+  return entry;
+}
+
 /** pglite-prisma-adapter 0.6 does not await scripts (a failing migration would pass) and
- * never closes PGlite (the CLI would not exit). Both are fixed here for the CLI. */
+ * never closes PGlite (the CLI would not exit). Both are fixed here for the CLI: the shared
+ * client closes when the last adapter using it is disposed. */
 function pgliteForCli(dataDir: string) {
   if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
-  const factory = new PrismaPGlite(client);
+  // The client is chosen at connect time, so building the factory opens nothing.
+  const factory = new PrismaPGlite(undefined as unknown as PGlite);
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
+    const entry = sharedClient(dataDir);
+    (factory as unknown as { client: PGlite }).client = entry.client;
     const adapter = await connect();
+    entry.open += 1;
     adapter.executeScript = async (script: string) => {
-      await client.exec(script);
+      await entry.client.exec(script);
     };
     adapter.dispose = async () => {
-      await client.close();
+      entry.open -= 1;
+      if (entry.open > 0) return;
+      cliClients.delete(dataDir);
+      await entry.client.close();
     };
     return adapter;
   };
