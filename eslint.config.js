@@ -42,6 +42,21 @@ export default tseslint.config(
       "no-undef": "off",
     },
   },
+  // Type-aware rules: a promise nobody awaits or handles loses its error, and an async
+  // function handed to a callback that ignores its result (an event handler, forEach) does too.
+  {
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.ts"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
   restrict(
     ["packages/db/src/**"],
     [],

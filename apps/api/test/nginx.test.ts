@@ -116,7 +116,7 @@ async function startEchoUpstream() {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       res.write("data: first\n\n");
       // The second event waits until the test has seen the first one through nginx.
-      new Promise<void>((resolve) => (releaseStream = resolve)).then(() =>
+      void new Promise<void>((resolve) => (releaseStream = resolve)).then(() =>
         res.end("data: second\n\n"),
       );
       return;

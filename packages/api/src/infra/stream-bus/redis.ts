@@ -118,7 +118,8 @@ class MultiplexedReader {
       waiters.add(waiter);
       if (this.closed) return finish([]);
       if (this.running && !this.blockedOn.has(key)) this.queueUnblock();
-      this.run();
+      // run() turns every Redis failure into an empty read; it never rejects.
+      void this.run();
     });
   }
 
@@ -147,12 +148,16 @@ class MultiplexedReader {
     if (this.unblockQueued) return;
     this.unblockQueued = true;
     setTimeout(
-      async () => {
+      () => {
         this.unblockQueued = false;
         if (this.closed || !this.running || !this.missingKeys() || this.connectionId === null)
           return;
-        const unblocked = await this.redis.client("UNBLOCK", this.connectionId).catch(() => 0);
-        if (!unblocked && attempt < 50) this.queueUnblock(attempt + 1);
+        void this.redis
+          .client("UNBLOCK", this.connectionId)
+          .catch(() => 0)
+          .then((unblocked) => {
+            if (!unblocked && attempt < 50) this.queueUnblock(attempt + 1);
+          });
       },
       attempt === 0 ? 0 : 10,
     );

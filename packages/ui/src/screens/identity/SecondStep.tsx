@@ -105,7 +105,9 @@ export function TwoFactorSetupForm({
   const errors = fieldErrors(confirm.error);
 
   if (done) {
-    return <RecoveryCodes codes={done.recoveryCodes} onDone={() => session.completeSignIn(done)} />;
+    return (
+      <RecoveryCodes codes={done.recoveryCodes} onDone={() => void session.completeSignIn(done)} />
+    );
   }
   if (!begin.data) {
     return (
