@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { base64url, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,17 +15,26 @@ const key = new TextEncoder().encode(JWT_SECRET);
 async function forge(
   user: Registered,
   sessionId: string,
-  change: { alg?: string; iss?: string; aud?: string; exp?: number; secret?: Uint8Array } = {},
+  change: {
+    alg?: string;
+    iss?: string;
+    aud?: string | string[];
+    exp?: number;
+    nbf?: number;
+    iat?: false;
+    secret?: Uint8Array;
+  } = {},
 ) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: sessionId, role: user.role })
+  const jwt = new SignJWT({ sid: sessionId, role: user.role })
     .setProtectedHeader({ alg: change.alg ?? "HS256", typ: "JWT" })
     .setSubject(user.id)
     .setIssuer(change.iss ?? "parley")
     .setAudience(change.aud ?? "parley-api")
-    .setIssuedAt(now - 60)
-    .setExpirationTime(change.exp ?? now + 600)
-    .sign(change.secret ?? key);
+    .setExpirationTime(change.exp ?? now + 600);
+  if (change.iat !== false) jwt.setIssuedAt(now - 60);
+  if (change.nbf !== undefined) jwt.setNotBefore(change.nbf);
+  return jwt.sign(change.secret ?? key);
 }
 
 function withPayload(token: string, patch: Record<string, unknown>): string {
@@ -80,6 +90,44 @@ describe("access tokens", () => {
     expect(
       await me(await forge(user, sessionId, { exp: Math.floor(Date.now() / 1000) - 120 })),
     ).toBe("UNAUTHORIZED");
+  });
+
+  it("accepts an audience list naming the API, refuses one that does not", async () => {
+    expect(await me(await forge(user, sessionId, { aud: ["other", "parley-api"] }))).toBe("OK");
+    expect(await me(await forge(user, sessionId, { aud: ["other", "evil"] }))).toBe("UNAUTHORIZED");
+  });
+
+  it("refuses a token not valid yet (nbf in the future), accepts one whose nbf has passed", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await me(await forge(user, sessionId, { nbf: now + 120 }))).toBe("UNAUTHORIZED");
+    expect(await me(await forge(user, sessionId, { nbf: now - 120 }))).toBe("OK");
+  });
+
+  it("refuses a token without iat", async () => {
+    expect(await me(await forge(user, sessionId, { iat: false }))).toBe("UNAUTHORIZED");
+  });
+
+  it("refuses a header that demands an extension (crit)", async () => {
+    // jose will not sign an unknown critical header itself: build it by hand.
+    const valid = await forge(user, sessionId);
+    const [, payload] = valid.split(".");
+    const header = base64url.encode(
+      JSON.stringify({ alg: "HS256", typ: "JWT", crit: ["x"], x: 1 }),
+    );
+    const signature = createHmac("sha256", key).update(`${header}.${payload}`).digest("base64url");
+    expect(await me(`${header}.${payload}.${signature}`)).toBe("UNAUTHORIZED");
+    // The same construction without crit is accepted: the refusal is about crit.
+    const plain = base64url.encode(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+    const plainSignature = createHmac("sha256", key)
+      .update(`${plain}.${payload}`)
+      .digest("base64url");
+    expect(await me(`${plain}.${payload}.${plainSignature}`)).toBe("OK");
+  });
+
+  it("refuses a signature with bytes appended or cut", async () => {
+    const [header, payload, signature] = user.accessToken.split(".");
+    expect(await me(`${header}.${payload}.${signature}AA`)).toBe("UNAUTHORIZED");
+    expect(await me(`${header}.${payload}.${signature!.slice(0, -2)}`)).toBe("UNAUTHORIZED");
   });
 
   it("refuses a token signed with another secret", async () => {

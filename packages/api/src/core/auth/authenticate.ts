@@ -40,7 +40,7 @@ export async function authenticateRequest(
 }
 
 async function authenticateAccessToken(deps: AppDeps, token: string): Promise<AuthUser | null> {
-  const claims = await verifyAccessToken(deps.auth.config, token);
+  const claims = verifyAccessToken(deps.auth.config, token);
   if (!claims) return null;
   const key = sessionKey(claims.sessionId);
   const cached = await deps.sessionCache.get(key);
