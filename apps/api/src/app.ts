@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { trpcServer } from "@hono/trpc-server";
 import {
   appRouter,
   createRequestContext,
@@ -11,14 +10,16 @@ import {
   type Context as TrpcContext,
   type RequestMeta,
 } from "@parley/api";
+import type { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import {
   createLogger,
-  currentRequestId,
   logProcedureError,
   noteRequestUser,
+  requestIdOf,
   requestLogging,
   type Logger,
 } from "./logging";
@@ -112,6 +113,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     app.use("/api/files/*", allowListed);
   }
 
+  // The limit is chosen before a byte of the body is read: a stranger cannot make the
+  // process buffer a large body only to be refused afterwards.
+  const signedInBodyLimit = bodyLimit({
+    maxSize: TRPC_BODY_LIMIT_BYTES,
+    onError: (ctx) => tooLarge(ctx, TRPC_BODY_LIMIT_BYTES),
+  });
+  const anonymousBodyLimit = bodyLimit({
+    maxSize: ANONYMOUS_BODY_LIMIT_BYTES,
+    onError: (ctx) => tooLarge(ctx, ANONYMOUS_BODY_LIMIT_BYTES),
+  });
   app.use("/trpc/*", async (c, next) => {
     // Procedures add Set-Cookie or Retry-After here; they are copied onto the response.
     const responseHeaders = new Headers();
@@ -120,37 +131,37 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     // A failure (database down) is reported by createContext as the call's error.
     context.catch(() => undefined);
     c.set("context", context);
-    // The limit is chosen before a byte of the body is read: a stranger cannot make the
-    // process buffer a large body only to be refused afterwards.
     const signedIn = Boolean((await context.catch(() => null))?.user);
-    const limited = bodyLimit({
-      maxSize: signedIn ? TRPC_BODY_LIMIT_BYTES : ANONYMOUS_BODY_LIMIT_BYTES,
-      onError: (ctx) =>
-        tooLarge(ctx, signedIn ? TRPC_BODY_LIMIT_BYTES : ANONYMOUS_BODY_LIMIT_BYTES),
-    });
-    const refused = await limited(c, next);
+    const refused = await (signedIn ? signedInBodyLimit : anonymousBodyLimit)(c, next);
     if (refused instanceof Response) c.res = refused;
     responseHeaders.forEach((value, name) => c.res.headers.append(name, value));
   });
-  app.use(
-    "/trpc/*",
-    trpcServer({
+  // tRPC's fetch adapter called directly (what @hono/trpc-server does, less a context copy
+  // per call), so the error log can name the request.
+  const onError = (
+    c: Context<Env>,
+    { error, path, type, input }: { error: TRPCError; path?: string; type: string; input: unknown },
+  ) => {
+    // Calls that reached a procedure were counted by its middleware; count the rest.
+    if (!wasObserved(error)) options.metrics?.procedureObserver.onUnobservedError(path, error.code);
+    logProcedureError(logger, { error, path, type, input, reqId: requestIdOf(c) });
+  };
+  app.use("/trpc/*", (c) => {
+    const method = c.req.method;
+    return fetchRequestHandler({
       router: appRouter,
       endpoint: "/trpc",
       maxBatchSize: TRPC_MAX_BATCH_SIZE,
-      onError: ({ error, path, type, input }) => {
-        // Calls that reached a procedure were counted by its middleware; count the rest.
-        if (!wasObserved(error))
-          options.metrics?.procedureObserver.onUnobservedError(path, error.code);
-        logProcedureError(logger, { error, path, type, input });
-      },
-      createContext: async (_opts, c) => {
+      // A body-limited request's body is read through Hono (which counts it), not the raw one.
+      req: method === "GET" || method === "HEAD" ? c.req.raw : bodyThroughHono(c),
+      onError: (event) => onError(c, event),
+      createContext: async () => {
         const ctx = await c.get("context");
-        noteRequestUser(ctx.user?.id);
+        noteRequestUser(c, ctx.user?.id);
         return ctx;
       },
-    }),
-  );
+    });
+  });
 
   const files = new Hono();
   mountFileRoutes(files, deps, logger);
@@ -185,8 +196,21 @@ function requestMeta(c: Context<Env>, trustProxy: boolean): RequestMeta {
     headers,
     responseHeaders: c.get("responseHeaders"),
     secure: c.get("secure"),
-    requestId: currentRequestId() ?? "unknown",
+    requestId: requestIdOf(c),
   };
+}
+
+const BODY_READERS = new Set<string | symbol>(["arrayBuffer", "blob", "formData", "json", "text"]);
+
+/** The request with its body read through Hono's request (as @hono/trpc-server does). */
+function bodyThroughHono(c: Context<Env>): Request {
+  const req = c.req as unknown as Record<string, () => unknown>;
+  return new Proxy(c.req.raw, {
+    get(target, property) {
+      if (BODY_READERS.has(property)) return () => req[property as string]!();
+      return Reflect.get(target, property, target) as unknown;
+    },
+  });
 }
 
 /** Whether the request reached us over HTTPS. This server speaks plain HTTP itself, so only

@@ -12,7 +12,7 @@ import {
 } from "@parley/api";
 import busboy from "busboy";
 import type { Context, Hono } from "hono";
-import { currentRequestId, noteRequestUser, type Logger } from "./logging";
+import { noteRequestUser, requestIdOf, type Logger } from "./logging";
 
 /** Room for the multipart framing around the file (boundaries, part headers). */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -29,9 +29,9 @@ async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
     responseHeaders: new Headers(),
     // Only the caller is needed here: no cookie is set, so whether it is Secure is moot.
     secure: false,
-    requestId: currentRequestId() ?? "unknown",
+    requestId: requestIdOf(c),
   });
-  noteRequestUser(user?.id);
+  noteRequestUser(c, user?.id);
   return user;
 }
 
@@ -109,10 +109,9 @@ function contentDisposition(kind: "inline" | "attachment", name: string): string
  */
 export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void {
   const internal = (c: Context, error: unknown) => {
-    logger.error({ err: error }, "file route failed");
-    return problem(c, 500, "Internal server error", {
-      requestId: c.res.headers.get("x-request-id") ?? undefined,
-    });
+    const requestId = requestIdOf(c);
+    logger.error({ reqId: requestId, err: error }, "file route failed");
+    return problem(c, 500, "Internal server error", { requestId });
   };
 
   app.post("/api/files", async (c) => {

@@ -1,18 +1,22 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { redactProcedureInput } from "@parley/api";
 import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger } from "pino";
 
-/** What every log line written while serving one request carries. */
+/** What the request's log line carries. Kept on the Hono context, not in an
+ * AsyncLocalStorage: on Node 20 that installs promise hooks, which tax every promise of
+ * every request (a few % of a small call's CPU). Lines about one request name its id
+ * themselves (`reqId`), taken with requestIdOf(c). */
 interface RequestScope {
   requestId: string;
   userId?: string;
 }
 
-const requestScope = new AsyncLocalStorage<RequestScope>();
+const SCOPE = "parleyRequestScope";
+const scopeOf = (c: Context): RequestScope | undefined =>
+  (c as Context<{ Variables: { [SCOPE]?: RequestScope } }>).get(SCOPE);
 
 const REDACTED = "[redacted]";
 
@@ -71,8 +75,7 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** JSON lines on stdout (or `destination`, for tests); the request id is added to every
- * line written while a request is being served. */
+/** JSON lines on stdout (or `destination`, for tests). */
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
   return pino(
     {
@@ -81,10 +84,6 @@ export function createLogger(options: { level: string; destination?: Destination
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
-      mixin() {
-        const scope = requestScope.getStore();
-        return scope ? { reqId: scope.requestId } : {};
-      },
     },
     options.destination,
   );
@@ -96,14 +95,15 @@ export function acceptRequestId(value: string | undefined): string | undefined {
   return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
 }
 
-/** The id of the request being served, for error answers that name it. */
-export function currentRequestId(): string | undefined {
-  return requestScope.getStore()?.requestId;
+/** The id of the request `c` (set by requestLogging), for error answers and log lines
+ * that name it. */
+export function requestIdOf(c: Context): string {
+  return scopeOf(c)?.requestId ?? "unknown";
 }
 
-/** Lets the tRPC context note who is calling, for the request's log line. */
-export function noteRequestUser(userId: string | undefined): void {
-  const scope = requestScope.getStore();
+/** Notes who is calling, for the request's log line. */
+export function noteRequestUser(c: Context, userId: string | undefined): void {
+  const scope = scopeOf(c);
   if (scope && userId) scope.userId = userId;
 }
 
@@ -121,7 +121,8 @@ export function requestLogging(logger: Logger): MiddlewareHandler {
       requestId: acceptRequestId(c.req.header("x-request-id")) ?? randomUUID(),
     };
     const startedAt = performance.now();
-    await requestScope.run(scope, next);
+    c.set(SCOPE, scope);
+    await next();
     setResponseHeader(c, "x-request-id", scope.requestId);
     const status = c.res.status;
     const path = c.req.path;
@@ -164,9 +165,12 @@ export function logProcedureError(
     path: string | undefined;
     type: string;
     input: unknown;
+    /** The request's id (requestIdOf), so the line can be matched to the answer. */
+    reqId?: string;
   },
 ): void {
   const fields = {
+    ...(event.reqId ? { reqId: event.reqId } : {}),
     procedure: event.path && event.path.length <= 100 ? event.path : "unknown",
     type: event.type,
     code: event.error.code,

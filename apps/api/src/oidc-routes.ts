@@ -6,7 +6,7 @@ import {
   type RequestMeta,
 } from "@parley/api";
 import type { Context, Hono } from "hono";
-import { currentRequestId } from "./logging";
+import { requestIdOf } from "./logging";
 
 /**
  * Single sign-on's two browser stops: /auth/oidc/start redirects to the provider, and the
@@ -31,7 +31,7 @@ export function mountOidcRoutes<E extends { Variables: { responseHeaders: Header
     headers: c.req.raw.headers,
     responseHeaders: new Headers(),
     secure: options.secure(c),
-    requestId: currentRequestId() ?? "unknown",
+    requestId: requestIdOf(c),
   });
   const redirect = (req: RequestMeta, location: string) => {
     const headers = new Headers(req.responseHeaders);

@@ -18,7 +18,7 @@ import {
 } from "@parley/api";
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { currentRequestId, noteRequestUser, type Logger } from "./logging";
+import { noteRequestUser, requestIdOf, type Logger } from "./logging";
 
 /** A /v1 body: a long conversation with a few base64 images. */
 export const OPENAI_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -64,10 +64,10 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
   const streaming = new WeakSet<Response>();
 
   const fail = (c: Context, error: unknown) => {
-    const requestId = currentRequestId() ?? "unknown";
+    const requestId = requestIdOf(c);
     const refusal = toOpenAIError(error, requestId);
     if (refusal.status >= 500 && !(error instanceof OpenAIError))
-      logger.error({ err: error }, "/v1 request failed");
+      logger.error({ reqId: requestId, err: error }, "/v1 request failed");
     if (refusal.retryAfterSeconds !== undefined)
       c.header("Retry-After", String(refusal.retryAfterSeconds));
     return c.json(refusal.body, refusal.status as 400);
@@ -80,10 +80,10 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
       headers: c.req.raw.headers,
       responseHeaders: new Headers(),
       secure: options.secure(c),
-      requestId: currentRequestId() ?? "unknown",
+      requestId: requestIdOf(c),
     };
     const { user } = await createRequestContext(deps, req);
-    noteRequestUser(user?.id);
+    noteRequestUser(c, user?.id);
     return { user: authorizeOpenAICaller(user, c.req.header("authorization")), req };
   };
 
@@ -158,7 +158,7 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
         }
         const chunks = await startOpenAICompletionStream(deps, prepared, signal);
         const model = prepared.input.model;
-        const response = sse(chunks, logger, extra, {
+        const response = sse(chunks, logger, requestIdOf(c), extra, {
           onFirstToken: () =>
             options.observer?.onFirstToken({
               model,
@@ -200,6 +200,7 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
 function sse(
   chunks: AsyncIterable<ChatCompletionChunkOut>,
   logger: Logger,
+  requestId: string,
   extraHeaders: Record<string, string>,
   hooks: { onFirstToken(): void; onEnd(): void },
 ): Response {
@@ -237,8 +238,9 @@ function sse(
           controller.enqueue(event(next.value));
         }
       } catch (error) {
-        const refusal = toOpenAIError(error, currentRequestId() ?? "unknown");
-        if (!(error instanceof OpenAIError)) logger.error({ err: error }, "/v1 stream failed");
+        const refusal = toOpenAIError(error, requestId);
+        if (!(error instanceof OpenAIError))
+          logger.error({ reqId: requestId, err: error }, "/v1 stream failed");
         controller.enqueue(event(refusal.body));
         controller.close();
         end();

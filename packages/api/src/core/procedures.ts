@@ -1,23 +1,10 @@
 import { TRPCError } from "@trpc/server";
-import type { ApiKeyScope, AppDeps, AuthUser } from "./context";
+import type { ApiKeyScope, AppDeps, AuthUser, Context } from "./context";
 import { DomainError } from "./errors";
 import { baseProcedure } from "./trpc";
 
 /** Anyone may call it; `ctx.user` is the caller when a credential came with the request. */
 export const publicProcedure = baseProcedure;
-
-/** A signed-in caller (access token or API key); narrows `ctx.user`. After a mutation the
- * caller's write position is noted and their cached history forgotten, so their next
- * history reads see it on any replica. Not exported: every procedure says what an API key
- * needs to call it (a scope, or a session), so a new procedure cannot be open to keys by
- * accident. */
-const signedInProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
-  const user = ctx.user;
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
-  const result = await next({ ctx: { ...ctx, user } });
-  if (type === "mutation") await historyWritten(ctx.deps, user.id);
-  return result;
-});
 
 /**
  * After a write of the user's history has committed. In this order: a read that misses the
@@ -44,10 +31,37 @@ export function missingScopeError(scope: ApiKeyScope): DomainError {
   });
 }
 
+/**
+ * The caller, checked: signed in (else UNAUTHORIZED), and for an API key holding `scope`.
+ * After a mutation the caller's write position is noted and their cached history
+ * forgotten, so their next history reads see it on any replica. Every signed-in procedure
+ * below is one middleware (a tRPC middleware copies the call's options twice, so the checks
+ * are not stacked), and passes on only what it changes.
+ */
+function signedIn(ctx: Context, scope: ApiKeyScope | null): AuthUser {
+  const user = ctx.user;
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  if (scope && !callerHasScope(user, scope)) throw missingScopeError(scope);
+  return user;
+}
+
+async function afterCall<R>(ctx: Context, user: AuthUser, type: string, result: R): Promise<R> {
+  if (type === "mutation") await historyWritten(ctx.deps, user.id);
+  return result;
+}
+
+/** Chat procedures get the chat runtime as `ctx.chat`, or a clear 503 when this process
+ * was built without one (tests of other areas leave it out). */
+function chatRuntime(ctx: Context) {
+  if (!ctx.deps.chat)
+    throw new DomainError("SERVICE_UNAVAILABLE", "Chat is not available on this server");
+  return ctx.deps.chat;
+}
+
 const scoped = (scope: ApiKeyScope) =>
-  signedInProcedure.use(({ ctx, next }) => {
-    if (!callerHasScope(ctx.user, scope)) throw missingScopeError(scope);
-    return next();
+  publicProcedure.use(async ({ ctx, type, next }) => {
+    const user = signedIn(ctx, scope);
+    return afterCall(ctx, user, type, await next({ ctx: { user } }));
   });
 
 /** Reads of the caller's own data: an API key needs `read`. */
@@ -58,31 +72,32 @@ export const writeProcedure = scoped("chat");
 
 /** Account management needs a signed-in session: no API key may change the account itself
  * (email, password, sessions, keys, two-factor, deletion), whatever its scopes. */
-export const sessionProcedure = signedInProcedure.use(({ ctx, next }) => {
-  if (!ctx.user.sessionId || ctx.user.apiKey) {
+export const sessionProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
+  const user = signedIn(ctx, null);
+  if (!user.sessionId || user.apiKey) {
     throw new DomainError("FORBIDDEN", "Sign in with your password to do this; API keys cannot");
   }
-  return next({ ctx: { ...ctx, user: { ...ctx.user, sessionId: ctx.user.sessionId } } });
+  const sessionUser = { ...user, sessionId: user.sessionId };
+  return afterCall(ctx, user, type, await next({ ctx: { user: sessionUser } }));
 });
 
 /** Admins only; an admin's API key also needs the `admin` scope. */
-export const adminProcedure = signedInProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
-  if (!callerHasScope(ctx.user, "admin")) throw missingScopeError("admin");
-  return next({ ctx });
+export const adminProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
+  const user = signedIn(ctx, null);
+  if (user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
+  if (!callerHasScope(user, "admin")) throw missingScopeError("admin");
+  return afterCall(ctx, user, type, await next({ ctx: { user } }));
 });
 
-/** Chat procedures get the chat runtime as `ctx.chat`, or a clear 503 when this process
- * was built without one (tests of other areas leave it out). */
-const withChat = <P extends typeof readProcedure>(procedure: P) =>
-  procedure.use(({ ctx, next }) => {
-    if (!ctx.deps.chat)
-      throw new DomainError("SERVICE_UNAVAILABLE", "Chat is not available on this server");
-    return next({ ctx: { ...ctx, chat: ctx.deps.chat } });
+const withChat = (scope: ApiKeyScope) =>
+  publicProcedure.use(async ({ ctx, type, next }) => {
+    const user = signedIn(ctx, scope);
+    const chat = chatRuntime(ctx);
+    return afterCall(ctx, user, type, await next({ ctx: { user, chat } }));
   });
 
 /** Talking to models (send, stop, regenerate, a reply's stream): an API key needs `chat`. */
-export const chatProcedure = withChat(writeProcedure);
+export const chatProcedure = withChat("chat");
 
 /** What the chat runtime offers (the models): an API key needs `read`. */
-export const chatReadProcedure = withChat(readProcedure);
+export const chatReadProcedure = withChat("read");

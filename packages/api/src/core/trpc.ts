@@ -57,8 +57,18 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Turns domain errors into TRPCErrors; unexpected ones stay as they are (a generic 500). */
-const mapErrors = t.middleware(async ({ ctx, next }) => {
+export const router = t.router;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/**
+ * Every call, in one middleware (each tRPC middleware copies the call's options twice):
+ * domain errors become TRPCErrors (unexpected ones stay a generic 500), and the call is
+ * reported to the metrics with its final error code.
+ */
+const observe = t.middleware(async ({ ctx, path, type, next }) => {
+  const startedAt = performance.now();
   const result = await next();
   if (!result.ok) {
     const converted = toTRPCError(result.error);
@@ -69,23 +79,12 @@ const mapErrors = t.middleware(async ({ ctx, next }) => {
       if (retryAfter !== undefined && !ctx.req.responseHeaders.has("Retry-After")) {
         ctx.req.responseHeaders.set("Retry-After", String(retryAfter));
       }
+      reportProcedureCall(ctx, { path, type, startedAt }, { ok: false, error: converted });
       throw converted;
     }
   }
-  return result;
-});
-
-export const router = t.router;
-export const mergeRouters = t.mergeRouters;
-export const createCallerFactory = t.createCallerFactory;
-export const middleware = t.middleware;
-
-/** Reports every call to the metrics (after mapErrors, so with its final error code). */
-const observe = t.middleware(async ({ ctx, path, type, next }) => {
-  const startedAt = performance.now();
-  const result = await next();
   return reportProcedureCall(ctx, { path, type, startedAt }, result);
 });
 
 /** Every procedure starts here; the builders callers use are in procedures.ts. */
-export const baseProcedure = t.procedure.use(observe).use(mapErrors);
+export const baseProcedure = t.procedure.use(observe);

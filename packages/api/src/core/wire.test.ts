@@ -29,6 +29,20 @@ describe("tRPC output serialization", () => {
 
   it("leaves data without dates unannotated", () => {
     expect(serializeOutput({ ok: true, n: [1, 2] })).toEqual({ json: { ok: true, n: [1, 2] } });
+    const dotted = { "a.b": 1, "c\\d": ["x"] };
+    expect(serializeOutput(dotted)).toEqual(superjson.serialize(dotted));
+  });
+
+  it("annotates dates deep in arrays and objects at superjson's paths", () => {
+    const value = {
+      a: [[{ b: new Date(1) }], { c: [null, new Date(2)] }],
+      d: { e: { f: new Date(3) } },
+      g: new Date(4),
+    };
+    const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+    expect(wire(serializeOutput(value))).toEqual(wire(superjson.serialize(value)));
+    const list = [new Date(5), { h: new Date(6) }];
+    expect(wire(serializeOutput(list))).toEqual(wire(superjson.serialize(list)));
   });
 
   it("hands anything beyond plain data to superjson, so the client gets the same values", () => {

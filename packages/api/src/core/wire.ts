@@ -18,7 +18,10 @@ const NEEDS_SUPERJSON = Symbol("needs superjson");
 export function serializeOutput(value: unknown): SuperJSONResult {
   const dates: Annotations = {};
   let found = false;
-  const walk = (v: unknown, path: string): void => {
+  // The keys leading to the value being walked: a path is only built for a Date, not for
+  // every field (string concatenation per field cost more than the walk itself).
+  const keys: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
     if (v === null) return;
     switch (typeof v) {
       case "string":
@@ -33,25 +36,34 @@ export function serializeOutput(value: unknown): SuperJSONResult {
         throw NEEDS_SUPERJSON;
     }
     if (v instanceof Date) {
-      if (Number.isNaN(v.getTime()) || path === "") throw NEEDS_SUPERJSON;
+      if (Number.isNaN(v.getTime()) || depth === 0) throw NEEDS_SUPERJSON;
+      let path = "";
+      for (let i = 0; i < depth; i++) {
+        const key = keys[i]!;
+        // superjson escapes these in paths; leave that to it.
+        if (key.includes(".") || key.includes("\\")) throw NEEDS_SUPERJSON;
+        path = i === 0 ? key : `${path}.${key}`;
+      }
       dates[path] = ["Date"];
       found = true;
       return;
     }
-    const prefix = path === "" ? "" : `${path}.`;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v[i], prefix + i);
+      for (let i = 0; i < v.length; i++) {
+        keys[depth] = String(i);
+        walk(v[i], depth + 1);
+      }
       return;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) throw NEEDS_SUPERJSON;
     for (const key in v) {
-      if (key.includes(".") || key.includes("\\")) throw NEEDS_SUPERJSON;
-      walk((v as Record<string, unknown>)[key], prefix + key);
+      keys[depth] = key;
+      walk((v as Record<string, unknown>)[key], depth + 1);
     }
   };
   try {
-    walk(value, "");
+    walk(value, 0);
   } catch (error) {
     if (error === NEEDS_SUPERJSON) return superjson.serialize(value);
     throw error;
