@@ -42,7 +42,7 @@ export const REDACT_PATHS = [
 
 // Bearer tokens and JWTs pasted into free text (a chat message, an error) are cut too.
 const SECRET_TEXT =
-  /\b(Bearer\s+)[\w~+/.=-]{8,}|\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+|\bparley_[A-Za-z0-9]{16,}/g;
+  /\b(Bearer\s+)[\w~+/.=-]{8,}|\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+|\bparley_[A-Za-z0-9]{16,}(?:\.[0-9a-f]{32})?/g;
 const MAX_STRING = 200;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 5;

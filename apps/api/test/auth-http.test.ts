@@ -123,7 +123,7 @@ describe(`auth and user procedures over HTTP through @parley/client (${where})`,
     expect(login.status).toBe(200);
     const setCookie = login.headers.get("set-cookie")!;
     expect(setCookie).toMatch(
-      /^parley_refresh=[a-z2-7]{52}; Path=\/trpc; Max-Age=2592000; HttpOnly; SameSite=Lax$/,
+      /^parley_refresh=[a-z2-7]{52}\.[0-9a-f]{32}; Path=\/trpc; Max-Age=2592000; HttpOnly; SameSite=Lax$/,
     );
     expect(login.data).not.toHaveProperty("refreshToken");
     const cookie = setCookie.split(";")[0]!;

@@ -19,7 +19,7 @@ describe(`API keys, account changes and admin (${where})`, () => {
       const ada = await c.register("ada_keys");
       const api = await as(ada.accessToken);
       const created = await api.auth.apiKeys.create({ name: "  my script  " });
-      expect(created.secret).toMatch(/^parley_[a-z2-7]{52}$/);
+      expect(created.secret).toMatch(/^parley_[a-z2-7]{52}\.[0-9a-f]{32}$/);
       expect(created).toMatchObject({ name: "my script", prefix: created.secret.slice(0, 15) });
 
       const listed = await api.auth.apiKeys.list();

@@ -29,7 +29,7 @@ describe(`reply progress saves (${where})`, () => {
       })
     ).id;
   const contentOf = async (id: string) =>
-    (await t.db.prisma.message.findUniqueOrThrow({ where: { id } })).content;
+    (await t.db.prisma.message.findUniqueOrThrow({ where: { userId_id: { userId, id } } })).content;
 
   it("writes every generating reply in one statement per flush and tells a lost one", async () => {
     // Every statement the saver sends, counted; the timers are too slow to fire here.

@@ -64,9 +64,17 @@ describe(`reply stream reader (${backend})`, () => {
     const pieces = Array.from({ length: 30 }, (_, i) => `p${i} `);
     const content = await generate(bus, id, pieces);
     // The reply counts as still streaming for the reader's first look, so it reads the bus.
-    await t.db.prisma.message.update({ where: { id }, data: { status: "streaming" } });
+    await t.db.prisma.message.update({
+      where: { userId_id: { userId, id } },
+      data: { status: "streaming" },
+    });
     const reading = collectStream(
-      replyEvents({ db: t.db, bus, settings }, id, { offset: 0, cursor: null }, undefined),
+      replyEvents(
+        { db: t.db, bus, settings },
+        { userId, messageId: id },
+        { offset: 0, cursor: null },
+        undefined,
+      ),
     );
     await chat.finishReply(t.db, { userId, messageId: id }, { status: "complete", content });
     const result = await reading;
@@ -81,7 +89,12 @@ describe(`reply stream reader (${backend})`, () => {
     try {
       const { id } = await streamingReply();
       const reading = collectStream(
-        replyEvents({ db: t.db, bus, settings }, id, { offset: 0, cursor: null }, undefined),
+        replyEvents(
+          { db: t.db, bus, settings },
+          { userId, messageId: id },
+          { offset: 0, cursor: null },
+          undefined,
+        ),
       );
       await chat.saveReplyProgress(
         t.db,
@@ -109,7 +122,12 @@ describe(`reply stream reader (${backend})`, () => {
     const bus = createMemoryStreamBus();
     const { id } = await streamingReply();
     const reading = collectStream(
-      replyEvents({ db: t.db, bus, settings }, id, { offset: 0, cursor: null }, undefined),
+      replyEvents(
+        { db: t.db, bus, settings },
+        { userId, messageId: id },
+        { offset: 0, cursor: null },
+        undefined,
+      ),
     );
     await bus.append(id, { kind: "delta", text: "partial", offset: 0 });
     await chat.finishReply(
@@ -126,7 +144,12 @@ describe(`reply stream reader (${backend})`, () => {
     const content = await generate(bus, id, ["Hello ", "there ", "friend"]);
     const empty = createMemoryStreamBus();
     const rest = await collectStream(
-      replyEvents({ db: t.db, bus: empty, settings }, id, parseEventId("6")!, undefined),
+      replyEvents(
+        { db: t.db, bus: empty, settings },
+        { userId, messageId: id },
+        parseEventId("6")!,
+        undefined,
+      ),
     );
     expect(rest.text).toBe(content.slice(6));
   });

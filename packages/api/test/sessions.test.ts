@@ -16,7 +16,7 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const ada = await c.register("ada_refresh");
     const { api } = await c.caller();
     const next = await api.auth.refresh({ refreshToken: ada.refreshToken });
-    expect(next.refreshToken).toMatch(/^[a-z2-7]{52}$/);
+    expect(next.refreshToken).toMatch(/^[a-z2-7]{52}\.[0-9a-f]{32}$/);
     expect(next.refreshToken).not.toBe(ada.refreshToken);
     expect((await (await c.caller({ token: next.accessToken })).api.auth.me()).id).toBe(ada.id);
     expect((await (await c.caller({ token: ada.accessToken })).api.auth.me()).id).toBe(ada.id);
@@ -53,7 +53,9 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const cookie = `parley_refresh=${tabs.refreshToken}`;
     const first = await c.caller({ headers: new Headers({ ...fromApp, cookie }) });
     const won = await first.api.auth.refresh();
-    expect(first.req.responseHeaders.get("set-cookie")).toMatch(/^parley_refresh=[a-z2-7]{52};/);
+    expect(first.req.responseHeaders.get("set-cookie")).toMatch(
+      /^parley_refresh=[a-z2-7]{52}\.[0-9a-f]{32};/,
+    );
     const second = await c.caller({ headers: new Headers({ ...fromApp, cookie }) });
     const late = await second.api.auth.refresh();
     expect(late.user.id).toBe(tabs.id);
@@ -190,7 +192,7 @@ describe(`sessions, refresh and revocation (${where})`, () => {
     const old = await c.register("expired_session");
     const me = await (await c.caller({ token: old.accessToken })).api.auth.me();
     await c.deps.db.prisma.session.update({
-      where: { id: me.sessionId! },
+      where: { userId_id: { userId: me.id, id: me.sessionId! } },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     // Evict the cached entry the way a TTL would.

@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * every per-user table carries `user_id` in its primary key, in every unique key, and in
  * every foreign key to another per-user table, so a user's rows live on one shard and
  * constraints hold there; the few global tables become reference tables (copied to every
- * node). Checked on the real schema after migrations. What does not comply yet is listed
- * below with the reason; the test fails both for a new violation and for an entry that no
- * longer applies, so the lists only ever shrink.
+ * node). Checked on the real schema after migrations: a per-user table that breaks a rule
+ * fails the test, and so does a new global table until it is named below with its reason.
  */
 
 /** Global tables: `create_reference_table`. Small, read far more than written. */
@@ -21,34 +20,16 @@ export const REFERENCE_TABLES: Record<string, string> = {
     "the accounts themselves: usernames and emails are unique across all users, and sign-in looks them up before any user id is known",
   invitations: "registration codes, looked up by code before an account exists",
   instance_settings: "one row per server setting, the same for every user",
+  oidc_identities:
+    "single sign-on finds the account by (issuer, subject) before any user id is known, and (issuer, subject) must be unique across all users, which only a reference table can enforce; at most a row per user and provider, written at linking and at an SSO sign-in",
   _prisma_migrations: "the migration history, maintained by the migrator",
 };
 
 /**
- * Per-user tables that still break a rule, each violation spelled out: the schema changes
- * these need are in docs/scaling.md ("Still to change before sharding").
+ * Per-user tables that break a rule, each violation spelled out. Empty: every per-user
+ * table is ready to be distributed by user_id. Keep it so.
  */
-export const KNOWN_VIOLATIONS: Record<string, string[]> = {
-  // Looked up by token hash or session id alone when a refresh token or access token
-  // arrives; the token would have to name its user first.
-  sessions: ["primary key (id) lacks user_id", "unique (token_hash) lacks user_id"],
-  rotated_tokens: [
-    "no user_id column",
-    "primary key (token_hash) lacks user_id",
-    "foreign key (session_id) -> sessions lacks user_id",
-  ],
-  // An API key is looked up by its hash alone: the key would have to name its user.
-  api_keys: ["primary key (id) lacks user_id", "unique (key_hash) lacks user_id"],
-  // Single sign-on finds the account by (issuer, subject) before it knows the user.
-  oidc_identities: ["unique (issuer, subject) lacks user_id"],
-  conversations: ["primary key (id) lacks user_id"],
-  messages: [
-    "primary key (id) lacks user_id",
-    "foreign key (conversation_id) -> conversations lacks user_id",
-    "foreign key (parent_id) -> messages lacks user_id",
-  ],
-  message_attachments: ["foreign key (message_id) -> messages lacks user_id"],
-};
+export const KNOWN_VIOLATIONS: Record<string, string[]> = {};
 
 interface Constraint {
   table: string;
@@ -180,15 +161,12 @@ export const QUERIES_WITHOUT_USER: Record<string, string> = {
   // Sign-in and registration: the user is what they look for, in the users reference table.
   "auth.createUserDecidingRole": "makes the user (users is a reference table)",
   "auth.findCredentialsByLogin": "sign-in: finds the user by name or email",
-  // Credentials that arrive without a user id (see KNOWN_VIOLATIONS: sessions, api_keys).
-  "auth.findSessionByTokenHash": "a refresh token names no user",
-  "auth.findRotatedToken": "a refresh token names no user",
-  "auth.rotateSessionToken": "a refresh token names no user",
-  "auth.findSessionById": "checked with the access token's sid",
-  "auth.touchSession": "by session id, as the lookup before it",
-  "auth.findApiKeyByHash": "an API key names no user",
-  "auth.touchApiKey": "by key id, as the lookup before it",
-  "oidc.findOidcIdentity": "single sign-on finds the account by (issuer, subject)",
+  // Refresh tokens and API keys name their user (`<secret>.<user id>`); only keys issued
+  // before that are found by their hash alone: a fan-out to every shard, once per key per
+  // cache TTL (docs/scaling.md: rotate them before sharding).
+  "auth.findLegacyApiKeyByHash": "an API key issued before keys named their user",
+  "oidc.findOidcIdentity":
+    "single sign-on finds the account by (issuer, subject) (reference table)",
   // Its row carries the user id (NewFile is a StoredFile without dates).
   "files.createFile": "the new row's userId is part of its argument",
   // Maintenance and admin reports across all users: on Citus these fan out to every
@@ -201,8 +179,6 @@ export const QUERIES_WITHOUT_USER: Record<string, string> = {
   "sealed.totpSecretsPage": "keys:rotate pages through every user's TOTP secrets",
   "two-factor.usersWithoutTotp": "admin: who still lacks two-factor",
   "usage.usageByUser": "admin: usage of every user",
-  // Rows found by their own (unique) id; still to take the user id (docs/scaling.md).
-  "chat.replyState": "still to change: called with the message id only",
 };
 
 /** Every exported function of queries/*.ts with whether any parameter names a userId. */

@@ -86,18 +86,21 @@ export function createSession(
   return db.prisma.session.create({ data, select: { id: true, expiresAt: true } });
 }
 
-/** The session a refresh token currently belongs to, with its user's access state. */
-export function findSessionByTokenHash(db: Database, tokenHash: string) {
+/** The session a refresh token currently belongs to, with its user's access state. The
+ * token names its user (every credential lookup is by user_id and hash, so it is routed to
+ * one shard). */
+export function findSessionByTokenHash(db: Database, args: { userId: string; tokenHash: string }) {
   return db.prisma.session.findUnique({
-    where: { tokenHash },
+    where: { userId_tokenHash: args },
     select: { id: true, userId: true, expiresAt: true, user: { select: userAccessSelect } },
   });
 }
 
-/** A live-check by session id: used when the session cache misses. */
-export function findSessionById(db: Database, id: string) {
+/** A live-check by session id (the access token carries the user id beside it): used when
+ * the session cache misses. */
+export function findSessionById(db: Database, args: { userId: string; id: string }) {
   return db.prisma.session.findUnique({
-    where: { id },
+    where: { userId_id: args },
     select: {
       id: true,
       userId: true,
@@ -109,9 +112,9 @@ export function findSessionById(db: Database, id: string) {
 }
 
 /** A refresh token that was rotated away, if `tokenHash` is one. */
-export function findRotatedToken(db: Database, tokenHash: string) {
+export function findRotatedToken(db: Database, args: { userId: string; tokenHash: string }) {
   return db.prisma.rotatedToken.findUnique({
-    where: { tokenHash },
+    where: { userId_tokenHash: args },
     select: { sessionId: true, rotatedAt: true },
   });
 }
@@ -124,6 +127,7 @@ export function findRotatedToken(db: Database, tokenHash: string) {
 export async function rotateSessionToken(
   db: Database,
   args: {
+    userId: string;
     sessionId: string;
     fromHash: string;
     toHash: string;
@@ -138,7 +142,7 @@ export async function rotateSessionToken(
   return db.prisma.$transaction(async (tx) => {
     const now = new Date();
     const { count } = await tx.session.updateMany({
-      where: { id: args.sessionId, tokenHash: args.fromHash },
+      where: { userId: args.userId, id: args.sessionId, tokenHash: args.fromHash },
       data: {
         tokenHash: args.toHash,
         rotatedAt: now,
@@ -150,18 +154,27 @@ export async function rotateSessionToken(
     });
     if (count !== 1) return false;
     await tx.rotatedToken.create({
-      data: { tokenHash: args.fromHash, sessionId: args.sessionId, rotatedAt: now },
+      data: {
+        userId: args.userId,
+        tokenHash: args.fromHash,
+        sessionId: args.sessionId,
+        rotatedAt: now,
+      },
       select: { tokenHash: true },
     });
     await tx.rotatedToken.deleteMany({
-      where: { sessionId: args.sessionId, rotatedAt: { lt: args.pruneRotatedBefore } },
+      where: {
+        userId: args.userId,
+        sessionId: args.sessionId,
+        rotatedAt: { lt: args.pruneRotatedBefore },
+      },
     });
     return true;
   });
 }
 
-export async function touchSession(db: Database, id: string) {
-  await db.prisma.session.updateMany({ where: { id }, data: { lastUsedAt: new Date() } });
+export async function touchSession(db: Database, args: { userId: string; id: string }) {
+  await db.prisma.session.updateMany({ where: args, data: { lastUsedAt: new Date() } });
 }
 
 export function listSessions(db: Database, userId: string) {
@@ -176,10 +189,10 @@ export function listSessions(db: Database, userId: string) {
 /** Deletes one session of `userId`; returns whether it existed (and was theirs). */
 export async function deleteSession(
   db: Database,
-  args: { id: string; userId?: string },
+  args: { id: string; userId: string },
 ): Promise<boolean> {
   const { count } = await db.prisma.session.deleteMany({
-    where: { id: args.id, ...(args.userId ? { userId: args.userId } : {}) },
+    where: { id: args.id, userId: args.userId },
   });
   return count > 0;
 }
@@ -194,7 +207,7 @@ export async function deleteUserSessions(
   const where = { userId, ...(keepId ? { id: { not: keepId } } : {}) };
   const rows = await db.prisma.session.findMany({ where, select: { id: true } });
   if (rows.length)
-    await db.prisma.session.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+    await db.prisma.session.deleteMany({ where: { userId, id: { in: rows.map((r) => r.id) } } });
   return rows.map((r) => r.id);
 }
 
@@ -218,7 +231,7 @@ export async function pruneUserSessions(
     select: { id: true },
   });
   const ids = [...expired, ...surplus].map((s) => s.id);
-  if (ids.length) await db.prisma.session.deleteMany({ where: { id: { in: ids } } });
+  if (ids.length) await db.prisma.session.deleteMany({ where: { userId, id: { in: ids } } });
   return ids;
 }
 
@@ -268,20 +281,32 @@ export function listApiKeys(db: Database, userId: string) {
   });
 }
 
-/** Internal: the key behind a presented secret's hash, with its owner's access state. */
-export function findApiKeyByHash(db: Database, keyHash: string) {
+const apiKeyAccessSelect = {
+  id: true,
+  userId: true,
+  revokedAt: true,
+  lastUsedAt: true,
+  scopes: true,
+  expiresAt: true,
+  user: { select: userAccessSelect },
+} as const;
+
+/** Internal: the key behind a presented secret's hash, with its owner's access state. The
+ * secret names its user, so the lookup is by user_id and hash. */
+export function findApiKeyByHash(db: Database, args: { userId: string; keyHash: string }) {
   return db.prisma.apiKey.findUnique({
-    where: { keyHash },
-    select: {
-      id: true,
-      userId: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      scopes: true,
-      expiresAt: true,
-      user: { select: userAccessSelect },
-    },
+    where: { userId_keyHash: args },
+    select: apiKeyAccessSelect,
   });
+}
+
+/**
+ * Internal: a key issued before keys named their user, found by its hash alone. On Citus
+ * this asks every shard (an index lookup on each), at most once per key per cache TTL;
+ * docs/scaling.md has operators rotate such keys before they shard.
+ */
+export function findLegacyApiKeyByHash(db: Database, keyHash: string) {
+  return db.prisma.apiKey.findFirst({ where: { keyHash }, select: apiKeyAccessSelect });
 }
 
 /** Revokes one key of `userId`; returns its hash (for cache invalidation) or null when the
@@ -296,7 +321,7 @@ export async function revokeApiKey(
   });
   if (!key) return null;
   await db.prisma.apiKey.updateMany({
-    where: { id: args.id, revokedAt: null },
+    where: { id: args.id, userId: args.userId, revokedAt: null },
     data: { revokedAt: new Date() },
   });
   return key.keyHash;
@@ -323,6 +348,6 @@ export async function apiKeyHashesOfUser(db: Database, userId: string): Promise<
   return keys.map((k) => k.keyHash);
 }
 
-export async function touchApiKey(db: Database, id: string) {
-  await db.prisma.apiKey.updateMany({ where: { id }, data: { lastUsedAt: new Date() } });
+export async function touchApiKey(db: Database, args: { userId: string; id: string }) {
+  await db.prisma.apiKey.updateMany({ where: args, data: { lastUsedAt: new Date() } });
 }

@@ -264,7 +264,7 @@ export async function findExchangeByClientId(
   if (!userMessage) return null;
   const [assistantMessage, conversation] = await Promise.all([
     db.prisma.message.findFirst({
-      where: { parentId: userMessage.id, role: "assistant" },
+      where: { parentId: userMessage.id, userId, role: "assistant" },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: messageSelect,
     }),
@@ -316,7 +316,7 @@ export async function createExchange(db: Database, args: CreateExchangeArgs) {
         conversationId = args.conversation.id;
         await lockConversation(tx, args.userId, conversationId);
       }
-      const parent = await resolveParent(tx, conversationId, args.parent);
+      const parent = await resolveParent(tx, args.userId, conversationId, args.parent);
       const depth = parent ? parent.depth + 1 : 0;
       await tx.message.updateMany({
         where: { conversationId, userId: args.userId, active: true, depth: { gte: depth } },
@@ -363,7 +363,7 @@ export async function createExchange(db: Database, args: CreateExchangeArgs) {
         select: messageSelect,
       });
       const conversation = await tx.conversation.update({
-        where: { id: conversationId },
+        where: { userId_id: { userId: args.userId, id: conversationId } },
         data: { updatedAt: new Date() },
         select: conversationSelect,
       });
@@ -372,11 +372,16 @@ export async function createExchange(db: Database, args: CreateExchangeArgs) {
   );
 }
 
-async function resolveParent(tx: Tx, conversationId: string, parent: CreateExchangeArgs["parent"]) {
+async function resolveParent(
+  tx: Tx,
+  userId: string,
+  conversationId: string,
+  parent: CreateExchangeArgs["parent"],
+) {
   if (parent === null) return null;
   if (parent === "tip") {
     const tip = await tx.message.findFirst({
-      where: { conversationId, active: true },
+      where: { conversationId, userId, active: true },
       orderBy: { depth: "desc" },
       select: { id: true, depth: true, role: true, status: true },
     });
@@ -389,7 +394,7 @@ async function resolveParent(tx: Tx, conversationId: string, parent: CreateExcha
     return tip;
   }
   const message = await tx.message.findFirst({
-    where: { id: parent, conversationId },
+    where: { id: parent, conversationId, userId },
     select: { id: true, depth: true, role: true },
   });
   if (!message)
@@ -436,7 +441,7 @@ export async function createRegeneration(
     }
     await lockConversation(tx, args.userId, original.conversationId);
     const current = await tx.message.findUniqueOrThrow({
-      where: { id: original.id },
+      where: { userId_id: { userId: args.userId, id: original.id } },
       select: { status: true },
     });
     if (current.status === "streaming") {
@@ -457,7 +462,7 @@ export async function createRegeneration(
       select: messageSelect,
     });
     await tx.conversation.update({
-      where: { id: original.conversationId },
+      where: { userId_id: { userId: args.userId, id: original.conversationId } },
       data: { updatedAt: new Date() },
     });
     return { assistantMessage };
@@ -477,7 +482,7 @@ export async function switchBranch(db: Database, userId: string, messageId: stri
     if (!target) throw new ChatRuleError("NOT_FOUND", "Message not found", { field: "messageId" });
     await lockConversation(tx, userId, target.conversationId);
     const fresh = await tx.message.findUniqueOrThrow({
-      where: { id: target.id },
+      where: { userId_id: { userId, id: target.id } },
       select: { active: true },
     });
     if (fresh.active) return { conversationId: target.conversationId, changed: false };
@@ -681,9 +686,9 @@ export function findLapsedReplies(db: Database, now: Date, limit: number) {
 }
 
 /** The current state of one reply, for subscribers and the stop procedure. */
-export function replyState(db: Database, id: string) {
+export function replyState(db: Database, reply: ReplyRef) {
   return db.prisma.message.findUnique({
-    where: { id },
+    where: { userId_id: { userId: reply.userId, id: reply.messageId } },
     select: {
       status: true,
       content: true,

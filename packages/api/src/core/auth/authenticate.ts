@@ -8,7 +8,7 @@ import {
 } from "../context";
 import { apiKeyKey, sessionKey, type CachedAccess } from "../../infra/session-cache";
 import { verifyAccessToken } from "./jwt";
-import { hashToken, looksLikeApiKey } from "./tokens";
+import { hashToken, looksLikeApiKey, userOfCredential } from "./tokens";
 
 /** How long a live credential may be served from the cache. Revocation deletes entries at
  * once; the TTL only bounds staleness if a delete could not reach Redis. */
@@ -50,13 +50,16 @@ async function authenticateAccessToken(deps: AppDeps, token: string): Promise<Au
       : null;
   }
 
-  const session = await q.findSessionById(deps.db, claims.sessionId);
-  if (!session || session.userId !== claims.userId) return null;
+  const session = await q.findSessionById(deps.db, {
+    userId: claims.userId,
+    id: claims.sessionId,
+  });
+  if (!session) return null;
   if (session.expiresAt <= new Date() || session.user.disabledAt) return null;
   const entry = cacheEntry(session.user, session.expiresAt.getTime());
   await deps.sessionCache.set(key, entry, ttlUntil(entry.expiresAt));
   if (Date.now() - session.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
-    q.touchSession(deps.db, session.id).catch(() => undefined);
+    q.touchSession(deps.db, { userId: session.userId, id: session.id }).catch(() => undefined);
   }
   // The role comes from the database (or the entry that changes forget), not the token, so
   // a role change applies at once.
@@ -102,7 +105,11 @@ async function authenticateApiKey(deps: AppDeps, secret: string): Promise<AuthUs
   const cached = await deps.sessionCache.get(key);
   if (cached?.apiKey) return isLive(cached) ? fromEntry(cached, null) : null;
 
-  const apiKey = await q.findApiKeyByHash(deps.db, keyHash);
+  // A key names its user; one issued before keys did is found by its hash alone.
+  const userId = userOfCredential(secret);
+  const apiKey = userId
+    ? await q.findApiKeyByHash(deps.db, { userId, keyHash })
+    : await q.findLegacyApiKeyByHash(deps.db, keyHash);
   if (!apiKey || apiKey.revokedAt || apiKey.user.disabledAt) return null;
   const now = Date.now();
   if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= now) return null;
@@ -118,7 +125,7 @@ async function authenticateApiKey(deps: AppDeps, secret: string): Promise<AuthUs
   };
   await deps.sessionCache.set(key, entry, ttlUntil(expiresAt));
   if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > TOUCH_AFTER_MS) {
-    q.touchApiKey(deps.db, apiKey.id).catch(() => undefined);
+    q.touchApiKey(deps.db, { userId: apiKey.userId, id: apiKey.id }).catch(() => undefined);
   }
   return fromEntry(entry, null);
 }

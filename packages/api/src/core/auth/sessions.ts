@@ -4,7 +4,7 @@ import type { AppDeps, RequestMeta } from "../context";
 import { DomainError } from "../errors";
 import { apiKeyKey, sessionKey } from "../../infra/session-cache";
 import { signAccessToken } from "./jwt";
-import { generateSessionToken, hashToken, sessionIdFromToken } from "./tokens";
+import { generateSessionToken, hashToken, sessionIdFromToken, userOfCredential } from "./tokens";
 
 /**
  * Sessions the lucia-auth.com way. The refresh token is the session token: 256 random bits,
@@ -16,6 +16,11 @@ import { generateSessionToken, hashToken, sessionIdFromToken } from "./tokens";
  * `refreshGraceSeconds` of its rotation gets a new access token but no new refresh token
  * (the browser already holds the winner's cookie). Tokens sent in the body (desktop, tools)
  * get no grace: one client holds one token, so a reused one is always a copy.
+ *
+ * The token names its user (`<secret>.<user id>`, see tokens.ts), and every lookup filters
+ * by that user id and the hash, so on a sharded database it reaches only the user's shard.
+ * A token without one (issued before tokens named their user) is refused as expired: its
+ * holder signs in again, once.
  */
 
 export interface IssuedTokens {
@@ -44,7 +49,7 @@ export async function startSession(
   req: RequestMeta,
 ): Promise<IssuedTokens> {
   const { config } = deps.auth;
-  const token = generateSessionToken();
+  const token = generateSessionToken(user.id);
   const session = await q.createSession(deps.db, {
     id: sessionIdFromToken(token),
     userId: user.id,
@@ -79,16 +84,19 @@ export async function refreshSession(
   req: RequestMeta,
 ): Promise<IssuedTokens & { userId: string }> {
   const { config } = deps.auth;
+  const userId = userOfCredential(presented);
+  if (!userId) throw sessionExpired();
   const presentedHash = hashToken(presented);
-  const session = await q.findSessionByTokenHash(deps.db, presentedHash);
+  const session = await q.findSessionByTokenHash(deps.db, { userId, tokenHash: presentedHash });
 
   if (session) {
     if (session.expiresAt <= new Date() || session.user.disabledAt) {
-      await revokeSessions(deps, [session.id]);
+      await revokeSessions(deps, userId, [session.id]);
       throw sessionExpired();
     }
-    const next = generateSessionToken();
+    const next = generateSessionToken(userId);
     const rotated = await q.rotateSessionToken(deps.db, {
+      userId,
       sessionId: session.id,
       fromHash: presentedHash,
       toHash: hashToken(next),
@@ -113,14 +121,14 @@ export async function refreshSession(
     // Another refresh rotated this token a moment ago: handled as a rotated token below.
   }
 
-  const reused = await q.findRotatedToken(deps.db, presentedHash);
+  const reused = await q.findRotatedToken(deps.db, { userId, tokenHash: presentedHash });
   if (!reused) throw sessionExpired();
 
   const withinGrace =
     source === "cookie" &&
     Date.now() - reused.rotatedAt.getTime() < config.refreshGraceSeconds * 1000;
   if (withinGrace) {
-    const live = await q.findSessionById(deps.db, reused.sessionId);
+    const live = await q.findSessionById(deps.db, { userId, id: reused.sessionId });
     if (live && live.expiresAt > new Date() && !live.user.disabledAt) {
       const access = await signAccessToken(config, {
         userId: live.userId,
@@ -138,8 +146,8 @@ export async function refreshSession(
     throw sessionExpired();
   }
 
-  const victim = await q.findSessionById(deps.db, reused.sessionId);
-  await revokeSessions(deps, [reused.sessionId]);
+  const victim = await q.findSessionById(deps.db, { userId, id: reused.sessionId });
+  await revokeSessions(deps, userId, [reused.sessionId]);
   if (victim) {
     await recordAudit(deps, req, {
       action: "refresh_token.reused",
@@ -155,19 +163,27 @@ export async function refreshSession(
 }
 
 /** The session a refresh token (current or rotated) belongs to, if any. */
-export async function sessionIdOfRefreshToken(
+export async function sessionOfRefreshToken(
   deps: AppDeps,
   token: string,
-): Promise<string | null> {
+): Promise<{ userId: string; sessionId: string } | null> {
+  const userId = userOfCredential(token);
+  if (!userId) return null;
   const tokenHash = hashToken(token);
-  const session = await q.findSessionByTokenHash(deps.db, tokenHash);
-  if (session) return session.id;
-  return (await q.findRotatedToken(deps.db, tokenHash))?.sessionId ?? null;
+  const session = await q.findSessionByTokenHash(deps.db, { userId, tokenHash });
+  if (session) return { userId, sessionId: session.id };
+  const rotated = await q.findRotatedToken(deps.db, { userId, tokenHash });
+  return rotated ? { userId, sessionId: rotated.sessionId } : null;
 }
 
-/** Deletes sessions and forgets them in the cache, so their access tokens fail at once. */
-export async function revokeSessions(deps: AppDeps, sessionIds: string[]): Promise<void> {
-  for (const id of sessionIds) await q.deleteSession(deps.db, { id });
+/** Deletes sessions of a user and forgets them in the cache, so their access tokens fail
+ * at once. */
+export async function revokeSessions(
+  deps: AppDeps,
+  userId: string,
+  sessionIds: string[],
+): Promise<void> {
+  for (const id of sessionIds) await q.deleteSession(deps.db, { id, userId });
   await forgetCredentials(deps, { sessionIds });
 }
 

@@ -18,9 +18,28 @@ export function sha256Hex(value: string): string {
   return encodeHexLowerCase(sha256(encoder.encode(value)));
 }
 
-/** A session (refresh) token: 256 random bits, 52 base32 characters. */
-export function generateSessionToken(): string {
-  return randomBase32(32);
+/**
+ * Credentials name their user: `<secret>.<user id, 32 hex digits>`. The lookup by hash then
+ * filters by user_id, so on Citus (distributed by user_id, docs/scaling.md) it is routed to
+ * the user's shard instead of asking every shard. The hash covers the whole credential, so
+ * changing the user part only yields a hash nobody has.
+ */
+function namingUser(secret: string, userId: string): string {
+  return `${secret}.${userId.replaceAll("-", "").toLowerCase()}`;
+}
+
+/** The user a credential names, or null for one that names none (an API key issued
+ * before keys named their user, or anything malformed). */
+export function userOfCredential(credential: string): string | null {
+  const hex = /\.([0-9a-f]{32})$/.exec(credential)?.[1];
+  if (!hex) return null;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A session (refresh) token of `userId`: 256 random bits (52 base32 characters), then the
+ * user. */
+export function generateSessionToken(userId: string): string {
+  return namingUser(randomBase32(32), userId);
 }
 
 /** What the database stores for a token and looks it up by. */
@@ -38,8 +57,9 @@ export function sessionIdFromToken(firstToken: string): string {
  * scanners can spot them). */
 export const API_KEY_PREFIX = "parley_";
 
-export function generateApiKey(): { secret: string; displayPrefix: string } {
-  const secret = `${API_KEY_PREFIX}${randomBase32(32)}`;
+/** A key of `userId`: the prefix, 256 random bits, then the user (see namingUser). */
+export function generateApiKey(userId: string): { secret: string; displayPrefix: string } {
+  const secret = namingUser(`${API_KEY_PREFIX}${randomBase32(32)}`, userId);
   // Enough to recognise a key in a list, far too little to guess the rest (216 bits remain).
   return { secret, displayPrefix: secret.slice(0, API_KEY_PREFIX.length + 8) };
 }

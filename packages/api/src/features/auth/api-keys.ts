@@ -31,7 +31,7 @@ export async function createApiKey(
       `At most ${MAX_ACTIVE_API_KEYS} API keys; revoke one first`,
     );
   }
-  const { secret, displayPrefix } = generateApiKey();
+  const { secret, displayPrefix } = generateApiKey(userId);
   const key = await q.createApiKey(deps.db, {
     userId,
     name: input.name,

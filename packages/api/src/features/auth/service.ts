@@ -23,7 +23,7 @@ import {
   forgetCredentials,
   refreshSession,
   revokeSessions,
-  sessionIdOfRefreshToken,
+  sessionOfRefreshToken,
   startSession,
   type IssuedTokens,
 } from "../../core/auth/sessions";
@@ -300,16 +300,17 @@ export async function logOut(
   caller: AuthUser | null,
   fromBody: string | undefined,
 ): Promise<void> {
-  let sessionId = caller?.sessionId ?? null;
-  if (!sessionId && fromBody) sessionId = await sessionIdOfRefreshToken(deps, fromBody);
+  let target = caller?.sessionId ? { userId: caller.id, sessionId: caller.sessionId } : null;
+  if (!target && fromBody) target = await sessionOfRefreshToken(deps, fromBody);
   const cookie = readRefreshCookie(req);
-  if (!sessionId && cookie) {
+  if (!target && cookie) {
     assertAllowedOrigin(req, deps.auth.config.allowedOrigins, { required: true });
-    sessionId = await sessionIdOfRefreshToken(deps, cookie);
+    target = await sessionOfRefreshToken(deps, cookie);
   }
-  if (sessionId) {
-    const session = await q.findSessionById(deps.db, sessionId);
-    await revokeSessions(deps, [sessionId]);
+  if (target) {
+    const { userId, sessionId } = target;
+    const session = await q.findSessionById(deps.db, { userId, id: sessionId });
+    await revokeSessions(deps, userId, [sessionId]);
     if (session) {
       await recordAudit(deps, req, {
         action: "sign_out",

@@ -41,13 +41,14 @@ type ReplyState = NonNullable<Awaited<ReturnType<typeof chat.replyState>>>;
  */
 export async function* replyEvents(
   deps: { db: Database; bus: StreamBus; settings: ChatSettings },
-  messageId: string,
+  reply: chat.ReplyRef,
   start: ReplyPosition,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TrackedEnvelope<ReplyEvent>> {
   const { db, bus, settings } = deps;
+  const { messageId } = reply;
   const position = { ...start };
-  let state = await chat.replyState(db, messageId);
+  let state = await chat.replyState(db, reply);
   if (!state) return;
   if (state.status !== "streaming") return yield* fromDatabase(state, position);
 
@@ -59,12 +60,12 @@ export async function* replyEvents(
         signal,
       });
     } catch {
-      return yield* followDatabase(deps, messageId, position, signal);
+      return yield* followDatabase(deps, reply, position, signal);
     }
     if (signal?.aborted) return;
     if (!events.length) {
       // Quiet for a while: the reply may have ended without a final entry reaching the bus.
-      state = await chat.replyState(db, messageId);
+      state = await chat.replyState(db, reply);
       if (!state) return;
       if (state.status !== "streaming") return yield* fromDatabase(state, position);
       continue;
@@ -74,9 +75,9 @@ export async function* replyEvents(
       if (entry.kind === "delta") {
         if (entry.offset > position.offset) {
           // The bus lost entries (capped, or an append failed); the database may have them.
-          state = await chat.replyState(db, messageId);
+          state = await chat.replyState(db, reply);
           if (!state || state.content.length < entry.offset) {
-            return yield* followDatabase(deps, messageId, position, signal);
+            return yield* followDatabase(deps, reply, position, signal);
           }
           const gap = state.content.slice(position.offset, entry.offset);
           position.offset = entry.offset;
@@ -90,7 +91,7 @@ export async function* replyEvents(
       } else {
         if (position.offset < entry.length) {
           // The database was written before the final entry, so it has the rest.
-          state = await chat.replyState(db, messageId);
+          state = await chat.replyState(db, reply);
           const rest = state?.content.slice(position.offset, entry.length) ?? "";
           if (rest) {
             position.offset += rest.length;
@@ -117,12 +118,12 @@ async function* fromDatabase(state: ReplyState, position: ReplyPosition) {
 /** Without a usable bus: the database's copy, polled at the save interval, until the end. */
 async function* followDatabase(
   deps: { db: Database; settings: ChatSettings },
-  messageId: string,
+  reply: chat.ReplyRef,
   position: ReplyPosition,
   signal: AbortSignal | undefined,
 ) {
   while (!signal?.aborted) {
-    const state = await chat.replyState(deps.db, messageId);
+    const state = await chat.replyState(deps.db, reply);
     if (!state) return;
     if (state.status !== "streaming") return yield* fromDatabase(state, position);
     if (state.content.length > position.offset) {

@@ -232,7 +232,7 @@ export async function streamReply(
   }
   return replyEvents(
     { db: deps.db, bus: runtime.streamBus, settings: runtime.settings },
-    message.id,
+    { userId, messageId: message.id },
     start,
     signal,
   );
@@ -496,11 +496,11 @@ export async function stopReply(
   await runtime.cancelSignal.request(messageId).catch(() => {});
   const deadline = Date.now() + runtime.settings.stopWaitMs;
   while (Date.now() < deadline) {
-    const state = await chat.replyState(deps.db, messageId);
+    const state = await chat.replyState(deps.db, { userId, messageId });
     if (!state || state.status !== "streaming") break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const state = await chat.replyState(deps.db, messageId);
+  const state = await chat.replyState(deps.db, { userId, messageId });
   if (state?.status === "streaming")
     await forceStop(deps.db, runtime, { userId, messageId }, state.content);
   const stopped = await chat.findMessage(deps.db, userId, messageId);
