@@ -204,6 +204,71 @@ describe(`chat flow (${backend})`, () => {
     ]);
   });
 
+  it("builds the prompt from what send read and stored: no history read after the exchange", async () => {
+    const conversation = await api.chat.conversations.create({ systemPrompt: "Be kind." });
+    await sendAndFinish("one", { conversationId: conversation.id });
+    await sendAndFinish("two", { conversationId: conversation.id });
+    // Every statement through the hand-written SQL path, in order, while the third send runs.
+    const sql = t.deps.db.sql;
+    const original = sql.query.bind(sql);
+    const statements: string[] = [];
+    let exchangeStored = false;
+    sql.query = ((text: string, params?: unknown[]) => {
+      statements.push(`${exchangeStored ? "after" : "before"}: ${text}`);
+      return original(text, params);
+    }) as typeof sql.query;
+    try {
+      const sent = await api.chat.send({
+        content: "three",
+        clientMessageId: newClientId(),
+        conversationId: conversation.id,
+      });
+      exchangeStored = true;
+      await collectStream(await api.chat.stream({ messageId: sent.assistantMessage.id }));
+    } finally {
+      sql.query = original;
+    }
+    expect(streamedCalls().at(-1)!.messages).toEqual([
+      { role: "system", content: "Be kind." },
+      { role: "user", content: "one" },
+      { role: "assistant", content: "Echo: one" },
+      { role: "user", content: "two" },
+      { role: "assistant", content: "Echo: two" },
+      { role: "user", content: "three" },
+    ]);
+    const promptReads = statements.filter((s) => s.includes(chat.PROMPT_PAGE_SQL));
+    expect(promptReads).toEqual([`before: ${chat.PROMPT_PAGE_SQL}`]);
+  });
+
+  it("reads the prompt again when the branch read by send is not where the message went", async () => {
+    const conversation = await api.chat.conversations.create({});
+    const first = await sendAndFinish("root question", { conversationId: conversation.id });
+    await sendAndFinish("follow-up", { conversationId: conversation.id });
+    // An edit of the follow-up: a new branch below the first reply, not below the tip.
+    await sendAndFinish("edited follow-up", {
+      conversationId: conversation.id,
+      parentId: first.assistantMessage.id,
+    });
+    expect(streamedCalls().at(-1)!.messages).toEqual([
+      { role: "user", content: "root question" },
+      { role: "assistant", content: "Echo: root question" },
+      { role: "user", content: "edited follow-up" },
+    ]);
+    // And the next plain send continues the edited branch.
+    await sendAndFinish("after the edit", { conversationId: conversation.id });
+    expect(
+      streamedCalls()
+        .at(-1)!
+        .messages.map((m) => m.content),
+    ).toEqual([
+      "root question",
+      "Echo: root question",
+      "edited follow-up",
+      "Echo: edited follow-up",
+      "after the edit",
+    ]);
+  });
+
   it("replays a finished reply whole to a late subscriber", async () => {
     const { assistantMessage, stream } = await sendAndFinish("[[fixture words=12]]");
     const replay = await collectStream(await api.chat.stream({ messageId: assistantMessage.id }));

@@ -104,3 +104,52 @@ export async function listActiveBranchPage(
   const items = hasMore ? (newer ? rows.slice(0, args.limit) : rows.slice(1)) : rows;
   return { items, hasMore };
 }
+
+/** A prompt page: the active branch below $3 (null: from the tip), newest first, $4 rows,
+ * each saying whether files are attached (so only those messages have their files read). */
+export const PROMPT_PAGE_SQL = `SELECT m.id, m.role, m.content, m.depth, m.status,
+       EXISTS (SELECT 1 FROM message_attachments a
+               WHERE a.user_id = $2::uuid AND a.message_id = m.id) AS "hasAttachments"
+FROM messages m
+WHERE m.conversation_id = $1::uuid AND m.user_id = $2::uuid AND m.active
+  AND ($3::int IS NULL OR m.depth < $3::int)
+ORDER BY m.depth DESC
+LIMIT $4::int`;
+
+export interface PromptRow {
+  id: string;
+  role: "user" | "assistant";
+  content: string;
+  depth: number;
+  /** "streaming" while a reply is written (only ever the tip); its content is then partial. */
+  status: string | null;
+  hasAttachments: boolean;
+}
+
+/** The newest `take` messages of the active branch of the user's conversation below
+ * `belowDepth` (or from its tip), newest first: what a prompt is built from. */
+export function promptPage(
+  db: Database,
+  args: { userId: string; conversationId: string; belowDepth: number | null; take: number },
+): Promise<PromptRow[]> {
+  return db.sql.query<PromptRow>(PROMPT_PAGE_SQL, [
+    args.conversationId,
+    args.userId,
+    args.belowDepth,
+    args.take,
+  ]);
+}
+
+/** Whether the user already sent a message with this clientMessageId (a retry): one probe
+ * of the unique index, so a first send does not pay for reading the whole exchange. */
+export async function clientMessageIdUsed(
+  db: Database,
+  userId: string,
+  clientMessageId: string,
+): Promise<boolean> {
+  const rows = await db.sql.query(
+    `SELECT 1 FROM messages WHERE user_id = $1::uuid AND client_message_id = $2 LIMIT 1`,
+    [userId, clientMessageId],
+  );
+  return rows.length > 0;
+}

@@ -12,7 +12,15 @@ import { Prisma } from "../generated/prisma/client";
 
 export const DEFAULT_TITLE = "New chat";
 
-export { listActiveBranchPage, listConversationPage, type BranchMessage } from "./chat-reads";
+export {
+  clientMessageIdUsed,
+  listActiveBranchPage,
+  listConversationPage,
+  promptPage,
+  PROMPT_PAGE_SQL,
+  type BranchMessage,
+  type PromptRow,
+} from "./chat-reads";
 
 export const conversationSelect = {
   id: true,
@@ -217,24 +225,6 @@ export async function setTitleIfUnchanged(
 
 export function findMessage(db: Database, userId: string, id: string) {
   return db.prisma.message.findFirst({ where: { id, userId }, select: messageSelect });
-}
-
-/** Active messages above `belowDepth`, newest first, for building a prompt within a budget. */
-export function promptMessages(
-  db: Database,
-  args: { userId: string; conversationId: string; belowDepth: number; take: number },
-) {
-  return db.prisma.message.findMany({
-    where: {
-      conversationId: args.conversationId,
-      userId: args.userId,
-      active: true,
-      depth: { lt: args.belowDepth },
-    },
-    orderBy: { depth: "desc" },
-    take: args.take,
-    select: { id: true, role: true, content: true, depth: true },
-  });
 }
 
 /** The whole active branch for an export, oldest first, up to `limit` messages. */

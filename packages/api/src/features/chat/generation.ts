@@ -8,7 +8,7 @@ import type { FinalStatus, StreamBus, TokenUsage } from "../../infra/stream-bus"
 import { BusWriter } from "./bus-writer";
 import { notify, type GenerationObserver } from "./observer";
 import { ProgressSaver } from "./progress";
-import { buildPrompt, type PromptAttachments } from "./prompt";
+import { buildPrompt, type PromptAttachments, type PromptStart } from "./prompt";
 import {
   describeModelError,
   ModelError,
@@ -31,6 +31,8 @@ export interface GenerationJob {
   replyDepth: number;
   /** Set for a conversation's first reply: its automatic title is made from this text. */
   titleFrom: string | null;
+  /** The prompt's first page, when the sender already held it (see chat.send). */
+  promptStart?: PromptStart;
 }
 
 export interface GenerationManagerDeps {
@@ -145,6 +147,9 @@ export class GenerationManager {
     let error: ModelError | null = null;
     /** What the model was sent, once it was called: the tokens to count. */
     let prompt: ChatTurn[] | null = null;
+    // Held only until the prompt is built: a long reply should not keep the history page.
+    const promptStart = job.promptStart;
+    delete job.promptStart;
     try {
       if (!provider.configured) throw new ModelError("not_configured", setupHint);
       const messages = await buildPrompt(db, {
@@ -154,6 +159,7 @@ export class GenerationManager {
         systemPrompt: job.systemPrompt,
         tokenBudget: settings.promptTokenBudget,
         attachments: withOwner(this.deps.attachments?.(), job.userId),
+        ...(promptStart ? { start: promptStart } : {}),
       }).catch((cause: unknown) => {
         this.deps.log(`building the prompt of reply ${id} failed: ${String(cause)}`);
         throw new ModelError(

@@ -4,7 +4,16 @@ import type { KeyRing } from "../../core/crypto";
 import { countMessageTokens } from "../../core/tokenizer";
 import type { ChatTurn } from "./provider";
 
-const pageSize = 50;
+export const PROMPT_PAGE_SIZE = 50;
+const pageSize = PROMPT_PAGE_SIZE;
+
+/** The first page of a prompt, when the caller already holds it (chat.send reads the branch
+ * while it checks the conversation, and adds the message it just stored): newest first. */
+export interface PromptStart {
+  rows: chat.PromptRow[];
+  /** The branch goes on below the last row. */
+  hasMore: boolean;
+}
 
 /**
  * The prompt for the reply at `replyDepth`: the system prompt, then the branch's messages
@@ -22,6 +31,8 @@ export async function buildPrompt(
     tokenBudget: number;
     /** Where the owner's attachments are read from; without it messages go as their text. */
     attachments?: PromptAttachments;
+    /** The first page, already read (see PromptStart); else it is read like the rest. */
+    start?: PromptStart;
   },
 ): Promise<ChatTurn[]> {
   let budget =
@@ -29,20 +40,29 @@ export async function buildPrompt(
     (args.systemPrompt ? countMessageTokens({ role: "system", content: args.systemPrompt }) : 0);
   const kept: ChatTurn[] = [];
   let belowDepth = args.replyDepth;
+  let start = args.start;
   pages: while (belowDepth > 0) {
-    const rows = await chat.promptMessages(db, {
-      userId: args.userId,
-      conversationId: args.conversationId,
-      belowDepth,
-      take: pageSize,
-    });
+    let rows: chat.PromptRow[];
+    let hasMore: boolean;
+    if (start) {
+      ({ rows, hasMore } = start);
+      start = undefined;
+    } else {
+      rows = await chat.promptPage(db, {
+        userId: args.userId,
+        conversationId: args.conversationId,
+        belowDepth,
+        take: pageSize,
+      });
+      hasMore = rows.length === pageSize;
+    }
     for (const row of rows) {
       belowDepth = row.depth;
       // Failed or stopped replies without text add nothing a model could use.
       if (!row.content) continue;
       // Attached documents' text counts against the budget like the message's own.
       const turn: ChatTurn =
-        row.role === "user" && args.attachments
+        row.role === "user" && row.hasAttachments && args.attachments
           ? { role: "user", content: await withAttachments(db, args, row) }
           : { role: row.role, content: row.content };
       const cost = countMessageTokens(turn);
@@ -50,7 +70,7 @@ export async function buildPrompt(
       budget -= cost;
       kept.push(turn);
     }
-    if (rows.length < pageSize) break;
+    if (!hasMore) break;
   }
   kept.reverse();
   // Cut at the budget, the prompt could open with a reply; models expect a user turn first.

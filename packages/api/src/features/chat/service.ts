@@ -5,6 +5,7 @@ import { purgeDetachedFiles } from "../../core/files";
 import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
 import { exportConversation as renderExport } from "./export";
 import type { GenerationJob } from "./generation";
+import { PROMPT_PAGE_SIZE, type PromptStart } from "./prompt";
 import { recoverReplyText } from "./recover";
 import { parseEventId, replyEvents } from "./reply-stream";
 import type { ChatRuntime } from "./runtime";
@@ -304,13 +305,30 @@ export async function sendMessage(
   userId: string,
   input: SendInput,
 ) {
-  const previous = await chat.findExchangeByClientId(deps.db, userId, input.clientMessageId);
-  if (previous) return sameExchange(previous, input);
+  // The reads a send needs, at once: is this a retry, the conversation's settings, and the
+  // newest page of the branch the reply continues (the first page of its prompt, so the
+  // model is called without reading history again after the exchange is stored).
+  const conversationId = input.conversationId;
+  const readsBranchTip = conversationId !== undefined && input.parentId === undefined;
+  const [retried, conversation, branchTip] = await Promise.all([
+    chat.clientMessageIdUsed(deps.db, userId, input.clientMessageId),
+    conversationId ? ownConversation(deps.db, userId, conversationId, "conversationId") : null,
+    readsBranchTip
+      ? chat.promptPage(deps.db, {
+          userId,
+          conversationId,
+          belowDepth: null,
+          take: PROMPT_PAGE_SIZE,
+        })
+      : null,
+  ]);
+  if (retried) {
+    const previous = await chat.findExchangeByClientId(deps.db, userId, input.clientMessageId);
+    if (previous) return sameExchange(previous, input);
+  }
 
-  let settings: chat.ConversationSettings = {};
-  if (input.conversationId) {
-    settings = await ownConversation(deps.db, userId, input.conversationId, "conversationId");
-  } else if (input.parentId) {
+  const settings: chat.ConversationSettings = conversation ?? {};
+  if (!conversationId && input.parentId) {
     throw new DomainError("BAD_REQUEST", "parentId needs the conversationId it belongs to", {
       field: "parentId",
     });
@@ -349,15 +367,39 @@ export async function sendMessage(
     return sameExchange(raced, input);
   }
 
-  const { conversation, assistantMessage } = exchange;
-  const isFirstReply = assistantMessage.depth === 1 && conversation.title === chat.DEFAULT_TITLE;
+  const { assistantMessage, userMessage } = exchange;
+  const stored = exchange.conversation;
+  const isFirstReply = assistantMessage.depth === 1 && stored.title === chat.DEFAULT_TITLE;
+  // The branch read above is the prompt's first page if the message went right below the
+  // tip that was read, and that tip was not a reply still being written (its text partial).
+  const tip = branchTip?.[0];
+  const belowReadTip = readsBranchTip
+    ? (tip?.id ?? null) === userMessage.parentId && tip?.status !== "streaming"
+    : userMessage.parentId === null;
+  const promptStart: PromptStart | undefined = belowReadTip
+    ? {
+        rows: [
+          {
+            id: userMessage.id,
+            role: "user",
+            content: userMessage.content,
+            depth: userMessage.depth,
+            status: userMessage.status,
+            hasAttachments: attachmentIds.length > 0,
+          },
+          ...(branchTip ?? []),
+        ],
+        hasMore: (branchTip?.length ?? 0) === PROMPT_PAGE_SIZE,
+      }
+    : undefined;
   startReply(
     runtime,
     userId,
-    conversation,
+    stored,
     assistantMessage,
     model,
     isFirstReply ? input.content : null,
+    promptStart,
   );
   return exchange;
 }
@@ -462,6 +504,7 @@ function startReply(
   assistantMessage: { id: string; depth: number },
   model: GenerationJob["model"],
   titleFrom: string | null,
+  promptStart?: PromptStart,
 ) {
   runtime.generations.start({
     userId,
@@ -472,6 +515,7 @@ function startReply(
     systemPrompt: conversation.systemPrompt,
     replyDepth: assistantMessage.depth,
     titleFrom,
+    ...(promptStart ? { promptStart } : {}),
   });
 }
 
