@@ -1,3 +1,4 @@
+import { signIn } from "@parley/client";
 import { describe, expect, it } from "vitest";
 import { browserMissing, useBrowserSession } from "./harness";
 import {
@@ -81,6 +82,42 @@ describe.skipIf(skip)("chat details in the browser", () => {
     await page.reload();
     await replies(page).last().waitFor();
     expect(await composer(page).inputValue()).toBe("");
+    await context.close();
+  });
+
+  it("opens a long conversation at its newest page and loads older messages on demand", async () => {
+    const { context, page } = await session.openPage();
+    const account = newAccount("paging");
+    await register(page, account);
+    const { client } = await signIn(session.stack.baseUrl, {
+      login: account.username,
+      password: account.password,
+    });
+    const { id: conversationId } = await client.chat.conversations.create.mutate({});
+    // 30 exchanges: 60 messages, more than the first page of 50.
+    for (let i = 0; i < 30; i++) {
+      await client.chat.send.mutate({
+        conversationId,
+        content: `question ${i}`,
+        clientMessageId: `paging-${i}`,
+      });
+      await expect
+        .poll(async () => {
+          const page = await client.chat.messages.list.query({ conversationId, limit: 1 });
+          return page.items[0]?.status;
+        })
+        .toBe("complete");
+    }
+    await page.goto(`/c/${conversationId}`);
+    await userMessages(page).getByText("question 29", { exact: true }).waitFor();
+    await expect.poll(() => userMessages(page).count()).toBe(25);
+    await expect(userMessages(page).getByText("question 0", { exact: true }).count()).resolves.toBe(
+      0,
+    );
+    await page.getByRole("button", { name: "Load more" }).click();
+    await userMessages(page).getByText("question 0", { exact: true }).waitFor();
+    await expect.poll(() => userMessages(page).count()).toBe(30);
+    await expect(page.getByRole("button", { name: "Load more" }).count()).resolves.toBe(0);
     await context.close();
   });
 

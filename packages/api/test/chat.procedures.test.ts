@@ -10,8 +10,9 @@ import {
   newClientId,
   type ChatTestContext,
 } from "./chat-support";
+import { backendName } from "@parley/testing";
 
-const backend = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"}${process.env.REDIS_URL ? " + Redis" : ""}`;
+const backend = backendName();
 
 let t: ChatTestContext;
 let alice: Registered;
@@ -532,12 +533,27 @@ describe(`branches (${backend})`, () => {
     expect(seen).toEqual(Array.from({ length: 6 }, (_, i) => [`m${i}`, `Echo: m${i}`]).flat());
     const newer = await api.chat.messages.list({
       conversationId: conversation.id,
-      direction: "newer",
+      toward: "newer",
       cursor: 9,
       limit: 5,
     });
     expect(newer.items.map((m) => m.content)).toEqual(["m5", "Echo: m5"]);
     expect(newer.nextCursor).toBeNull();
+    // What tRPC's stock useInfiniteQuery sends: its own `direction`, which must not turn
+    // the page around.
+    const infinite = await api.chat.messages.list({
+      conversationId: conversation.id,
+      limit: 5,
+      cursor: 9,
+      direction: "forward",
+    } as Parameters<typeof api.chat.messages.list>[0]);
+    expect(infinite.items.map((m) => m.content)).toEqual([
+      "m2",
+      "Echo: m2",
+      "m3",
+      "Echo: m3",
+      "m4",
+    ]);
   });
 });
 

@@ -72,7 +72,9 @@ export const exportConversationInput = z.object({ id, format: z.enum(["json", "m
 export const listMessagesInput = z.object({
   conversationId: id,
   cursor: z.number().int().min(0).max(10_000_000).nullish(),
-  direction: z.enum(["older", "newer"]).default("older"),
+  /** Which way to page from `cursor`. Not `direction`: tRPC's infinite queries send their
+   * own `direction` ("forward" | "backward") in the input, which this schema drops. */
+  toward: z.enum(["older", "newer"]).default("older"),
   limit: z.number().int().min(1).max(chatLimits.pageSize).default(50),
 });
 export type ListMessagesInput = z.infer<typeof listMessagesInput>;

@@ -162,12 +162,12 @@ export async function exportConversation(
 }
 
 /**
- * The active branch, a page at a time. Without a cursor: the newest messages. `direction`
+ * The active branch, a page at a time. Without a cursor: the newest messages. `toward`
  * "older" (default) pages back from `cursor` (a depth), "newer" forward. Each message
  * lists its siblings (alternatives from edits and regenerations) for a branch switcher.
  */
 export function listMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
-  const key = `m|${input.conversationId}|${input.direction ?? "older"}|${input.cursor ?? ""}|${input.limit}`;
+  const key = `m|${input.conversationId}|${input.toward}|${input.cursor ?? ""}|${input.limit}`;
   // A reply still streaming changes with every chunk: only finished pages are kept.
   return cachedHistory(
     deps,
@@ -179,7 +179,7 @@ export function listMessages(deps: AppDeps, userId: string, input: ListMessagesI
 }
 
 async function loadMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
-  const newer = input.direction === "newer";
+  const newer = input.toward === "newer";
   const cursor = input.cursor ?? undefined;
   const page = await readHistory(deps, userId, async (db) => {
     // One statement, filtered by user_id: a page with rows proves ownership by itself.

@@ -16,7 +16,6 @@ import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { MessageItem, type ChatMessage } from "./MessageItem";
 import { NoModelNotice } from "./NoModelNotice";
-import { useBranchMessages } from "./useBranchMessages";
 import { useReplyStream, type StreamEnd } from "./useReplyStream";
 
 interface PendingSend {
@@ -45,7 +44,11 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     { id: conversationId ?? "" },
     { enabled: Boolean(conversationId) },
   );
-  const messagesQuery = useBranchMessages(conversationId);
+  // The visible branch, newest page first; older pages on demand.
+  const messagesQuery = trpc.chat.messages.list.useInfiniteQuery(
+    { conversationId: conversationId ?? "" },
+    { getNextPageParam: (page) => page.nextCursor, enabled: Boolean(conversationId) },
+  );
   const messages: ChatMessage[] = useMemo(
     () =>
       (messagesQuery.data?.pages ?? [])
