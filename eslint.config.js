@@ -57,6 +57,37 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
     },
   },
+  // Configuration is read, and validated, in each program's env.ts, nowhere else.
+  {
+    files: ["apps/*/src/**/*.{ts,tsx}", "packages/*/src/**/*.{ts,tsx}"],
+    ignores: ["**/env.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "read configuration in env.ts" },
+      ],
+    },
+  },
+  // Another package is reached by its name and its exports, never by a path into its files.
+  {
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+(apps|packages|tooling)/",
+              message: "import the package by name (add an export to its package.json)",
+            },
+            {
+              regex: "^(\\.\\./){2,}(api|web|desktop|db|client|ui|testing|model-fixture)/src/",
+              message: "import the package by name (add an export to its package.json)",
+            },
+          ],
+        },
+      ],
+    },
+  },
   restrict(
     ["packages/db/src/**"],
     [],

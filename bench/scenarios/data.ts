@@ -1,4 +1,4 @@
-import { createPasswordHasher } from "../../packages/api/src/core/auth/passwords";
+import { createPasswordHasher } from "@parley/api";
 import type { BenchDatabase } from "../lib/environment";
 import {
   insertConversations,

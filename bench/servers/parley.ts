@@ -1,9 +1,9 @@
 // The real API (apps/api startServer, wired as main.ts does) plus the in-process stats the
 // benchmark reads over IPC (see stats.ts). Bench-only: the product's entry point is
 // apps/api/src/main.ts.
-import { loadEnv } from "../../apps/api/src/env";
-import { createLogger } from "../../apps/api/src/logging";
-import { startServer } from "../../apps/api/src/server";
+import { startServer } from "@parley/server";
+import { loadEnv } from "@parley/server/env";
+import { createLogger } from "@parley/server/logging";
 import { serveStats } from "./stats";
 
 serveStats();

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { repoRoot, servicesRequired } from "@parley/testing";
 import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadEnv } from "../../apps/api/src/env";
+import { loadEnv } from "@parley/server/env";
 import { review, type Manifest } from "./review";
 
 const run = promisify(execFile);

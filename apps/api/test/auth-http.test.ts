@@ -8,8 +8,9 @@ import {
 } from "@parley/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, codeOf, startTestServer, type TestServer } from "./ops-helpers";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process"}`;
+const where = backendName();
 
 /** Every response body this file receives, to scan for secrets at the end. */
 const responses: string[] = [];

@@ -10,8 +10,9 @@ import {
   type ChatServer,
 } from "./chat-helpers";
 import type { TestServer } from "./ops-helpers";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process"}`;
+const where = backendName();
 
 describe(`chat over HTTP through @parley/client (${where})`, () => {
   let chat: ChatServer;

@@ -1,8 +1,9 @@
 import { startTestOidcProvider, type TestOidcProvider } from "@parley/testing/oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, startTestServer, type TestServer } from "./ops-helpers";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process"}`;
+const where = backendName();
 
 /** A browser's cookie jar and redirect-following, enough for one sign-in journey. */
 class Browser {

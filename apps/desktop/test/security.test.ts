@@ -188,13 +188,13 @@ describe("the app origin", () => {
   });
 
   it("packaged builds ignore ELECTRON_RENDERER_URL; development accepts only loopback http", () => {
-    expect(loadDesktopEnv({ ELECTRON_RENDERER_URL: "https://evil.example/" }, true)).toEqual({
+    expect(loadDesktopEnv(true, { ELECTRON_RENDERER_URL: "https://evil.example/" })).toEqual({
       rendererDevUrl: null,
     });
-    expect(loadDesktopEnv({ ELECTRON_RENDERER_URL: "http://localhost:5173" }, false)).toEqual({
+    expect(loadDesktopEnv(false, { ELECTRON_RENDERER_URL: "http://localhost:5173" })).toEqual({
       rendererDevUrl: "http://localhost:5173/",
     });
-    expect(() => loadDesktopEnv({ ELECTRON_RENDERER_URL: "https://evil.example/" }, false)).toThrow(
+    expect(() => loadDesktopEnv(false, { ELECTRON_RENDERER_URL: "https://evil.example/" })).toThrow(
       /loopback/,
     );
   });

@@ -1,11 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
-import { createScratchPostgres, postgresUrl, redisUrl, servicesRequired } from "@parley/testing";
+import { servicesRequired } from "@parley/testing";
 import { chromiumMissing, launchChromium } from "@parley/testing/chromium";
 import {
   type Browser,
@@ -13,8 +11,8 @@ import {
   type BrowserContextOptions,
   type Page,
 } from "playwright-core";
-import { loadEnv } from "../../api/src/env";
-import { startServer, type RunningServer } from "../../api/src/server";
+import type { RunningServer } from "@parley/server";
+import { startTestServer } from "@parley/server/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const webDist = path.resolve(here, "..", "dist");
@@ -55,21 +53,13 @@ export interface Stack {
  * set, and the model fixture as the OpenAI-compatible provider.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "parley-e2e-"));
   const fixture = await startModelFixture({
     models: ["fixture-small", "fixture-large"],
     defaults: { ttftMs: 40, chunkDelayMs: 15, ...options.fixtureDefaults },
   });
-  const base = postgresUrl();
-  const scratch = base ? await createScratchPostgres(base) : null;
-  const redis = redisUrl();
-  const env = loadEnv({
+  const started = await startTestServer({
     NODE_ENV: "test",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATA_DIR: dataDir,
     WEB_DIST: webDist,
-    LOG_LEVEL: "silent",
     ...(options.provider === false
       ? {}
       : {
@@ -78,26 +68,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           AI_MODELS: "fixture-small,fixture-large",
           AI_DEFAULT_MODEL: "fixture-small",
         }),
-    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
-    ...(redis
-      ? {
-          REDIS_URL: redis,
-          REDIS_KEY_PREFIX: `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}:`,
-        }
-      : {}),
     ...options.env,
+  }).catch(async (error: unknown) => {
+    await fixture.close();
+    throw error;
   });
-  const server = await startServer(env);
   return {
-    baseUrl: `http://127.0.0.1:${server.port}`,
-    server,
+    baseUrl: started.base,
+    server: started.server,
     fixture,
-    databaseKind: server.deps.db.kind,
+    databaseKind: started.server.deps.db.kind,
     async close() {
-      await server.close();
+      await started.stop();
       await fixture.close();
-      await scratch?.drop();
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

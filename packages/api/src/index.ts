@@ -26,6 +26,7 @@ export {
   type AuthRateLimits,
 } from "./core/auth/config";
 export { REFRESH_COOKIE } from "./core/auth/cookies";
+export { createPasswordHasher, type PasswordHasher } from "./core/auth/passwords";
 export { API_KEY_PREFIX } from "./core/auth/tokens";
 export {
   createMemorySessionCache,

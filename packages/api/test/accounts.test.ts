@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, createAuthTestContext, type AuthTestContext, type Registered } from "./support";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process cache"}`;
+const where = backendName();
 
 describe(`API keys, account changes and admin (${where})`, () => {
   let c: AuthTestContext;

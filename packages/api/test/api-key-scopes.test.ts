@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatTestContext, newClientId, type ChatTestContext } from "./chat-support";
 import { codeOf, type Registered } from "./support";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process cache"}`;
+const where = backendName();
 
 type Api = Awaited<ReturnType<ChatTestContext["caller"]>>["api"];
 

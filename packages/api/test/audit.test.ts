@@ -5,8 +5,9 @@ import type { AuditAction } from "../src";
 import { currentStep } from "../src/core/auth/totp";
 import { sweepAuditEvents } from "../src/features/audit/sweeper";
 import { codeOf, createAuthTestContext, type AuthTestContext, type Registered } from "./support";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process cache"}`;
+const where = backendName();
 const UA = "audit-test-agent/1.0";
 
 describe(`audit log (${where})`, () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signAccessToken } from "../src/core/auth/jwt";
 import { codeOf, createAuthTestContext, type AuthTestContext, type Registered } from "./support";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process"}`;
+const where = backendName();
 
 /**
  * auth.me and the auth middleware are served from the session-cache entry, which carries

@@ -9,8 +9,9 @@ import {
   type ChatTestContext,
 } from "./chat-support";
 import { codeOf } from "./support";
+import { backendName } from "@parley/testing";
 
-const backend = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"}${process.env.REDIS_URL ? " + Redis" : ""}`;
+const backend = backendName();
 
 let t: ChatTestContext | undefined;
 afterEach(async () => {

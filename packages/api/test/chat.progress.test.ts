@@ -1,9 +1,9 @@
 import { chat, users, type Database } from "@parley/db";
-import { createTestDatabase, type TestDatabase } from "@parley/testing";
+import { backendName, createTestDatabase, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProgressSaver } from "../src/features/chat/progress";
 
-const where = process.env.DATABASE_URL ? "Postgres" : "PGlite";
+const where = backendName();
 
 describe(`reply progress saves (${where})`, () => {
   let t: TestDatabase;

@@ -1,5 +1,5 @@
 import { chat, users } from "@parley/db";
-import { createTestDatabase, type TestDatabase } from "@parley/testing";
+import { backendName, createTestDatabase, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrompt } from "../src/features/chat/prompt";
 import { parseEventId, replyEvents } from "../src/features/chat/reply-stream";
@@ -7,7 +7,7 @@ import { defaultChatSettings } from "../src/features/chat/settings";
 import { createMemoryStreamBus, createRedis, createRedisStreamBus, type StreamBus } from "../src";
 import { collectStream, newClientId } from "./chat-support";
 
-const backend = process.env.DATABASE_URL ? "Postgres" : "PGlite";
+const backend = backendName();
 const settings = { ...defaultChatSettings, streamCheckMs: 200, saveIntervalMs: 50 };
 
 let t: TestDatabase;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, createAuthTestContext, type AuthTestContext } from "./support";
+import { backendName } from "@parley/testing";
 
-const where = process.env.REDIS_URL ? "Redis" : "in-process";
+const where = backendName();
 
 describe(`login and registration rate limits (${where})`, () => {
   let c: AuthTestContext;

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RegistrationMode } from "../src";
 import { codeOf, createAuthTestContext, type AuthTestContext } from "./support";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process cache"}`;
+const where = backendName();
 
 describe(`REGISTRATION modes and invitations (${where})`, () => {
   let c: AuthTestContext | undefined;

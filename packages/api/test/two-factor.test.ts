@@ -3,8 +3,9 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentStep } from "../src/core/auth/totp";
 import { codeOf, createAuthTestContext, type AuthTestContext, type Registered } from "./support";
+import { backendName } from "@parley/testing";
 
-const where = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"} + ${process.env.REDIS_URL ? "Redis" : "in-process cache"}`;
+const where = backendName();
 
 /** The code an authenticator shows `offset` steps from now. Each accepted code must be of a
  * later step than the last, so a test uses -1, 0, +1 in that order. */

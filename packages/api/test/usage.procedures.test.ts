@@ -7,8 +7,9 @@ import {
   type ChatTestContext,
 } from "./chat-support";
 import { codeOf, type Registered } from "./support";
+import { backendName } from "@parley/testing";
 
-const backend = `${process.env.DATABASE_URL ? "Postgres" : "PGlite"}${process.env.REDIS_URL ? " + Redis" : ""}`;
+const backend = backendName();
 const QUOTA = 60;
 
 let t: ChatTestContext;

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@parley/testing";
+import { backendName, createTestDatabase, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chat, users } from "../src";
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.cleanup());
 
-describe(`hot reads in SQL on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, () => {
+describe(`hot reads in SQL on ${backendName()}`, () => {
   it("lists conversations newest first with Prisma's columns and types, paged without gaps", async () => {
     const base = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 7; i++) {

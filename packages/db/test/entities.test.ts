@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@parley/testing";
+import { backendName, createTestDatabase, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UniqueViolationError, users } from "../src";
 
@@ -16,7 +16,7 @@ function newUser(name: string) {
   });
 }
 
-describe(`entities on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, () => {
+describe(`entities on ${backendName()}`, () => {
   it("round-trips user → conversation → messages in order", async () => {
     const user = await newUser("ada");
     const conversation = await t.db.prisma.conversation.create({

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@parley/testing";
+import { backendName, createTestDatabase, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usage, users } from "../src";
 
@@ -38,7 +38,7 @@ async function recordAt(
   });
 }
 
-describe(`usage queries on ${process.env.DATABASE_URL ? "Postgres" : "PGlite"}`, () => {
+describe(`usage queries on ${backendName()}`, () => {
   it("sums tokens per user since a time, and per UTC day and model, never mixing users", async () => {
     const ada = await newUser("usage_ada");
     const bob = await newUser("usage_bob");

@@ -1,3 +1,4 @@
+import { loadFixtureEnv } from "./env";
 import { startModelFixture } from "./server";
 
 /**
@@ -5,20 +6,7 @@ import { startModelFixture } from "./server";
  *   PORT=0 FIXTURE_TTFT_MS=200 FIXTURE_CHUNK_DELAY_MS=20 node --import tsx packages/model-fixture/src/main.ts
  * Then point the API at it with OPENAI_BASE_URL=<printed url> OPENAI_API_KEY=fixture.
  */
-const number = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
-
-const fixture = await startModelFixture({
-  port: number("PORT") ?? 0,
-  host: process.env.HOST ?? "127.0.0.1",
-  models: process.env.FIXTURE_MODELS?.split(",")
-    .map((m) => m.trim())
-    .filter(Boolean),
-  defaults: {
-    ttftMs: number("FIXTURE_TTFT_MS"),
-    chunkDelayMs: number("FIXTURE_CHUNK_DELAY_MS"),
-    words: number("FIXTURE_WORDS"),
-  },
-});
+const fixture = await startModelFixture(loadFixtureEnv());
 console.log(`listening on http://localhost:${fixture.port} (OPENAI_BASE_URL=${fixture.baseUrl})`);
 
 const stop = () => void fixture.close().then(() => process.exit(0));

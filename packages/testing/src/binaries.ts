@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { testEnv } from "./env";
 import { servicesRequired } from "./services";
 
 /**
@@ -23,9 +24,7 @@ function executable(file: string): boolean {
 }
 
 function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "")
-    .split(path.delimiter)
-    .concat(["/usr/sbin", "/usr/bin"])) {
+  for (const dir of testEnv().searchPath.split(path.delimiter).concat(["/usr/sbin", "/usr/bin"])) {
     const file = path.join(dir, name);
     if (dir && executable(file)) return file;
   }

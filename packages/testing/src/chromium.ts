@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
+import { testEnv } from "./env";
 import { servicesRequired } from "./services";
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright's own browsers cannot be
  * downloaded here. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM = testEnv().chromiumPath;
 
 /** Why Chromium cannot run here, or false. Under REQUIRE_SERVICES=1 a missing browser is an
  * error, never a silent skip. */

@@ -1,4 +1,5 @@
-export { missing, postgresUrl, redisUrl, servicesRequired } from "./services";
+export { backendName, missing, postgresUrl, redisUrl, servicesRequired } from "./services";
+export { childEnv } from "./env";
 export { createScratchPostgres, createTestDatabase, type TestDatabase } from "./database";
 export { freePort, repoRoot, startNodeProcess, waitFor } from "./processes";
 export type { NodeProcess, StartNodeProcessOptions } from "./processes";

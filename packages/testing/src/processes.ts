@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { childEnv } from "./env";
 
 export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -43,7 +44,7 @@ export function startNodeProcess(
   const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", entry], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...options.env },
+    env: childEnv({ PORT: "0", LOG_LEVEL: "warn", ...options.env }),
     stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
   });
   liveChildren.add(child);

@@ -10,8 +10,8 @@ export interface DesktopEnv {
  * In development it must be a loopback http URL, which is what electron-vite sets.
  */
 export function loadDesktopEnv(
-  source: Record<string, string | undefined>,
   isPackaged: boolean,
+  source: Record<string, string | undefined> = process.env,
 ): DesktopEnv {
   const raw = source.ELECTRON_RENDERER_URL;
   if (isPackaged || !raw) return { rendererDevUrl: null };

@@ -36,7 +36,7 @@ import { mainWindowOptions } from "./window-options";
 import { restoreWindowBounds, trackWindowBounds } from "./window-state";
 
 const log = (message: string) => console.log(`[parley] ${message}`);
-const env = loadDesktopEnv(process.env, app.isPackaged);
+const env = loadDesktopEnv(app.isPackaged);
 const appUrl = env.rendererDevUrl ?? packagedAppUrl;
 const appOrigin = originOf(appUrl);
 const preloadPath = fileURLToPath(new URL("../preload/index.cjs", import.meta.url));
