@@ -4,10 +4,7 @@
 // and Node can do for these reads on this machine, with no framework, auth or logging.
 import http from "node:http";
 import pg from "pg";
-import {
-  LIST_CONVERSATIONS_SQL,
-  LIST_OLDER_MESSAGES_SQL,
-} from "../../packages/db/src/queries/chat-reads";
+import { LIST_CONVERSATIONS_SQL, LIST_OLDER_MESSAGES_SQL } from "@parley/db/chat-reads";
 import { announce } from "./announce";
 
 const userId = process.env.FLOOR_USER_ID!;

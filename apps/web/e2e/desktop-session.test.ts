@@ -2,11 +2,14 @@ import { QueryClient } from "@tanstack/react-query";
 import { createTRPCClient } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "@parley/api";
-import { createAuthClient, createLinks } from "../../../packages/ui/src/api/client";
-import { SessionManager } from "../../../packages/ui/src/api/session";
-import type { PlatformBridge } from "../../../packages/ui/src/platform";
-import { createStore } from "../../../packages/ui/src/store";
-import { memoryStorage } from "../../../packages/ui/src/store/persistence";
+import {
+  createAuthClient,
+  createLinks,
+  createStore,
+  memoryStorage,
+  SessionManager,
+  type PlatformBridge,
+} from "@parley/ui/testing";
 import { startStack, type Stack } from "./harness";
 import { newAccount } from "./steps";
 

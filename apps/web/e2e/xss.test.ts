@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FORBIDDEN_ELEMENTS, XSS_CORPUS } from "../../../packages/ui/src/markdown/xss-corpus";
+import { FORBIDDEN_ELEMENTS, XSS_CORPUS } from "@parley/ui/testing";
 import { browserMissing, useBrowserSession } from "./harness";
 import { newAccount, register, replies, send } from "./steps";
 
