@@ -1,7 +1,7 @@
 // `npm run bench`: measures floors and Parley on this machine and writes a Markdown report
 // to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10);
 // BENCH_CONNECTIONS sets the connections of the throughput runs (default 200);
-// BENCH_ONLY=requests,cache,paging,first-token,v1,flood,connections,streams,files runs a subset of the
+// BENCH_ONLY=requests,cache,paging,search,first-token,v1,flood,connections,streams,files runs a subset of the
 // Parley sections (floors always run: every ratio needs them);
 // BENCH_RESULTS_DIR writes the report elsewhere (trial runs).
 import { mkdir, writeFile } from "node:fs/promises";
@@ -16,6 +16,7 @@ import { measureFloors, measureSqlFloors } from "./scenarios/floors";
 import { measureHistoryCache } from "./scenarios/cache";
 import { measureOpenAIFirstToken } from "./scenarios/openai";
 import { measurePaging } from "./scenarios/paging";
+import { measureSearch } from "./scenarios/search";
 import { measureConcurrentStreams, measureFirstToken } from "./scenarios/streaming";
 import { measureLoginFlood, measureThousandConnections } from "./scenarios/pressure";
 import { measureRequests, readTraffic } from "./scenarios/requests";
@@ -108,6 +109,7 @@ async function main() {
       const reads = await readTraffic(ctx);
       if (enabled("cache")) await measureHistoryCache(ctx, database, fixture);
       if (enabled("paging")) await measurePaging(ctx);
+      if (enabled("search")) await measureSearch(ctx);
       if (enabled("first-token")) await measureFirstToken(ctx, Math.max(20, seconds * 5));
       if (enabled("v1")) await measureOpenAIFirstToken(ctx, Math.max(20, seconds * 5));
       if (enabled("flood")) {

@@ -129,8 +129,9 @@ describe.skipIf(skip)("the whole journey in a real browser", () => {
       const list = page.getByTestId("conversation-list");
       await expect.poll(() => list.locator("li").count()).toBe(2);
       await page.getByRole("searchbox", { name: "Search conversations" }).fill("zanzibar");
-      await expect.poll(() => list.locator("li").count()).toBe(1);
-      await list.locator("li a").first().click();
+      const results = page.getByTestId("search-result");
+      await expect.poll(() => results.count()).toBe(1);
+      await results.first().click();
       await closeSidebar(page);
       await userMessages(page).first().getByText("Tell me about Zanzibar spices").waitFor();
       await page.goBack();

@@ -10,6 +10,7 @@ export {
 export * as users from "./queries/users";
 export * as auth from "./queries/auth";
 export * as chat from "./queries/chat";
+export * as search from "./queries/search";
 export * as usage from "./queries/usage";
 export * as files from "./queries/files";
 export * as audit from "./queries/audit";

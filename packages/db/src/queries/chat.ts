@@ -1,6 +1,7 @@
 import type { Database } from "../client";
 import { rethrowUnique } from "../errors";
 import { Prisma } from "../generated/prisma/client";
+import { conversationMatches, toSearchTsQuery } from "./search";
 
 /**
  * Conversations and messages. Messages form a tree through `parentId` (edits and
@@ -126,15 +127,10 @@ export async function listConversations(db: Database, userId: string, args: List
   return { items, nextCursor };
 }
 
-/** Words become `word:*` terms joined by AND. Only letters and digits pass, so the user's
- * text can never carry tsquery syntax. Null when nothing searchable is left. */
-export function toPrefixTsQuery(text: string): string | null {
-  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
-  return words.length ? words.map((w) => `${w.slice(0, 64)}:*`).join(" & ") : null;
-}
+/** Words become stemmed `word:*` terms joined by AND (see search.ts). */
+export const toPrefixTsQuery = toSearchTsQuery;
 
-// The expressions match the GIN indexes of migration 20261124000100_search_index exactly,
-// so the planner can use them.
+// The filter matches the GIN indexes of migration 20261201183000_search_stemming (search.ts).
 async function searchConversationIds(
   db: Database,
   userId: string,
@@ -153,14 +149,7 @@ async function searchConversationIds(
       AND c.archived = ${args.archived ?? false}
       ${pinned}
       ${cursor}
-      AND (
-        to_tsvector('simple', c.title) @@ to_tsquery('simple', ${tsQuery})
-        OR EXISTS (
-          SELECT 1 FROM messages m
-          WHERE m.conversation_id = c.id AND m.user_id = c.user_id
-            AND to_tsvector('simple', m.content) @@ to_tsquery('simple', ${tsQuery})
-        )
-      )
+      AND ${conversationMatches(tsQuery)}
     ORDER BY c.updated_at DESC, c.id DESC
     LIMIT ${args.limit + 1}`;
   return rows.map((r) => r.id);

@@ -42,6 +42,8 @@ export const en = {
   "sidebar.showArchived": "Show archived",
   "sidebar.hideArchived": "Back to conversations",
   "sidebar.empty": "No conversations yet",
+  "sidebar.results": "Results",
+  "sidebar.archivedBadge": "Archived",
   "sidebar.noResults": "Nothing found",
   "sidebar.loadMore": "Load more",
   "sidebar.actions": "Actions for {title}",

@@ -43,6 +43,8 @@ export const ru: Record<MessageKey, string> = {
   "sidebar.showArchived": "Показать архив",
   "sidebar.hideArchived": "Назад к беседам",
   "sidebar.empty": "Бесед пока нет",
+  "sidebar.results": "Результаты",
+  "sidebar.archivedBadge": "В архиве",
   "sidebar.noResults": "Ничего не найдено",
   "sidebar.loadMore": "Загрузить ещё",
   "sidebar.actions": "Действия для «{title}»",

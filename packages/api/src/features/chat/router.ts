@@ -12,6 +12,7 @@ import {
   exportConversationInput,
   listConversationsInput,
   listMessagesInput,
+  searchConversationsInput,
   sendInput,
   streamInput,
   updateConversationInput,
@@ -25,6 +26,7 @@ import {
   listMessages,
   listModels,
   regenerateReply,
+  searchConversations,
   sendMessage,
   stopReply,
   streamReply,
@@ -36,6 +38,10 @@ const conversationsRouter = router({
   list: readProcedure
     .input(listConversationsInput)
     .query(({ ctx, input }) => listConversations(ctx.deps, ctx.user.id, input)),
+
+  search: readProcedure
+    .input(searchConversationsInput)
+    .query(({ ctx, input }) => searchConversations(ctx.deps, ctx.user.id, input)),
 
   create: chatProcedure
     .input(createConversationInput)

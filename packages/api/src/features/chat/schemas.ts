@@ -46,6 +46,12 @@ export const listConversationsInput = z
   .default({ limit: 30 });
 export type ListConversationsInput = z.infer<typeof listConversationsInput>;
 
+export const searchConversationsInput = z.object({
+  query: text().trim().min(1).max(chatLimits.query),
+  limit: z.number().int().min(1).max(chatLimits.pageSize).default(20),
+});
+export type SearchConversationsInput = z.infer<typeof searchConversationsInput>;
+
 export const createConversationInput = z
   .object({
     title: title.optional(),

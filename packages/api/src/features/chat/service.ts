@@ -1,4 +1,4 @@
-import { chat, files, UniqueViolationError, type Database } from "@parley/db";
+import { chat, files, search, UniqueViolationError, type Database } from "@parley/db";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { purgeDetachedFiles } from "../../core/files";
@@ -13,6 +13,7 @@ import type {
   CreateConversationInput,
   ListConversationsInput,
   ListMessagesInput,
+  SearchConversationsInput,
   SendInput,
   UpdateConversationInput,
 } from "./schemas";
@@ -89,6 +90,20 @@ export async function listConversations(
   const cursor = encodeCursor(input.cursor ?? null) ?? "";
   const key = `c|${input.archived ? 1 : 0}|${input.pinned ?? ""}|${cursor}|${input.limit}`;
   return cachedHistory(deps, userId, key, load);
+}
+
+/** Ranked full-text search with marked snippets (packages/db/src/queries/search.ts); archived
+ * conversations are found too and say so. Never cached: message text changes while a reply
+ * streams. */
+export async function searchConversations(
+  deps: AppDeps,
+  userId: string,
+  input: SearchConversationsInput,
+) {
+  const items = await readHistory(deps, userId, (db) =>
+    search.searchConversations(db, userId, input),
+  );
+  return { items };
 }
 
 export async function createConversation(

@@ -11,6 +11,7 @@ import { useMediaQuery, WIDE_SCREEN } from "../../lib/useMediaQuery";
 import { useAppDispatch, useAppSelector } from "../../store";
 import { archivedToggled, searchChanged, sidebarToggled } from "../../store/layoutSlice";
 import { ConversationItem } from "./ConversationItem";
+import { SearchResults } from "./SearchResults";
 
 const PAGE_SIZE = 30;
 
@@ -26,9 +27,10 @@ export function Sidebar({ open }: { open: boolean }) {
   const me = trpc.auth.me.useQuery();
   const wide = useMediaQuery(WIDE_SCREEN);
 
+  // While searching, ranked results (SearchResults) replace the list.
   const list = trpc.chat.conversations.list.useInfiniteQuery(
-    { limit: PAGE_SIZE, archived: showArchived, ...(query ? { query } : {}) },
-    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+    { limit: PAGE_SIZE, archived: showArchived },
+    { getNextPageParam: (page) => page.nextCursor ?? undefined, enabled: !query },
   );
   const conversations = list.data?.pages.flatMap((p) => p.items) ?? [];
   const pinned = conversations.filter((c) => c.pinned);
@@ -90,43 +92,44 @@ export function Sidebar({ open }: { open: boolean }) {
         />
       </div>
       <nav aria-label={t("sidebar.recent")} className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
-        {list.isError ? <Alert>{errorText(list.error, t)}</Alert> : null}
-        {showArchived ? <SectionTitle>{t("sidebar.archived")}</SectionTitle> : null}
-        {!showArchived && pinned.length ? (
-          <>
-            <SectionTitle>{t("sidebar.pinned")}</SectionTitle>
-            <ul>
-              {pinned.map((c) => (
-                <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
-              ))}
-            </ul>
-          </>
-        ) : null}
-        {!showArchived && pinned.length && recent.length ? (
-          <SectionTitle>{t("sidebar.recent")}</SectionTitle>
-        ) : null}
-        <ul data-testid="conversation-list">
-          {recent.map((c) => (
-            <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
-          ))}
-        </ul>
-        {list.isSuccess && conversations.length === 0 ? (
-          <p className="px-2 py-4 text-sm text-fg-soft">
-            {query ? t("sidebar.noResults") : t("sidebar.empty")}
-          </p>
-        ) : null}
-        <div ref={sentinel} />
-        {list.hasNextPage ? (
-          <Button
-            variant="ghost"
-            size="sm"
-            className="w-full"
-            onClick={() => void list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-          >
-            {t("sidebar.loadMore")}
-          </Button>
-        ) : null}
+        {query ? <SearchResults query={query} activeId={activeId} /> : null}
+        <div hidden={Boolean(query)}>
+          {list.isError ? <Alert>{errorText(list.error, t)}</Alert> : null}
+          {showArchived ? <SectionTitle>{t("sidebar.archived")}</SectionTitle> : null}
+          {!showArchived && pinned.length ? (
+            <>
+              <SectionTitle>{t("sidebar.pinned")}</SectionTitle>
+              <ul>
+                {pinned.map((c) => (
+                  <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {!showArchived && pinned.length && recent.length ? (
+            <SectionTitle>{t("sidebar.recent")}</SectionTitle>
+          ) : null}
+          <ul data-testid="conversation-list">
+            {recent.map((c) => (
+              <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
+            ))}
+          </ul>
+          {list.isSuccess && conversations.length === 0 ? (
+            <p className="px-2 py-4 text-sm text-fg-soft">{t("sidebar.empty")}</p>
+          ) : null}
+          <div ref={sentinel} />
+          {list.hasNextPage ? (
+            <Button
+              variant="ghost"
+              size="sm"
+              className="w-full"
+              onClick={() => void list.fetchNextPage()}
+              disabled={list.isFetchingNextPage}
+            >
+              {t("sidebar.loadMore")}
+            </Button>
+          ) : null}
+        </div>
       </nav>
       <div className="flex flex-col gap-1 border-t border-line p-2">
         <Button
