@@ -5,6 +5,7 @@ import { createAuthClient, createLinks, trpc } from "../api/client";
 import { ConnectionMonitor, probeHealth } from "../api/connection";
 import { shouldRetryQuery } from "../api/errors";
 import { SessionManager } from "../api/session";
+import { shareConversationChanges } from "../lib/crossTab";
 import { PlatformContext } from "../lib/platform";
 import { RouterProvider } from "../lib/router";
 import { SessionContext } from "../lib/session";
@@ -61,6 +62,7 @@ function createAppServices(platform: PlatformBridge) {
 export function ParleyApp(props: { platform: PlatformBridge }): JSX.Element {
   const [services] = useState(() => createAppServices(props.platform));
   useEffect(() => services.monitor.listen(window), [services.monitor]);
+  useEffect(() => shareConversationChanges(services.queryClient), [services.queryClient]);
   const routing = props.platform.routing ?? (props.platform.kind === "desktop" ? "hash" : "path");
   return (
     <PlatformContext.Provider value={props.platform}>

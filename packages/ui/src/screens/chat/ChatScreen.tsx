@@ -1,3 +1,4 @@
+import { announceConversationsChanged } from "../../lib/crossTab";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { trpc } from "../../api/client";
 import { isUnreachable } from "../../api/connection";
@@ -66,6 +67,8 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
       void utils.chat.conversations.get.invalidate({ id: conversationId });
     }
     void utils.chat.conversations.list.invalidate();
+    // A finished reply may have titled the conversation: other tabs' sidebars follow.
+    announceConversationsChanged();
   }, [conversationId, utils]);
 
   const models = trpc.chat.models.useQuery(undefined, { staleTime: 5 * 60_000 });
