@@ -93,6 +93,59 @@ describe("attachments in chat", () => {
     expect(question.attachments[0]).toMatchObject({ kind: "image", width: 3000, height: 1500 });
   });
 
+  it("sends a message that is only an image, and refuses one with neither text nor files", async () => {
+    const imageId = await upload(server, alice, {
+      name: "sunset.png",
+      type: "image/png",
+      data: await samplePng(64, 48, "#ff8800"),
+    });
+    const conversation = await alice.client.chat.conversations.create.mutate({
+      model: "fixture-large",
+    });
+    fixture.reset();
+    const sent = await alice.client.chat.send.mutate({
+      conversationId: conversation.id,
+      content: "",
+      clientMessageId: newClientId(),
+      attachmentIds: [imageId],
+    });
+    const reply = await finishedReply(alice.client, conversation.id, sent.assistantMessage.id);
+    expect(reply.status).toBe("complete");
+    // The model gets the image alone: no empty text part beside it.
+    const user = lastCall().rawMessages.find((m) => m.role === "user")!;
+    const parts = user.content as Part[];
+    expect(parts.map((p) => p.type)).toEqual(["image_url"]);
+    expect(parts[0]!.image_url!.url).toMatch(/^data:image\/png;base64,/);
+    const page = await alice.client.chat.messages.list.query({ conversationId: conversation.id });
+    const question = page.items.find((m) => m.id === sent.userMessage.id)!;
+    expect(question.content).toBe("");
+    expect(question.attachments.map((a) => a.id)).toEqual([imageId]);
+
+    // Neither text nor files: refused before anything is stored.
+    for (const content of ["", "  \n "])
+      expect(
+        await httpCodeOf(
+          alice.client.chat.send.mutate({
+            conversationId: conversation.id,
+            content,
+            clientMessageId: newClientId(),
+          }),
+        ),
+      ).toBe("BAD_REQUEST");
+    expect(
+      await httpCodeOf(
+        alice.client.chat.send.mutate({
+          conversationId: conversation.id,
+          content: "",
+          clientMessageId: newClientId(),
+          attachmentIds: [],
+        }),
+      ),
+    ).toBe("BAD_REQUEST");
+    const after = await alice.client.chat.messages.list.query({ conversationId: conversation.id });
+    expect(after.items).toHaveLength(2);
+  });
+
   it("cuts a long document with a visible note", async () => {
     const long = `${"word ".repeat(25_000)}THE-END-MARKER`;
     const id = await upload(server, alice, { name: "long.txt", type: "text/plain", data: long });

@@ -151,6 +151,51 @@ describe.skipIf(skip)("attachments in the browser", () => {
     await context.close();
   });
 
+  it("sends an image alone: Send wakes up once the file is stored, and the message is just the picture", async () => {
+    const { context, page, problems } = await session.openPage();
+    await register(page, newAccount("alone"));
+    const sendButton = page.getByRole("button", { name: "Send" });
+    expect(await composer(page).inputValue()).toBe("");
+    expect(await sendButton.isDisabled()).toBe(true);
+
+    // A refused file alone does not make a message.
+    await attachByButton(page, [
+      { name: "fake.png", mimeType: "image/png", buffer: Buffer.from("not an image at all") },
+    ]);
+    await expect.poll(() => chips(page).first().getAttribute("data-status")).toBe("failed");
+    expect(await sendButton.isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Remove fake.png" }).click();
+
+    const green = await samplePng(48, 32, "#22aa44");
+    await attachByButton(page, [{ name: "green.png", mimeType: "image/png", buffer: green }]);
+    await expect.poll(() => chips(page).first().getAttribute("data-status")).toBe("ready");
+    expect(await sendButton.isDisabled()).toBe(false);
+
+    session.stack.fixture.reset();
+    await sendButton.click();
+    await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
+    expect(await chips(page).count()).toBe(0);
+    const call = session.stack.fixture.calls.filter((c) => c.stream).at(-1)!;
+    const parts = call.rawMessages.find((m) => m.role === "user")!.content as Part[];
+    expect(parts.map((p) => p.type)).toEqual(["image_url"]);
+
+    // The sent message is the thumbnail, with no empty bubble beside it.
+    const question = userMessages(page).last();
+    await expect
+      .poll(() =>
+        question
+          .locator('[data-testid="message-attachment"][data-kind="image"] img')
+          .evaluate((img) => (img as HTMLImageElement).naturalWidth),
+      )
+      .toBe(48);
+    expect(await question.getByTestId("message-text").count()).toBe(0);
+    // The reply has one: the locator does find bubbles where there are some.
+    expect(await replies(page).last().getByTestId("message-text").count()).toBe(1);
+
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
   it("says inline why a file is refused (too big, wrong type, not what it claims), and can cancel an upload", async () => {
     // A phone: the chips and their errors must fit without scrolling sideways.
     const { context, page, problems } = await session.openPage({

@@ -170,11 +170,12 @@ export async function promptContent(
   const documents = attached.filter((f) => f.kind !== "image");
   const images = attached.filter((f) => f.kind === "image");
   const blocks = await Promise.all(documents.map((f) => documentBlock(files, keyRing, f)));
-  const text = blocks.length ? `${blocks.join("\n\n")}\n\n${question}` : question;
+  // A message of files alone has no question after them.
+  const text = [...blocks, question].filter(Boolean).join("\n\n");
   if (images.length === 0) return text;
   const urls = await Promise.all(images.map((f) => imageDataUrl(files, keyRing, f)));
   return [
-    { type: "text", text },
+    ...(text ? [{ type: "text" as const, text }] : []),
     ...urls.map((url) => ({ type: "image_url" as const, image_url: { url } })),
   ];
 }

@@ -58,13 +58,16 @@ export async function buildPrompt(
     }
     for (const row of rows) {
       belowDepth = row.depth;
-      // Failed or stopped replies without text add nothing a model could use.
-      if (!row.content) continue;
+      // Failed or stopped replies without text add nothing a model could use; a question
+      // may be only its attachments.
+      if (!row.content && !(row.role === "user" && row.hasAttachments && args.attachments))
+        continue;
       // Attached documents' text counts against the budget like the message's own.
-      const turn: ChatTurn =
+      const turn: ChatTurn | null =
         row.role === "user" && row.hasAttachments && args.attachments
-          ? { role: "user", content: await withAttachments(db, args, row) }
+          ? await withAttachments(db, args.attachments, row)
           : { role: row.role, content: row.content };
+      if (!turn) continue;
       const cost = countMessageTokens(turn);
       if (kept.length && cost > budget) break pages;
       budget -= cost;
@@ -87,11 +90,10 @@ export interface PromptAttachments {
 
 async function withAttachments(
   db: Database,
-  args: { attachments?: PromptAttachments },
+  { userId, files: runtime, keyRing }: PromptAttachments,
   row: { id: string; content: string },
-) {
-  if (!args.attachments) return row.content;
-  const { userId, files: runtime, keyRing } = args.attachments;
+): Promise<ChatTurn | null> {
   const attached = await files.filesOfMessage(db, userId, row.id);
-  return promptContent(runtime, keyRing, attached, row.content);
+  if (attached.length === 0 && !row.content) return null;
+  return { role: "user", content: await promptContent(runtime, keyRing, attached, row.content) };
 }

@@ -7,12 +7,10 @@ const title = text().trim().min(1).max(chatLimits.title);
 const model = text().trim().min(1).max(chatLimits.model);
 const systemPrompt = text().max(chatLimits.systemPrompt);
 const temperature = z.number().min(0).max(2);
-const content = text()
-  .max(
-    chatLimits.content,
-    `Messages are limited to ${chatLimits.content.toLocaleString("en")} characters`,
-  )
-  .refine((value) => value.trim().length > 0, "Write something first");
+const content = text().max(
+  chatLimits.content,
+  `Messages are limited to ${chatLimits.content.toLocaleString("en")} characters`,
+);
 const clientMessageId = text()
   .min(1)
   .max(chatLimits.clientMessageId)
@@ -85,19 +83,25 @@ export const listMessagesInput = z.object({
 });
 export type ListMessagesInput = z.infer<typeof listMessagesInput>;
 
-export const sendInput = z.object({
-  conversationId: id.optional(),
-  content,
-  clientMessageId,
-  /** Edit and resend: the new message follows this reply (null: replaces the first message). */
-  parentId: id.nullable().optional(),
-  /** Files uploaded with POST /api/files (the sender's own), shown and sent to the model. */
-  attachmentIds: z
-    .array(id)
-    .max(chatLimits.attachments, `At most ${chatLimits.attachments} files per message`)
-    .refine((ids) => new Set(ids).size === ids.length, "A file is attached twice")
-    .optional(),
-});
+export const sendInput = z
+  .object({
+    conversationId: id.optional(),
+    content,
+    clientMessageId,
+    /** Edit and resend: the new message follows this reply (null: replaces the first message). */
+    parentId: id.nullable().optional(),
+    /** Files uploaded with POST /api/files (the sender's own), shown and sent to the model. */
+    attachmentIds: z
+      .array(id)
+      .max(chatLimits.attachments, `At most ${chatLimits.attachments} files per message`)
+      .refine((ids) => new Set(ids).size === ids.length, "A file is attached twice")
+      .optional(),
+  })
+  // A message may be only its files (a photo, a document to read), but not nothing at all.
+  .refine((input) => input.content.trim().length > 0 || (input.attachmentIds?.length ?? 0) > 0, {
+    message: "Write something first",
+    path: ["content"],
+  });
 export type SendInput = z.infer<typeof sendInput>;
 
 export const streamInput = z.object({

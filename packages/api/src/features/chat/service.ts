@@ -349,7 +349,8 @@ export async function sendMessage(
     });
   }
   const model = await resolveModel(runtime, settings.model ?? null);
-  const attachmentIds = await checkAttachments(deps, userId, model, input.attachmentIds ?? []);
+  const attached = await checkAttachments(deps, userId, model, input.attachmentIds ?? []);
+  const attachmentIds = attached.map((file) => file.id);
   assertAccepting(runtime);
   await limitSends(deps, runtime, req, userId);
   await deps.usage?.assertWithinQuota(userId, {
@@ -413,7 +414,8 @@ export async function sendMessage(
     stored,
     assistantMessage,
     model,
-    isFirstReply ? input.content : null,
+    // A message of files alone is titled by what it carries.
+    isFirstReply ? input.content.trim() || attached.map((file) => file.name).join(", ") : null,
     promptStart,
   );
   return exchange;
@@ -428,7 +430,7 @@ async function checkAttachments(
   userId: string,
   model: string,
   ids: string[],
-): Promise<string[]> {
+): Promise<Array<{ id: string; name: string }>> {
   if (ids.length === 0) return [];
   const notFound = new DomainError("NOT_FOUND", "File not found", { field: "attachmentIds" });
   if (!deps.files) throw notFound;
@@ -444,7 +446,8 @@ async function checkAttachments(
       { field: "attachmentIds" },
     );
   }
-  return ids;
+  const byId = new Map(found.map((file) => [file.id, file]));
+  return ids.map((id) => ({ id, name: byId.get(id)!.name }));
 }
 
 function sameExchange<T extends { conversation: { id: string } }>(
@@ -505,7 +508,7 @@ export async function regenerateReply(
     conversation,
     assistantMessage,
     model,
-    retitle ? question.content : null,
+    retitle && question.content ? question.content : null,
   );
   return { assistantMessage };
 }

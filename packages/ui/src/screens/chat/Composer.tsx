@@ -58,8 +58,9 @@ export function Composer({
     ref.current?.focus();
   }, [draftKey]);
 
-  const canSend =
-    text.trim().length > 0 && !streaming && !disabled && !unavailable && !attachments.uploading;
+  // Text, or a stored file alone (a photo to describe, a document to read).
+  const hasContent = text.trim().length > 0 || attachments.readyIds.length > 0;
+  const canSend = hasContent && !streaming && !disabled && !unavailable && !attachments.uploading;
   const send = () => {
     if (canSend) onSend(text.trim());
   };

@@ -44,6 +44,8 @@ export function MessageItem({
   const [copied, setCopied] = useState(false);
   const isUser = message.role === "user";
   const text = liveText ?? message.content;
+  // An edited question may be left with its files alone, as it could be sent.
+  const canResend = draft.trim().length > 0 || Boolean(message.attachments?.length);
   const markdownProps = {
     onOpenExternal: platform.openExternal?.bind(platform),
     copyLabel: t("chat.copyCode"),
@@ -72,7 +74,7 @@ export function MessageItem({
           className="flex w-full flex-col gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!draft.trim()) return;
+            if (!canResend) return;
             setEditing(false);
             onEdit?.(draft.trim());
           }}
@@ -95,13 +97,14 @@ export function MessageItem({
             <Button size="sm" onClick={() => setEditing(false)}>
               {t("chat.cancel")}
             </Button>
-            <Button size="sm" type="submit" variant="primary" disabled={!draft.trim() || busy}>
+            <Button size="sm" type="submit" variant="primary" disabled={!canResend || busy}>
               {t("chat.saveAndSend")}
             </Button>
           </div>
         </form>
-      ) : (
+      ) : isUser && !text && message.attachments?.length ? null : (
         <div
+          data-testid="message-text"
           className={cx(
             "max-w-full text-[15px]",
             isUser ? "rounded-2xl rounded-br-md bg-bubble px-4 py-2.5 sm:max-w-[85%]" : "w-full",
