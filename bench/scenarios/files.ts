@@ -1,11 +1,13 @@
 import { request } from "node:http";
+import { processCpuSeconds } from "../lib/load";
 import { startChild } from "../lib/processes";
 import { figures } from "../lib/report";
 import type { BenchContext } from "./context";
 import { signIn } from "./data";
 
 const FILE_BYTES = 20 * 1024 * 1024;
-const ROUNDS = 3;
+/** Measured rounds, after one warm-up round each way that is not counted. */
+const ROUNDS = 5;
 const CONCURRENT = 10;
 const BOUNDARY = "----parley-bench-boundary";
 
@@ -74,30 +76,64 @@ const mbPerSecond = (bytes: number, ms: number) => bytes / 2 ** 20 / (ms / 1000)
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Uploads then downloads the file ROUNDS times; the median throughput of each, in MB/s. */
-async function transfer(base: string, body: Buffer, token?: string) {
-  const up: number[] = [];
-  const down: number[] = [];
+/** CPU milliseconds (all threads) process `pid` spent while `work` ran; NaN off Linux. */
+async function cpuMsOf<T>(pid: number, work: () => Promise<T>): Promise<[T, number]> {
+  const before = processCpuSeconds(pid);
+  const result = await work();
+  const after = processCpuSeconds(pid);
+  return [result, before === undefined || after === undefined ? NaN : (after - before) * 1000];
+}
+
+/** One upload then one download of the file: the throughput of each, in MB/s, and the CPU
+ * the server spent on each. */
+async function transfer(server: { url: string; pid: number }, body: Buffer, token?: string) {
+  const [posted, uploadCpuMs] = await cpuMsOf(server.pid, () =>
+    send(server.url, { method: "POST", path: "/api/files", body, ...(token ? { token } : {}) }),
+  );
+  if (posted.status !== 201) throw new Error(`upload answered ${posted.status}: ${posted.text}`);
+  const { id } = JSON.parse(posted.text) as { id: string };
+  const [got, downloadCpuMs] = await cpuMsOf(server.pid, () =>
+    send(server.url, { method: "GET", path: `/api/files/${id}`, ...(token ? { token } : {}) }),
+  );
+  if (got.status !== 200 || got.bytes < FILE_BYTES)
+    throw new Error(`download answered ${got.status} with ${got.bytes} bytes`);
+  return {
+    upload: mbPerSecond(FILE_BYTES, posted.ms),
+    download: mbPerSecond(FILE_BYTES, got.ms),
+    uploadCpuMs,
+    downloadCpuMs,
+  };
+}
+
+type Figures = { upload: number; download: number; uploadCpuMs: number; downloadCpuMs: number };
+
+/**
+ * The floor and the API take turns, round by round, so that both see the same load on a
+ * shared machine (measured one after the other, a burst of others' work lands on one of
+ * them only); the median of each. The CPU each server spends per transfer hardly depends
+ * on that load, so it is the figure to compare between runs.
+ */
+async function compare(
+  floorServer: { url: string; pid: number },
+  apiServer: { url: string; pid: number },
+  body: Buffer,
+  token: string,
+): Promise<{ floor: Figures; api: Figures }> {
+  await transfer(floorServer, body);
+  await transfer(apiServer, body, token);
+  const floor: Figures[] = [];
+  const api: Figures[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const posted = await send(base, {
-      method: "POST",
-      path: "/api/files",
-      body,
-      ...(token ? { token } : {}),
-    });
-    if (posted.status !== 201) throw new Error(`upload answered ${posted.status}: ${posted.text}`);
-    up.push(mbPerSecond(FILE_BYTES, posted.ms));
-    const { id } = JSON.parse(posted.text) as { id: string };
-    const got = await send(base, {
-      method: "GET",
-      path: `/api/files/${id}`,
-      ...(token ? { token } : {}),
-    });
-    if (got.status !== 200 || got.bytes < FILE_BYTES)
-      throw new Error(`download answered ${got.status} with ${got.bytes} bytes`);
-    down.push(mbPerSecond(FILE_BYTES, got.ms));
+    floor.push(await transfer(floorServer, body));
+    api.push(await transfer(apiServer, body, token));
   }
-  return { upload: median(up), download: median(down) };
+  const medians = (rounds: Figures[]): Figures => ({
+    upload: median(rounds.map((r) => r.upload)),
+    download: median(rounds.map((r) => r.download)),
+    uploadCpuMs: median(rounds.map((r) => r.uploadCpuMs)),
+    downloadCpuMs: median(rounds.map((r) => r.downloadCpuMs)),
+  });
+  return { floor: medians(floor), api: medians(api) };
 }
 
 /**
@@ -109,13 +145,18 @@ export async function measureFiles(ctx: BenchContext): Promise<void> {
   const body = multipartBody();
   const token = await signIn(ctx.api.url, ctx.data.firstTokenUsers[0]!);
   const floorServer = await startChild("bench/servers/floor-files.ts");
-  let floor: { upload: number; download: number };
+  let floor: Figures;
+  let api: Figures;
   try {
-    floor = await transfer(floorServer.url, body);
+    ({ floor, api } = await compare(
+      { url: floorServer.url, pid: floorServer.process.pid! },
+      { url: ctx.api.url, pid: ctx.api.process.pid! },
+      body,
+      token,
+    ));
   } finally {
     await floorServer.stop();
   }
-  const api = await transfer(ctx.api.url, body, token);
   const uploadRatio = api.upload / floor.upload;
   const downloadRatio = api.download / floor.download;
 
@@ -166,7 +207,7 @@ export async function measureFiles(ctx: BenchContext): Promise<void> {
   );
   ctx.sections.push(
     figures(
-      `Files: 20 MB text file, median of ${ROUNDS} sequential transfers each way, then ${CONCURRENT} concurrent uploads (local disk storage, encrypted)`,
+      `Files: 20 MB text file, median of ${ROUNDS} transfers each way (the floor and the API taking turns, after a warm-up), then ${CONCURRENT} concurrent uploads (local disk storage, encrypted)`,
       [
         {
           name: "raw node:http copy to disk: upload / download",
@@ -175,6 +216,14 @@ export async function measureFiles(ctx: BenchContext): Promise<void> {
         {
           name: "through the API: upload / download",
           value: `${rate(api.upload)} / ${rate(api.download)}`,
+        },
+        {
+          name: "server CPU per 20 MB upload / download: raw copy",
+          value: `${floor.uploadCpuMs.toFixed(0)} ms / ${floor.downloadCpuMs.toFixed(0)} ms`,
+        },
+        {
+          name: "server CPU per 20 MB upload / download: the API",
+          value: `${api.uploadCpuMs.toFixed(0)} ms / ${api.downloadCpuMs.toFixed(0)} ms`,
         },
         {
           name: "upload vs the copy",

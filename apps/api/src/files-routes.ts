@@ -1,3 +1,4 @@
+import { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import {
   callerHasScope,
@@ -35,18 +36,43 @@ async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
   return user;
 }
 
+/** Bytes the multipart parser and the file part buffer: a few socket reads, so the disk
+ * write of one chunk overlaps the arrival of the next (16 KB, the default, stalls the socket
+ * on every write). Ten concurrent uploads hold a few megabytes in all. */
+const UPLOAD_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * The request body as a Node stream. On the Node server that is the IncomingMessage itself:
+ * read straight from the socket, without the web ReadableStream Hono would wrap around it
+ * and the Node stream made back from that (two adapters and a promise per chunk). Elsewhere
+ * (app.request in tests) the web body, adapted once.
+ */
+function requestBody(c: Context): Readable | null {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming instanceof IncomingMessage && !incoming.readableDidRead) return incoming;
+  const body = c.req.raw.body;
+  return body ? Readable.fromWeb(body as never) : null;
+}
+
 /**
  * Reads one multipart body as it arrives and hands its `file` part, still streaming, to
  * the upload. Resolves with the stored file, or rejects with the first failure: a refused
- * upload stops reading at once (the rest of the body is never read).
+ * upload stops reading at once (the rest of the body is never read; the server drains or
+ * closes the connection after the answer).
  */
-function receiveUpload(deps: AppDeps, userId: string, c: Context): Promise<FileInfo> {
+function receiveUpload(
+  deps: AppDeps,
+  userId: string,
+  c: Context,
+  source: Readable,
+): Promise<FileInfo> {
   return new Promise<FileInfo>((resolve, reject) => {
-    const source = Readable.fromWeb(c.req.raw.body as never);
     let parser: busboy.Busboy;
     try {
       parser = busboy({
         headers: { "content-type": c.req.header("content-type") ?? "" },
+        highWaterMark: UPLOAD_BUFFER_BYTES,
+        fileHwm: UPLOAD_BUFFER_BYTES,
         limits: { files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 20 },
       });
     } catch {
@@ -58,12 +84,20 @@ function receiveUpload(deps: AppDeps, userId: string, c: Context): Promise<FileI
       return;
     }
     let upload: Promise<FileInfo> | null = null;
+    let part: Readable | null = null;
     let settled = false;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       source.unpipe(parser);
-      source.destroy();
+      // Not destroyed: the answer still has to go out on this connection.
+      source.pause();
+      // An upload still reading its part stops too, and removes what it stored.
+      if (part && !part.readableEnded) {
+        // Its own failure may be what ended the upload; nobody else need hear of it again.
+        part.on("error", () => {});
+        part.destroy(error instanceof Error ? error : new Error(String(error)));
+      }
       reject(error);
     };
     parser.on("file", (field, stream, info) => {
@@ -71,6 +105,7 @@ function receiveUpload(deps: AppDeps, userId: string, c: Context): Promise<FileI
         stream.resume();
         return;
       }
+      part = stream;
       upload = uploadFile(deps, userId, {
         name: info.filename ?? "file",
         declaredType: info.mimeType ?? "",
@@ -94,6 +129,11 @@ function receiveUpload(deps: AppDeps, userId: string, c: Context): Promise<FileI
         );
     });
     source.on("error", (error) => fail(error));
+    // A client that goes away midway: the socket closes before the body is complete.
+    source.on("close", () => {
+      if (source instanceof IncomingMessage && !source.complete)
+        fail(new UploadError(400, "The upload was cut off", { code: "bad_request" }));
+    });
     source.pipe(parser);
   });
 }
@@ -134,12 +174,15 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
         code: "too_large",
         limitBytes: deps.files.maxBytes,
       });
-    if (!/^multipart\/form-data/i.test(c.req.header("content-type") ?? "") || !c.req.raw.body)
+    const body = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "")
+      ? requestBody(c)
+      : null;
+    if (!body)
       return problem(c, 400, "Send the file as multipart/form-data in a field named `file`", {
         code: "bad_request",
       });
     try {
-      const file = await receiveUpload(deps, user.id, c);
+      const file = await receiveUpload(deps, user.id, c, body);
       c.header("Connection", "keep-alive");
       return c.json(file, 201);
     } catch (error) {

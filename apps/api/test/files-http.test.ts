@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
@@ -286,6 +286,35 @@ describe("POST /api/files and GET /api/files/:id (local disk)", () => {
     expect(await storage.list(`u/${carol.user.id}/${ids[0]}`)).toEqual([]);
     expect((await download(server.base, carol.accessToken, ids[0]!)).status).toBe(404);
     expect((await carol.client.files.list.query()).usedBytes).toBe(12);
+  });
+
+  it("keeps nothing of an upload whose client goes away midway", async () => {
+    const carol = await signUp(server.base, { username: "file_gone" });
+    const url = new URL(`${server.base}/api/files`);
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${carol.accessToken}`,
+        "content-type": "multipart/form-data; boundary=b",
+        "transfer-encoding": "chunked",
+      },
+    });
+    req.on("error", () => {});
+    req.write(
+      '--b\r\nContent-Disposition: form-data; name="file"; filename="gone.txt"\r\n' +
+        "Content-Type: text/plain\r\n\r\n",
+    );
+    req.write(Buffer.alloc(512 * 1024, "a"));
+    const userDir = path.join(server.dataDir, "files", "u", carol.user.id);
+    const onDisk = () => readdir(userDir).catch(() => [] as string[]);
+    // The bytes reach the disk (a partial object), then the client vanishes.
+    await expect.poll(onDisk, { timeout: 10_000 }).not.toEqual([]);
+    req.destroy();
+    await expect.poll(onDisk, { timeout: 10_000 }).toEqual([]);
+    expect((await carol.client.files.list.query()).items).toEqual([]);
   });
 
   it("keeps no plaintext on disk", async () => {

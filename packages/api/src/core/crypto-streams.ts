@@ -42,6 +42,7 @@ export function decryptStream(dataKey: Buffer): Transform {
   let header = Buffer.alloc(0);
   let decipher: DecipherGCM | null = null;
   // The last TAG_BYTES seen so far may be the tag, so they are held back until more arrives.
+  // Only those few bytes are ever copied: the rest of each chunk is deciphered in place.
   let held = Buffer.alloc(0);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
@@ -52,11 +53,19 @@ export function decryptStream(dataKey: Buffer): Transform {
         decipher = createDecipheriv(ALGORITHM, dataKey, header.subarray(0, IV_BYTES));
         data = header.subarray(IV_BYTES);
       }
-      held = Buffer.concat([held, data]);
-      if (held.length <= TAG_BYTES) return callback();
-      const ready = held.subarray(0, held.length - TAG_BYTES);
-      held = Buffer.from(held.subarray(held.length - TAG_BYTES));
-      callback(null, decipher.update(ready));
+      if (data.length < TAG_BYTES) {
+        held = Buffer.concat([held, data]);
+        if (held.length <= TAG_BYTES) return callback();
+        const ready = held.subarray(0, held.length - TAG_BYTES);
+        held = Buffer.from(held.subarray(held.length - TAG_BYTES));
+        return callback(null, decipher.update(ready));
+      }
+      // `held` is all plaintext now (TAG_BYTES more follow it), and so is all of `data`
+      // but its last TAG_BYTES.
+      if (held.length) this.push(decipher.update(held));
+      const ready = data.subarray(0, data.length - TAG_BYTES);
+      held = Buffer.from(data.subarray(data.length - TAG_BYTES));
+      callback(null, ready.length ? decipher.update(ready) : undefined);
     },
     flush(callback: TransformCallback) {
       if (!decipher || held.length < TAG_BYTES) {

@@ -112,6 +112,17 @@ describe("streams", () => {
     expect(decrypted).toEqual(plaintext);
   });
 
+  it("decrypt whatever chunk boundaries cut the IV, the ciphertext and the tag", async () => {
+    const plaintext = randomBytes(5_000);
+    const { encrypted } = await roundTrip(plaintext, 4096, dataKey);
+    for (const size of [1, 3, 12, 15, 16, 17, 28, 29, 100, 4_999, 65_536]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < encrypted.length; i += size) chunks.push(encrypted.subarray(i, i + size));
+      const decrypted = await buffer(Readable.from(chunks).pipe(decryptStream(dataKey)));
+      expect(decrypted.equals(plaintext), `chunks of ${size}`).toBe(true);
+    }
+  });
+
   it("round-trip an empty object", async () => {
     const { encrypted, decrypted } = await roundTrip(Buffer.alloc(0), 1, dataKey);
     expect(encrypted).toHaveLength(encryptedSize(0));

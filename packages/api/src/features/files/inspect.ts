@@ -116,8 +116,23 @@ export function typeCheck(expected: Classified, declaredType: string): Transform
   function checkText(chunk: Buffer, final: boolean) {
     if (expected.kind !== "text") return;
     if (chunk.includes(0)) throw refuse("it is not text (it contains NUL bytes)");
-    // Validated in place (no string is made of the bytes): a tenth of decoding's cost.
-    const bytes = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    // Validated in place (no string is made of the bytes): a tenth of decoding's cost. A
+    // sequence the previous chunk cut off is completed from this one's first bytes and
+    // checked alone, so the chunk itself is never copied.
+    let bytes = chunk;
+    if (carry.length) {
+      const lead = carry[0]!;
+      const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+      const take = Math.min(length - carry.length, chunk.length);
+      const joined = Buffer.concat([carry, chunk.subarray(0, take)]);
+      bytes = chunk.subarray(take);
+      if (joined.length < length && !final) {
+        carry = joined;
+        return;
+      }
+      if (!isUtf8(joined)) throw refuse("it is not UTF-8 text");
+      carry = Buffer.alloc(0);
+    }
     const whole = final ? bytes.length : wholeSequencesLength(bytes);
     if (!isUtf8(bytes.subarray(0, whole))) throw refuse("it is not UTF-8 text");
     carry = Buffer.from(bytes.subarray(whole));
