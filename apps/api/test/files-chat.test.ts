@@ -1,6 +1,7 @@
 import { signUp, type SignedIn } from "@parley/client";
 import type { ModelFixture } from "@parley/model-fixture";
 import { sampleDocx, samplePdf, samplePng } from "@parley/testing";
+import { Transform } from "node:stream";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -160,9 +161,88 @@ describe("attachments in chat", () => {
     expect(typeof user.content).toBe("string");
     const text = user.content as string;
     expect(text).toContain(
-      "[Parley cut this document here: only the first 100,000 of its 125,014 characters are included.]",
+      "[Parley cut this document here: only its first 100,000 characters are included.]",
     );
     expect(text).not.toContain("THE-END-MARKER");
+  });
+
+  it("reads from the store only what the prompt holds: text extracted at upload, scaled copies, a capped read", async () => {
+    const storage = server.server.deps.files!.storage;
+    // Every object read while the prompt is built, and how many bytes of it.
+    const reads = new Map<string, number>();
+    const get = storage.get.bind(storage);
+    const counting = async (key: string) => {
+      const body = await get(key);
+      if (!body) return body;
+      reads.set(key, 0);
+      const counted = body.pipe(
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            reads.set(key, reads.get(key)! + chunk.length);
+            done(null, chunk);
+          },
+        }),
+      );
+      counted.once("close", () => body.destroy());
+      return counted;
+    };
+
+    // 20 MB of text: the prompt takes its first 100,000 characters.
+    const big = Buffer.alloc(20 * 1024 * 1024, "all work and no play makes a dull model\n");
+    const bigId = await upload(server, alice, { name: "big.log", type: "text/plain", data: big });
+    const wideId = await upload(server, alice, {
+      name: "wide.png",
+      type: "image/png",
+      data: await samplePng(3000, 1500, "#225588"),
+    });
+    const pdfId = await upload(server, alice, {
+      name: "notes.pdf",
+      type: "application/pdf",
+      data: samplePdf("Extracted once at upload"),
+    });
+    const keyOf = (id: string) => `u/${alice.user.id}/${id}`;
+    // What upload stored beside the originals: the PDF's text and the image's model copy.
+    expect(await storage.list(keyOf(pdfId))).toEqual([keyOf(pdfId), `${keyOf(pdfId)}.txt`]);
+    expect(await storage.list(keyOf(wideId))).toEqual([
+      keyOf(wideId),
+      `${keyOf(wideId)}.model`,
+      `${keyOf(wideId)}.thumb`,
+    ]);
+
+    const conversation = await alice.client.chat.conversations.create.mutate({
+      model: "fixture-large",
+    });
+    fixture.reset();
+    storage.get = counting;
+    try {
+      const sent = await alice.client.chat.send.mutate({
+        conversationId: conversation.id,
+        content: "What is in all this?",
+        clientMessageId: newClientId(),
+        attachmentIds: [bigId, wideId, pdfId],
+      });
+      await finishedReply(alice.client, conversation.id, sent.assistantMessage.id);
+    } finally {
+      storage.get = get;
+    }
+
+    const parts = lastCall().rawMessages.find((m) => m.role === "user")!.content as Part[];
+    const text = parts.find((p) => p.type === "text")!.text!;
+    expect(text).toContain("Extracted once at upload");
+    expect(text).toContain("only its first 100,000 characters are included");
+    const image = parts.find((p) => p.type === "image_url")!.image_url!.url;
+    const jpeg = Buffer.from(image.replace(/^data:image\/jpeg;base64,/, ""), "base64");
+    expect((await sharp(jpeg).metadata()).width).toBe(2048);
+
+    // Neither the PDF nor the large image was read whole: only what upload derived.
+    expect([...reads.keys()].sort()).toEqual(
+      [keyOf(bigId), `${keyOf(pdfId)}.txt`, `${keyOf(wideId)}.model`].sort(),
+    );
+    // Of the 20 MB text file, about what 100,000 characters take (plus a read ahead).
+    expect(reads.get(keyOf(bigId))!).toBeLessThan(1024 * 1024);
+    // The model copy is read exactly once, and is far smaller than the original.
+    const modelCopy = (await storage.head(`${keyOf(wideId)}.model`))!.size;
+    expect(reads.get(`${keyOf(wideId)}.model`)).toBe(modelCopy);
   });
 
   it("refuses an image for a model that cannot see, before storing anything", async () => {

@@ -5,7 +5,7 @@
  */
 import { files as q, type Database } from "@parley/db";
 import type { Readable } from "node:stream";
-import { buffer } from "node:stream/consumers";
+import { StringDecoder } from "node:string_decoder";
 import sharp from "sharp";
 import type { ObjectStorage } from "../infra/storage";
 import { unwrapDataKey, type KeyRing } from "./crypto";
@@ -21,17 +21,25 @@ export interface FilesRuntime {
   visionModels: readonly string[] | null;
 }
 
-/** The variants stored beside a file, each encrypted under the file's data key. */
-export type FileVariant = "original" | "thumb" | "text";
+/** The variants stored beside a file, each encrypted under the file's data key: the
+ * original, a thumbnail (images), the extracted text (PDF, DOCX) and the copy a model is
+ * sent (images too large in pixels or bytes to send as they are). */
+export type FileVariant = "original" | "thumb" | "text" | "model";
+
+const VARIANTS: FileVariant[] = ["original", "thumb", "text", "model"];
 
 export function storageKeyOf(userId: string, fileId: string): string {
   return `u/${userId}/${fileId}`;
 }
 
 export function variantKey(storageKey: string, variant: FileVariant): string {
-  return variant === "original"
-    ? storageKey
-    : `${storageKey}.${variant === "thumb" ? "thumb" : "txt"}`;
+  if (variant === "original") return storageKey;
+  return `${storageKey}.${variant === "text" ? "txt" : variant}`;
+}
+
+/** Every key a file may have objects under, for deleting it whole. */
+export function allVariantKeys(storageKey: string): string[] {
+  return VARIANTS.map((variant) => variantKey(storageKey, variant));
 }
 
 /** Bound into the wrapped data key, so a key copied onto another file's row does not open. */
@@ -64,15 +72,13 @@ export async function readDecrypted(
   if (!body) return null;
   const plain = decryptStream(dataKey);
   body.once("error", (error) => plain.destroy(error));
+  // A reader that stops early (it has read enough) closes the object too.
+  plain.once("close", () => body.destroy());
   return body.pipe(plain);
 }
 
 function allVariants(storageKeys: string[]): string[] {
-  return storageKeys.flatMap((key) => [
-    variantKey(key, "original"),
-    variantKey(key, "thumb"),
-    variantKey(key, "text"),
-  ]);
+  return storageKeys.flatMap(allVariantKeys);
 }
 
 /** Deletes files' rows, then their objects (a row without its object would be a broken
@@ -111,6 +117,79 @@ export async function purgeUserObjects(
 export const DOCUMENT_TEXT_LIMIT = 100_000;
 /** Images are scaled to fit this square before they are sent to a model. */
 export const MODEL_IMAGE_PX = 2048;
+/** Largest image sent to a model as it is; a larger one goes as a smaller JPEG copy, made
+ * when it is uploaded. What one image in a prompt may hold in memory. */
+export const MODEL_IMAGE_BYTES = 4 * 1024 * 1024;
+
+/** Whether an image is sent to models as its `model` copy rather than as itself. */
+export function needsModelCopy(file: {
+  size: number;
+  width: number | null;
+  height: number | null;
+}): boolean {
+  return (
+    file.size > MODEL_IMAGE_BYTES ||
+    (file.width ?? 0) > MODEL_IMAGE_PX ||
+    (file.height ?? 0) > MODEL_IMAGE_PX
+  );
+}
+
+/** An image as a model is sent it: at most MODEL_IMAGE_PX square, JPEG of at most
+ * MODEL_IMAGE_BYTES (lower quality until it fits). */
+export async function modelImageCopy(bytes: Buffer): Promise<Buffer> {
+  const fitted = sharp(bytes, { limitInputPixels: 100_000_000 })
+    .rotate()
+    .resize(MODEL_IMAGE_PX, MODEL_IMAGE_PX, { fit: "inside", withoutEnlargement: true })
+    .flatten({ background: "#ffffff" });
+  for (const quality of [85, 70, 50]) {
+    const copy = await fitted.clone().jpeg({ quality }).toBuffer();
+    if (copy.length <= MODEL_IMAGE_BYTES) return copy;
+  }
+  return fitted.jpeg({ quality: 30 }).toBuffer();
+}
+
+export class TooLargeError extends Error {
+  constructor(what: string, limit: number) {
+    super(`${what} is larger than the ${limit} bytes it may be`);
+    this.name = "TooLargeError";
+  }
+}
+
+/** All of a stream, but never more than `maxBytes`: past that it stops reading and fails. */
+export async function readAtMost(body: Readable, maxBytes: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > maxBytes) {
+      body.destroy();
+      throw new TooLargeError(what, maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/** The first `maxChars` characters of UTF-8 text, reading no further than it takes to know
+ * whether there are more; `cut` says there were. */
+export async function readTextPrefix(
+  body: Readable,
+  maxChars: number,
+): Promise<{ text: string; cut: boolean }> {
+  const decoder = new StringDecoder("utf8");
+  let text = "";
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    text += decoder.write(chunk);
+    if (text.length > maxChars) {
+      // Leaving the loop early destroys the stream: the rest is never read or decrypted.
+      return { text: text.slice(0, maxChars), cut: true };
+    }
+  }
+  text += decoder.end();
+  return text.length > maxChars
+    ? { text: text.slice(0, maxChars), cut: true }
+    : { text, cut: false };
+}
 
 export type PromptPart =
   { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
@@ -120,19 +199,25 @@ async function imageDataUrl(
   keyRing: KeyRing,
   file: q.StoredFile,
 ): Promise<string> {
+  if (needsModelCopy(file)) {
+    const copy = await readDecrypted(files.storage, keyRing, file, "model");
+    if (copy) {
+      const bytes = await readAtMost(copy, MODEL_IMAGE_BYTES, `the model copy of ${file.id}`);
+      return `data:image/jpeg;base64,${bytes.toString("base64")}`;
+    }
+    // Uploaded before model copies were made: made now from the original, which is within
+    // the upload limit.
+    const original = await readDecrypted(files.storage, keyRing, file);
+    if (!original) throw new Error(`file ${file.id} is missing from the store`);
+    const bytes = await modelImageCopy(
+      await readAtMost(original, files.maxBytes, `image ${file.id}`),
+    );
+    return `data:image/jpeg;base64,${bytes.toString("base64")}`;
+  }
   const body = await readDecrypted(files.storage, keyRing, file);
   if (!body) throw new Error(`file ${file.id} is missing from the store`);
-  let bytes = await buffer(body);
-  let mimeType = file.mimeType;
-  if ((file.width ?? 0) > MODEL_IMAGE_PX || (file.height ?? 0) > MODEL_IMAGE_PX) {
-    bytes = await sharp(bytes)
-      .rotate()
-      .resize(MODEL_IMAGE_PX, MODEL_IMAGE_PX, { fit: "inside" })
-      .jpeg({ quality: 85 })
-      .toBuffer();
-    mimeType = "image/jpeg";
-  }
-  return `data:${mimeType};base64,${bytes.toString("base64")}`;
+  const bytes = await readAtMost(body, MODEL_IMAGE_BYTES, `image ${file.id}`);
+  return `data:${file.mimeType};base64,${bytes.toString("base64")}`;
 }
 
 async function documentBlock(
@@ -140,6 +225,7 @@ async function documentBlock(
   keyRing: KeyRing,
   file: q.StoredFile,
 ): Promise<string> {
+  // PDF and DOCX text was extracted once, at upload, and stored beside the file.
   const body = await readDecrypted(
     files.storage,
     keyRing,
@@ -147,12 +233,10 @@ async function documentBlock(
     file.kind === "text" ? "original" : "text",
   );
   if (!body) throw new Error(`file ${file.id} is missing from the store`);
-  let text = (await buffer(body)).toString("utf8");
-  let note = "";
-  if (text.length > DOCUMENT_TEXT_LIMIT) {
-    note = `\n[Parley cut this document here: only the first ${DOCUMENT_TEXT_LIMIT.toLocaleString("en")} of its ${text.length.toLocaleString("en")} characters are included.]`;
-    text = text.slice(0, DOCUMENT_TEXT_LIMIT);
-  }
+  const { text, cut } = await readTextPrefix(body, DOCUMENT_TEXT_LIMIT);
+  const note = cut
+    ? `\n[Parley cut this document here: only its first ${DOCUMENT_TEXT_LIMIT.toLocaleString("en")} characters are included.]`
+    : "";
   return `<document name="${file.name.replace(/"/g, "'")}" type="${file.mimeType}">\n${text}${note}\n</document>`;
 }
 

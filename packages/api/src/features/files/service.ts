@@ -6,7 +6,10 @@ import type { AppDeps } from "../../core/context";
 import { newDataKey } from "../../core/crypto";
 import { DomainError } from "../../core/errors";
 import {
+  allVariantKeys,
   fileKeyContext,
+  modelImageCopy,
+  needsModelCopy,
   purgeFiles,
   putEncrypted,
   readDecrypted,
@@ -96,6 +99,14 @@ async function deriveVariants(
       dataKey,
       Readable.from([facts.thumbnail]),
     );
+    // Made once here, so a prompt never reads (or scales) the whole original.
+    if (needsModelCopy({ size: bytes.length, width: facts.width, height: facts.height }))
+      await putEncrypted(
+        runtime.storage,
+        variantKey(file.storageKey, "model"),
+        dataKey,
+        Readable.from([await modelImageCopy(bytes)]),
+      );
     return { width: facts.width, height: facts.height };
   }
   const text = await documentText(file.kind, bytes);
@@ -157,9 +168,7 @@ export async function uploadFile(
     });
     return fileInfo(file);
   } catch (error) {
-    await runtime.storage
-      .delete([storageKey, variantKey(storageKey, "thumb"), variantKey(storageKey, "text")])
-      .catch(() => {});
+    await runtime.storage.delete(allVariantKeys(storageKey)).catch(() => {});
     throw error;
   } finally {
     dataKey.fill(0);
