@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
 import path from "node:path";
 import { buffer } from "node:stream/consumers";
+import { createKeyRing, generateMasterKey, rotateKeys } from "@parley/api";
 import { signUp, type SignedIn } from "@parley/client";
 import { sampleDocx, samplePdf, samplePng, startS3rver, type TestS3 } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -402,6 +403,7 @@ describe("storage quota", () => {
 });
 
 describe("files on S3 (s3rver)", () => {
+  const keyOfServer = generateMasterKey();
   let s3: TestS3;
   let server: TestServer;
   let erin: SignedIn;
@@ -415,6 +417,7 @@ describe("files on S3 (s3rver)", () => {
       S3_ACCESS_KEY_ID: s3.config.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.config.secretAccessKey,
       S3_FORCE_PATH_STYLE: "1",
+      ENCRYPTION_KEY: keyOfServer,
     });
     erin = await signUp(server.base, { username: "file_erin" });
   });
@@ -447,5 +450,40 @@ describe("files on S3 (s3rver)", () => {
 
     await erin.client.files.delete.mutate({ id: up.body.id as string });
     expect(await storage.list(`u/${erin.user.id}/`)).toEqual([]);
+  });
+
+  it("reads nothing with a wrong key, old files through ENCRYPTION_KEY_PREVIOUS, and everything after keys:rotate", async () => {
+    const deps = server.server.deps;
+    const text = "rotation keeps this readable";
+    const up = await uploadFile(server.base, erin.accessToken, {
+      name: "rotated.txt",
+      type: "text/plain",
+      data: text,
+    });
+    const id = up.body.id as string;
+    const read = async () => {
+      const res = await download(server.base, erin.accessToken, id);
+      return { status: res.status, body: await res.text() };
+    };
+    const keyA = deps.keyRing;
+    const keyB = generateMasterKey();
+    try {
+      // Another key alone cannot open it: no byte of the file comes back.
+      deps.keyRing = createKeyRing({ current: keyB });
+      const refused = await read();
+      expect(refused.status).toBe(500);
+      expect(refused.body).not.toContain("rotation");
+
+      // Rotated to B with A kept as the previous key: the file still reads.
+      deps.keyRing = createKeyRing({ current: keyB, previous: [keyOfServer] });
+      expect(await read()).toEqual({ status: 200, body: text });
+
+      // keys:rotate re-wraps its data key under B: A can then go.
+      await rotateKeys(deps.db, deps.keyRing);
+      deps.keyRing = createKeyRing({ current: keyB });
+      expect(await read()).toEqual({ status: 200, body: text });
+    } finally {
+      deps.keyRing = keyA;
+    }
   });
 });
