@@ -6,7 +6,12 @@ import { fmtMs, type BenchContext } from "./context";
 import { signIn } from "./data";
 
 /** Time to the first content chunk of a streamed completion, as an OpenAI client sees it. */
-async function firstToken(baseUrl: string, apiKey: string, content: string): Promise<number> {
+async function firstToken(
+  baseUrl: string,
+  apiKey: string,
+  content: string,
+): Promise<{ firstMs: number; startedAt: number }> {
+  const startedAt = performance.timeOrigin + performance.now();
   const started = performance.now();
   const response = await fetch(`${baseUrl}/v1/chat/completions`, {
     method: "POST",
@@ -30,7 +35,13 @@ async function firstToken(baseUrl: string, apiKey: string, content: string): Pro
     if (firstMs === null && /"content":"[^"]/.test(buffer)) firstMs = performance.now() - started;
   }
   if (firstMs === null) throw new Error(`${baseUrl}: no content in the stream`);
-  return firstMs;
+  return { firstMs, startedAt };
+}
+
+interface FixtureCall {
+  receivedAt: string;
+  stream: boolean;
+  messages: { content: string }[];
 }
 
 /**
@@ -49,20 +60,37 @@ export async function measureOpenAIFirstToken(ctx: BenchContext, samples: number
     await firstToken(ctx.fixture.url, "fixture", "warm up");
     await firstToken(ctx.api.url, key, "warm up");
   }
+  await fetch(`${ctx.fixture.url}/admin/reset`, { method: "POST" });
   const direct: number[] = [];
   const parley: number[] = [];
+  const sent: { marker: string; startedAt: number; firstMs: number }[] = [];
   for (let i = 0; i < samples; i++) {
-    direct.push(await firstToken(ctx.fixture.url, "fixture", `Question ${i}`));
-    parley.push(await firstToken(ctx.api.url, keys[i % keys.length]!, `Question ${i}`));
+    direct.push((await firstToken(ctx.fixture.url, "fixture", `Direct question ${i}`)).firstMs);
+    const marker = `Question v1-${i}`;
+    const sample = await firstToken(ctx.api.url, keys[i % keys.length]!, marker);
+    parley.push(sample.firstMs);
+    sent.push({ marker, ...sample });
   }
-  direct.sort((a, b) => a - b);
-  parley.sort((a, b) => a - b);
+  // Where the time goes, from the fixture's log of when each model request arrived (ms).
+  const calls = (
+    (await (await fetch(`${ctx.fixture.url}/admin/calls`)).json()) as { calls: FixtureCall[] }
+  ).calls;
+  const toModel: number[] = [];
+  const afterModel: number[] = [];
+  for (const { marker, startedAt, firstMs } of sent) {
+    const call = calls.find((c) => c.stream && c.messages.at(-1)?.content === marker);
+    if (!call) continue;
+    const received = Date.parse(call.receivedAt);
+    toModel.push(received - startedAt);
+    afterModel.push(startedAt + firstMs - (received + ctx.fixtureTtftMs));
+  }
+  for (const list of [direct, parley, toModel, afterModel]) list.sort((a, b) => a - b);
   const overheadP50 = percentile(parley, 50) - percentile(direct, 50);
   const overheadP99 = percentile(parley, 99) - percentile(direct, 99);
   const met = overheadP50 < 5;
   ctx.checks.push({
     target: "/v1/chat/completions adds < 5 ms to the model's time to first token",
-    figure: `+${overheadP50.toFixed(1)} ms at the median (+${overheadP99.toFixed(1)} ms at p99), fixture TTFT set to ${ctx.fixtureTtftMs} ms`,
+    figure: `+${overheadP50.toFixed(1)} ms at the median (+${overheadP99.toFixed(1)} ms at p99), fixture TTFT set to ${ctx.fixtureTtftMs} ms; median ${fmtMs(percentile(toModel, 50))} from the request to the model request, ${fmtMs(percentile(afterModel, 50))} from the model's first token to the client`,
     met,
   });
   const p50p99 = (list: number[]) =>
@@ -80,6 +108,8 @@ export async function measureOpenAIFirstToken(ctx: BenchContext, samples: number
           met,
         },
         { name: "overhead at p99", value: `${overheadP99.toFixed(1)} ms` },
+        { name: "request sent → model request arrives, p50 / p99", value: p50p99(toModel) },
+        { name: "model's first token sent → client has it, p50 / p99", value: p50p99(afterModel) },
       ],
     ),
     "",

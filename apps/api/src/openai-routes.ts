@@ -1,11 +1,13 @@
 import {
   authorizeOpenAICaller,
+  checkOpenAICompletionCaller,
   createOpenAICompletion,
   createRequestContext,
   getOpenAIModel,
   listOpenAIModels,
   OPENAI_HISTORY_HEADER,
   OpenAIError,
+  OpenAIKeyOwners,
   parseOpenAIHistoryTarget,
   prepareOpenAICompletion,
   startOpenAICompletionStream,
@@ -73,18 +75,27 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
     return c.json(refusal.body, refusal.status as 400);
   };
 
-  const callerOf = async (c: Context): Promise<V1Caller> => {
-    const req: RequestMeta = {
-      ip: options.clientIp(c),
-      userAgent: c.req.header("user-agent") ?? null,
-      headers: c.req.raw.headers,
-      responseHeaders: new Headers(),
-      secure: options.secure(c),
-      requestId: requestIdOf(c),
-    };
-    const { user } = await createRequestContext(deps, req);
-    noteRequestUser(c, user?.id);
-    return { user: authorizeOpenAICaller(user, c.req.header("authorization")), req };
+  const requestMeta = (c: Context): RequestMeta => ({
+    ip: options.clientIp(c),
+    userAgent: c.req.header("user-agent") ?? null,
+    headers: c.req.raw.headers,
+    responseHeaders: new Headers(),
+    secure: options.secure(c),
+    requestId: requestIdOf(c),
+  });
+  const owners = new OpenAIKeyOwners();
+  const callerOf = async (c: Context, req = requestMeta(c)): Promise<V1Caller> => {
+    const authorization = c.req.header("authorization");
+    try {
+      const { user } = await createRequestContext(deps, req);
+      noteRequestUser(c, user?.id);
+      const caller = { user: authorizeOpenAICaller(user, authorization), req };
+      if (authorization) owners.remember(authorization, caller.user);
+      return caller;
+    } catch (error) {
+      owners.forget(authorization);
+      throw error;
+    }
   };
 
   app.use(
@@ -134,19 +145,40 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
     "/v1/chat/completions",
     observed("chat.completions", async (c, startedAt) => {
       try {
-        const caller = await callerOf(c);
-        let body: unknown;
-        try {
-          body = await c.req.json();
-        } catch {
+        // The key lookup, the body and, for a key seen before, the per-user checks (rate
+        // limit, quota) side by side: each is a round trip before the model is called.
+        const req = requestMeta(c);
+        const authenticating = callerOf(c, req);
+        const owner = owners.owner(c.req.header("authorization"));
+        const checks = owner
+          ? checkOpenAICompletionCaller(
+              deps,
+              req,
+              owner,
+              authenticating.then(
+                (caller) => caller.user.quotaOverride,
+                () => null, // refused anyway: the 401 is what the caller gets
+              ),
+            )
+          : null;
+        checks?.catch(() => {}); // awaited below, after the 401 and 400 answers it yields to
+        const reading = c.req.json().then(
+          (body: unknown) => ({ body }),
+          () => null,
+        );
+        const caller = await authenticating;
+        const read = await reading;
+        if (!read)
           throw new OpenAIError(
             400,
             "We could not parse the JSON body of your request. Send JSON with Content-Type: application/json.",
             "invalid_request_error",
           );
-        }
         const history = parseOpenAIHistoryTarget(c.req.header(OPENAI_HISTORY_HEADER));
-        const prepared = await prepareOpenAICompletion(deps, caller, body, { history });
+        const prepared = await prepareOpenAICompletion(deps, caller, read.body, {
+          history,
+          checks: owner === caller.user.id ? checks : null,
+        });
         // The conversation the exchange went into, so the next call can continue it.
         const extra: Record<string, string> = prepared.stored
           ? { "X-Parley-Conversation": prepared.stored.conversationId }

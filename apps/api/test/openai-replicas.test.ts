@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createRedis, waitForRedis } from "@parley/api";
-import { signUp } from "@parley/client";
+import { signUp, type SignedIn } from "@parley/client";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
 import {
   createScratchPostgres,
@@ -14,6 +14,7 @@ import {
   type NodeProcess,
 } from "@parley/testing";
 import OpenAI from "openai";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const QUOTA = 100;
@@ -31,6 +32,7 @@ describe.skipIf(missing("postgres") || missing("redis"))(
     const keyPrefix = `test:v1-replicas:${randomBytes(6).toString("hex")}:`;
     let replicaA: NodeProcess;
     let replicaB: NodeProcess;
+    let admin: SignedIn;
 
     beforeAll(async () => {
       fixture = await startModelFixture();
@@ -54,6 +56,8 @@ describe.skipIf(missing("postgres") || missing("redis"))(
       // One after the other: the second finds the migrations applied.
       replicaA = await startNodeProcess("apps/api/src/main.ts", { env });
       replicaB = await startNodeProcess("apps/api/src/main.ts", { env });
+      // The first account is the admin.
+      admin = await signUp(replicaA.url, { username: "v1_replicas_admin" });
     });
 
     afterAll(async () => {
@@ -100,6 +104,48 @@ describe.skipIf(missing("postgres") || missing("redis"))(
       const usage = await user.client.user.usage.query();
       expect(usage.perSource.api).toBe(onA + onB);
       expect(usage.quota).toMatchObject({ limit: QUOTA, used: onA + onB, remaining: 0 });
+    });
+
+    it("an admin's quota override set on one replica applies to the next call on the other, without a Postgres read per call", async () => {
+      const user = await signUp(replicaA.url, { username: "v1_override" });
+      const { secret } = await user.client.auth.apiKeys.create.mutate({ name: "tool" });
+      const ask = (replica: NodeProcess) =>
+        new OpenAI({ baseURL: `${replica.url}/v1`, apiKey: secret, maxRetries: 0 }).chat.completions
+          .create({
+            model: "fixture-small",
+            messages: [{ role: "user", content: "[[fixture words=40]]" }],
+          })
+          .then(
+            () => "answered",
+            (error: unknown) =>
+              error instanceof OpenAI.RateLimitError
+                ? (error.error as { type?: string }).type
+                : Promise.reject(error),
+          );
+      // Over the default quota after two calls on B; an override of 0 (unlimited) lifts it.
+      await admin.client.user.admin.setQuota.mutate({ userId: user.user.id, tokensPerDay: 0 });
+      for (let i = 0; i < 4; i++) expect(await ask(replicaB)).toBe("answered");
+
+      // The override is read with the key (cached with it), not before each call: a row
+      // changed behind Parley's back is not seen by the next call...
+      const db = new pg.Client({ connectionString: scratch.url });
+      await db.connect();
+      try {
+        await db.query("UPDATE user_quotas SET tokens_per_day = 1 WHERE user_id = $1", [
+          user.user.id,
+        ]);
+      } finally {
+        await db.end();
+      }
+      expect(await ask(replicaB)).toBe("answered");
+
+      // ...while an admin's change, made on A, is seen by B's very next call.
+      await admin.client.user.admin.setQuota.mutate({ userId: user.user.id, tokensPerDay: 10 });
+      expect(await ask(replicaB)).toBe("insufficient_quota");
+      expect(await ask(replicaA)).toBe("insufficient_quota");
+      await admin.client.user.admin.setQuota.mutate({ userId: user.user.id, tokensPerDay: 0 });
+      expect(await ask(replicaB)).toBe("answered");
+      expect(await ask(replicaA)).toBe("answered");
     });
   },
 );

@@ -170,7 +170,9 @@ export type { TotpEnrolment } from "./core/auth/second-factor";
 export type { InvitationInfo, SignUpInfo } from "./features/registration/service";
 export { historyWritten } from "./core/procedures";
 export {
+  ApiKeyOwners as OpenAIKeyOwners,
   authorizeCaller as authorizeOpenAICaller,
+  checkCompletionCaller as checkOpenAICompletionCaller,
   createCompletion as createOpenAICompletion,
   getModel as getOpenAIModel,
   listModels as listOpenAIModels,

@@ -25,6 +25,9 @@ export interface AuthUser {
   account?: { username: string; email: string; createdAt: Date };
   /** The API key the caller used, with what it may do; absent or null for a session. */
   apiKey?: { id: string; scopes: readonly ApiKeyScope[] } | null;
+  /** The admin's daily token quota override as authentication found it (null: the default
+   * applies); undefined when not known, and the quota check then reads it from Postgres. */
+  quotaOverride?: number | null;
 }
 
 /** What an API key may do. `chat`: talk to models (chat procedures and /v1); `read`: read

@@ -43,16 +43,27 @@ export interface QuotaStatus {
 export interface UsageMeter {
   /** QUOTA_TOKENS_PER_DAY: the limit of users without an override (0 = unlimited). */
   readonly defaultTokensPerDay: number;
-  quota(userId: string): Promise<QuotaStatus>;
+  /** `quotaOverride`: the override as the caller already knows it (from the session cache,
+   * see AuthUser), or a promise of it (authentication still running); when it is or
+   * resolves to undefined, it is read from Postgres. */
+  quota(userId: string, quotaOverride?: KnownQuotaOverride): Promise<QuotaStatus>;
   /** Throws TOO_MANY_REQUESTS (saying when the quota resets, with Retry-After on
-   * `responseHeaders`) when the user's quota for today is spent. */
+   * `responseHeaders`) when the user's quota for today is spent. Pass the caller's
+   * `quotaOverride` when authentication knows it: the check then costs no Postgres read. */
   assertWithinQuota(
     userId: string,
-    options: { source: UsageSource; responseHeaders?: Headers },
+    options: {
+      source: UsageSource;
+      responseHeaders?: Headers;
+      quotaOverride?: KnownQuotaOverride;
+    },
   ): Promise<void>;
   /** Never throws: a reply must not fail because its accounting did (the error is logged). */
   record(report: UsageReport): Promise<void>;
 }
+
+/** A quota override as authentication found it; undefined (or a promise of it): unknown. */
+export type KnownQuotaOverride = number | null | undefined | PromiseLike<number | null | undefined>;
 
 export interface UsageMeterOptions {
   db: Database;
@@ -87,12 +98,14 @@ export function createUsageMeter(options: UsageMeterOptions): UsageMeter {
     }
   }
 
-  async function quota(userId: string): Promise<QuotaStatus> {
+  async function overrideOf(userId: string, known: KnownQuotaOverride): Promise<number | null> {
+    const value = await known;
+    return value !== undefined ? value : q.findQuotaOverride(db, userId);
+  }
+
+  async function quota(userId: string, known?: KnownQuotaOverride): Promise<QuotaStatus> {
     const at = now();
-    const [override, used] = await Promise.all([
-      q.findQuotaOverride(db, userId),
-      usedToday(userId, at),
-    ]);
+    const [override, used] = await Promise.all([overrideOf(userId, known), usedToday(userId, at)]);
     return {
       limit: override ?? options.defaultTokensPerDay,
       used,
@@ -105,8 +118,8 @@ export function createUsageMeter(options: UsageMeterOptions): UsageMeter {
     defaultTokensPerDay: options.defaultTokensPerDay,
     quota,
 
-    async assertWithinQuota(userId, { source, responseHeaders }) {
-      const status = await quota(userId);
+    async assertWithinQuota(userId, { source, responseHeaders, quotaOverride }) {
+      const status = await quota(userId, quotaOverride);
       if (status.limit === 0 || status.used < status.limit) return;
       const retryAfterSeconds = Math.max(1, Math.ceil((status.resetsAt.getTime() - now()) / 1000));
       responseHeaders?.set("Retry-After", String(retryAfterSeconds));

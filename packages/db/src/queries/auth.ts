@@ -23,6 +23,13 @@ export const userAccessSelect = {
   createdAt: true,
 } as const;
 
+/** userAccessSelect and the admin's daily-quota override, which the quota check needs before
+ * every model call: read with the credential on a cache miss, so a hit costs no Postgres. */
+export const userAccessWithQuotaSelect = {
+  ...userAccessSelect,
+  quota: { select: { tokensPerDay: true } },
+} as const;
+
 /** Internal: the credential row for a login. Never return it to a client. */
 export function findCredentialsByLogin(db: Database, login: { username?: string; email?: string }) {
   const where =
@@ -106,7 +113,7 @@ export function findSessionById(db: Database, args: { userId: string; id: string
       userId: true,
       expiresAt: true,
       lastUsedAt: true,
-      user: { select: userAccessSelect },
+      user: { select: userAccessWithQuotaSelect },
     },
   });
 }
@@ -288,7 +295,7 @@ const apiKeyAccessSelect = {
   lastUsedAt: true,
   scopes: true,
   expiresAt: true,
-  user: { select: userAccessSelect },
+  user: { select: userAccessWithQuotaSelect },
 } as const;
 
 /** Internal: the key behind a presented secret's hash, with its owner's access state. The

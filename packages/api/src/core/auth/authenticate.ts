@@ -73,6 +73,7 @@ function cacheEntry(user: AccessUser, expiresAt: number): CachedAccess {
     userId: user.id,
     role: user.role,
     expiresAt,
+    quotaOverride: user.quota?.tokensPerDay ?? null,
     account: {
       username: user.username,
       email: user.email,
@@ -94,6 +95,7 @@ function fromEntry(entry: CachedAccess, sessionId: string | null): AuthUser {
     apiKey: entry.apiKey
       ? { id: entry.apiKey.id, scopes: entry.apiKey.scopes.filter(isScope) }
       : null,
+    ...(entry.quotaOverride !== undefined && { quotaOverride: entry.quotaOverride }),
   };
 }
 

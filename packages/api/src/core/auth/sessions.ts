@@ -198,6 +198,14 @@ export async function forgetCredentials(
   if (keys.length) await deps.sessionCache.delete(keys);
 }
 
+/** Forgets every cached entry of the user's live sessions and keys (on every replica: the
+ * session cache is shared), so their next request reads the account from Postgres. */
+export async function forgetUserEntries(deps: AppDeps, userId: string): Promise<void> {
+  const sessionIds = (await q.listSessions(deps.db, userId)).map((s) => s.id);
+  const apiKeyHashes = await q.apiKeyHashesOfUser(deps.db, userId);
+  await forgetCredentials(deps, { sessionIds, apiKeyHashes });
+}
+
 /** Signs a user out everywhere (except `keepSessionId`) and, optionally, revokes their
  * API keys; used by password change, disable and delete. */
 export async function revokeUserCredentials(

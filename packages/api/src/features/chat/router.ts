@@ -86,7 +86,9 @@ export const chatRouter = router({
 
   send: chatProcedure
     .input(sendInput)
-    .mutation(({ ctx, input }) => sendMessage(ctx.deps, ctx.chat, ctx.req, ctx.user.id, input)),
+    .mutation(({ ctx, input }) =>
+      sendMessage(ctx.deps, ctx.chat, ctx.req, ctx.user.id, input, ctx.user.quotaOverride),
+    ),
 
   /** A reply's text as it is written, resumable from `lastEventId` on any replica. */
   stream: chatReadProcedure
@@ -102,6 +104,13 @@ export const chatRouter = router({
   regenerate: chatProcedure
     .input(byMessageIdInput)
     .mutation(({ ctx, input }) =>
-      regenerateReply(ctx.deps, ctx.chat, ctx.req, ctx.user.id, input.messageId),
+      regenerateReply(
+        ctx.deps,
+        ctx.chat,
+        ctx.req,
+        ctx.user.id,
+        input.messageId,
+        ctx.user.quotaOverride,
+      ),
     ),
 });

@@ -319,6 +319,8 @@ export async function sendMessage(
   req: RequestMeta,
   userId: string,
   input: SendInput,
+  /** The caller's quota override as authentication knows it (AuthUser.quotaOverride). */
+  quotaOverride?: number | null,
 ) {
   // The reads a send needs, at once: is this a retry, the conversation's settings, and the
   // newest page of the branch the reply continues (the first page of its prompt, so the
@@ -356,6 +358,7 @@ export async function sendMessage(
   await deps.usage?.assertWithinQuota(userId, {
     source: "chat",
     responseHeaders: req.responseHeaders,
+    quotaOverride,
   });
 
   let exchange;
@@ -473,6 +476,7 @@ export async function regenerateReply(
   req: RequestMeta,
   userId: string,
   messageId: string,
+  quotaOverride?: number | null,
 ) {
   const original = await chat.findMessage(deps.db, userId, messageId);
   if (!original) throw messageNotFound();
@@ -484,6 +488,7 @@ export async function regenerateReply(
   await deps.usage?.assertWithinQuota(userId, {
     source: "chat",
     responseHeaders: req.responseHeaders,
+    quotaOverride,
   });
 
   const { assistantMessage } = await chat.createRegeneration(deps.db, {

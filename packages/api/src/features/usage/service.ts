@@ -1,4 +1,5 @@
 import { recordAudit, type AuditOrigin } from "../../core/audit";
+import { forgetUserEntries } from "../../core/auth/sessions";
 import { usage as q, users } from "@parley/db";
 import type { AppDeps } from "../../core/context";
 import { DomainError } from "../../core/errors";
@@ -158,6 +159,9 @@ export async function setUserQuota(
     tokensPerDay: input.tokensPerDay,
     updatedById: input.actorId,
   });
+  // The override travels with the cached session and key entries (the quota check reads
+  // it there, not from Postgres): forgetting them makes the next call see the new one.
+  await forgetUserEntries(deps, input.userId);
   await recordAudit(deps, req, {
     action: "user.quota_changed",
     userId: input.userId,

@@ -1,9 +1,9 @@
 import { purgeUserObjects } from "../../core/files";
-import { auth as q, users } from "@parley/db";
+import { users } from "@parley/db";
 import type { PublicUser, UserPage } from "../../core/auth/public-types";
 import { reauthenticate } from "../../core/auth/reauthenticate";
 import { clearRefreshCookie } from "../../core/auth/cookies";
-import { forgetCredentials, revokeUserCredentials } from "../../core/auth/sessions";
+import { forgetUserEntries, revokeUserCredentials } from "../../core/auth/sessions";
 import { recordAudit } from "../../core/audit";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
@@ -131,13 +131,6 @@ export async function setUserDisabled(
     });
   }
   return updated;
-}
-
-/** Forgets every cached entry of the user's live sessions and keys. */
-async function forgetUserEntries(deps: AppDeps, userId: string) {
-  const sessionIds = (await q.listSessions(deps.db, userId)).map((s) => s.id);
-  const apiKeyHashes = await q.apiKeyHashesOfUser(deps.db, userId);
-  await forgetCredentials(deps, { sessionIds, apiKeyHashes });
 }
 
 async function assertAnotherAdminRemains(deps: AppDeps, userId: string) {

@@ -91,6 +91,9 @@ function parseEntry(raw: string): CachedAccess | null {
               },
             }
           : {}),
+        ...(value.quotaOverride === null || typeof value.quotaOverride === "number"
+          ? { quotaOverride: value.quotaOverride }
+          : {}),
       };
     }
   } catch {

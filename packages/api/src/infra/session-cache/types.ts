@@ -13,6 +13,10 @@ export interface CachedAccess {
   /** For an API key's entry: the key and what it may do. An API key entry without it (cached
    * by an older version) counts as a miss, so scopes are always known. */
   apiKey?: { id: string; scopes: string[] };
+  /** The admin's daily token quota override (null: QUOTA_TOKENS_PER_DAY applies), so the
+   * quota check before a model call reads no Postgres. Setting a quota forgets the user's
+   * entries; an entry without it (an older version's) makes the check read Postgres. */
+  quotaOverride?: number | null;
 }
 
 export interface CachedAccount {
