@@ -2,6 +2,7 @@ import type { ModelFixture } from "@parley/model-fixture";
 import { signUp, TRPCClientError, type SignedIn } from "@parley/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
+  eventually,
   finishedReply,
   httpCodeOf,
   newClientId,
@@ -26,6 +27,13 @@ describe(`chat over HTTP through @parley/client (${where})`, () => {
   });
   afterAll(() => chat?.stop());
   beforeEach(() => fixture.reset());
+  /** The usage recorded for a reply, once it is there. */
+  const usageOf = (messageId: string) =>
+    eventually(() =>
+      server.server.deps.db.prisma.usageRecord
+        .findFirst({ where: { messageId } })
+        .then((row) => row ?? undefined),
+    );
 
   it("§6.1 end to end: send returns both rows at once, the subscription streams the reply, the reply is stored", async () => {
     const content = "[[fixture ttft=100 delay=20]] Hello over HTTP";
@@ -81,6 +89,14 @@ describe(`chat over HTTP through @parley/client (${where})`, () => {
     expect(head.text + tail.text).toBe(stored.content);
     expect(stored.content.split(" ")).toHaveLength(40);
     expect(tail.final?.status).toBe("complete");
+    // The whole reply is counted, with the provider's figures, though nobody watched it end.
+    expect(await usageOf(sent.assistantMessage.id)).toMatchObject({
+      userId: alice.user.id,
+      source: "chat",
+      model: "fixture-small",
+      completionTokens: 40,
+      estimated: false,
+    });
   });
 
   it("stop ends the reply as stopped with its partial text", async () => {
@@ -97,6 +113,30 @@ describe(`chat over HTTP through @parley/client (${where})`, () => {
     expect(stopped.status).toBe("stopped");
     expect(stopped.content.startsWith(head.text)).toBe(true);
     expect(stopped.content).not.toContain("w300");
+    // What was written before the stop is counted (by the tokenizer: the provider's usage
+    // chunk never came), not the 300 words asked for.
+    const usage = await usageOf(sent.assistantMessage.id);
+    expect(usage).toMatchObject({ source: "chat", estimated: true });
+    expect(usage.completionTokens).toBeGreaterThanOrEqual(3);
+    expect(usage.completionTokens).toBeLessThan(300);
+  });
+
+  it("a reply nobody watches (the client left right after sending) is still counted", async () => {
+    const sent = await alice.client.chat.send.mutate({
+      content: "[[fixture words=20 delay=10]]",
+      clientMessageId: newClientId(),
+    });
+    // Nobody subscribes: the reply runs on the server alone.
+    const stored = await finishedReply(
+      alice.client,
+      sent.conversation.id,
+      sent.assistantMessage.id,
+    );
+    expect(stored.status).toBe("complete");
+    expect(await usageOf(sent.assistantMessage.id)).toMatchObject({
+      source: "chat",
+      completionTokens: 20,
+    });
   });
 
   it("an upstream failure mid-stream ends as error with the partial text", async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { signUp, type SignedIn } from "@parley/client";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startChatServer, type ChatServer } from "./chat-helpers";
+import { eventually, startChatServer, type ChatServer } from "./chat-helpers";
 
 /** The official SDK pointed at Parley, as a tool would be; no retries, so each call is one. */
 const sdk = (base: string, apiKey: string) =>
@@ -268,6 +268,51 @@ describe("the OpenAI-compatible API (/v1) with the openai SDK", () => {
       }),
     );
     expect(stream.status).toBe(502);
+  });
+
+  it("a stream whose client disconnects mid-reply stops the model and still records the tokens generated", async () => {
+    const dave = await signUp(base, { username: "v1_dave" });
+    const { secret } = await dave.client.auth.apiKeys.create.mutate({ name: "flaky" });
+    const leaving = new AbortController();
+    const response = await fetch(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
+      body: JSON.stringify({
+        model: "fixture-small",
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: "user", content: "[[fixture words=300 delay=20]]" }],
+      }),
+      signal: leaving.signal,
+    });
+    expect(response.status).toBe(200);
+    // Read until a few words have arrived, then go away (the TCP connection closes).
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    while (!/"content":"w3 "/.test(received))
+      received += decoder.decode((await reader.read()).value, { stream: true });
+    leaving.abort();
+
+    const usage = () =>
+      chat.server.server.deps.db.prisma.usageRecord.findMany({ where: { userId: dave.user.id } });
+    const [record] = await eventually(async () => {
+      const rows = await usage();
+      return rows.length ? rows : undefined;
+    });
+    // What the model wrote before the client left, counted by Parley's tokenizer (the
+    // provider's usage chunk never came), against the key; not the whole 300-word reply.
+    expect(record).toMatchObject({ source: "api", model: "fixture-small", estimated: true });
+    expect(record!.apiKeyId).toBeTruthy();
+    expect(record!.promptTokens).toBeGreaterThan(0);
+    expect(record!.completionTokens).toBeGreaterThanOrEqual(3);
+    expect(record!.completionTokens).toBeLessThan(300);
+    // Counted once, for the part written: nothing more arrives later.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await usage()).toHaveLength(1);
+    expect((await dave.client.user.usage.query()).today.completionTokens).toBe(
+      record!.completionTokens,
+    );
   });
 
   it("a failure mid-stream ends the stream with an error event the SDK raises", async () => {
