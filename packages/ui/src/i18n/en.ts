@@ -327,6 +327,8 @@ export const en = {
   "usage.perModel": "This month by model",
   "usage.model": "Model",
   "usage.dayTotal": "{day}: {tokens} tokens",
+  "usage.axisTokens": "Tokens",
+  "usage.axisDays": "Day (UTC)",
   "files.usageLabel": "Storage used",
   "files.usage": "{used} of {quota} used",
   "files.maxFile": "Each file may be up to {size}.",

@@ -327,6 +327,8 @@ export const ru: Record<MessageKey, string> = {
   "usage.perModel": "В этом месяце по моделям",
   "usage.model": "Модель",
   "usage.dayTotal": "{day}: {tokens} токенов",
+  "usage.axisTokens": "Токены",
+  "usage.axisDays": "День (UTC)",
   "files.usageLabel": "Занято в хранилище",
   "files.usage": "Занято {used} из {quota}",
   "files.maxFile": "Размер одного файла — до {size}.",

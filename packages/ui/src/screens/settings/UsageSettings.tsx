@@ -24,8 +24,22 @@ const MODEL_SWATCHES = [
   "bg-fg-soft",
 ];
 
+const locale = (language: Language) => (language === "ru" ? "ru-RU" : "en-US");
 const numberFormat = (language: Language, n: number) =>
-  new Intl.NumberFormat(language === "ru" ? "ru-RU" : "en-US").format(n);
+  new Intl.NumberFormat(locale(language)).format(n);
+/** An axis tick: 1.2K / 1,2 тыс. */
+const compactFormat = (language: Language, n: number) =>
+  new Intl.NumberFormat(locale(language), {
+    notation: "compact",
+    maximumFractionDigits: 1,
+  }).format(n);
+/** A day on the date axis: Dec 1 / 1 дек. (days are UTC days, as the quota's). */
+const dayTickFormat = (language: Language, day: string) =>
+  new Intl.DateTimeFormat(locale(language), {
+    month: "short",
+    day: "numeric",
+    timeZone: "UTC",
+  }).format(new Date(`${day}T00:00:00Z`));
 
 /** The caller's tokens today and this month, their daily limit, and 30 days by model. */
 export function UsageSettings() {
@@ -131,6 +145,9 @@ const GAP = 4;
 /**
  * Stacked bars drawn as plain SVG with classes: a chart library would set inline style
  * attributes, which the strict CSP refuses. Each day is focusable and names its total.
+ * The axes are HTML beside the SVG (which stretches, so text inside it would too): tokens
+ * at the top, middle and bottom of the bars' scale on the left, the first, middle and last
+ * day below; theme colours by class, so both themes hold.
  */
 function UsageChart({ perDay, models }: { perDay: Usage["perDay"]; models: string[] }) {
   const t = useT();
@@ -138,64 +155,117 @@ function UsageChart({ perDay, models }: { perDay: Usage["perDay"]; models: strin
   const max = Math.max(1, ...perDay.map((d) => d.totalTokens));
   const width = perDay.length * (BAR_W + GAP);
   const empty = perDay.every((d) => d.totalTokens === 0);
+  // The top of the bars' area is `max`; ticks at max, half and 0 (only 0 when empty).
+  const yTicks = empty ? [0] : [max, max / 2, 0];
+  const xTicks =
+    perDay.length > 0
+      ? [...new Set([0, Math.floor((perDay.length - 1) / 2), perDay.length - 1])].map(
+          (i) => perDay[i]!.day,
+        )
+      : [];
   return (
     <figure className="flex flex-col gap-2">
       <figcaption className="text-sm font-medium">{t("usage.chart")}</figcaption>
       {empty ? <p className="text-sm text-fg-soft">{t("usage.chartEmpty")}</p> : null}
-      <svg
-        viewBox={`0 0 ${width} ${CHART_H}`}
-        preserveAspectRatio="none"
-        className="h-32 w-full rounded-lg border border-line bg-surface"
-        role="group"
-        aria-label={t("usage.chart")}
-        data-testid="usage-chart"
-      >
-        {perDay.map((day, i) => {
-          const label = t("usage.dayTotal", {
-            day: new Intl.DateTimeFormat(language === "ru" ? "ru-RU" : "en-US", {
-              dateStyle: "medium",
-              timeZone: "UTC",
-            }).format(new Date(`${day.day}T00:00:00Z`)),
-            tokens: numberFormat(language, day.totalTokens),
-          });
-          let y = CHART_H;
-          return (
-            <g
-              key={day.day}
-              tabIndex={0}
-              role="img"
-              aria-label={label}
-              className="group outline-none"
-            >
-              <title>{label}</title>
-              <rect
-                x={i * (BAR_W + GAP)}
-                y={0}
-                width={BAR_W}
-                height={CHART_H}
-                className="fill-transparent group-focus-visible:fill-muted group-focus-visible:stroke-accent"
-              />
-              {models.map((model, m) => {
-                const tokens = day.byModel[model] ?? 0;
-                if (!tokens) return null;
-                const h = Math.max(1, (tokens / max) * (CHART_H - 4));
-                y -= h;
-                return (
-                  <rect
-                    key={model}
-                    data-model={model}
-                    x={i * (BAR_W + GAP)}
-                    y={y}
-                    width={BAR_W}
-                    height={h}
-                    className={MODEL_FILLS[m % MODEL_FILLS.length]}
-                  />
-                );
-              })}
-            </g>
-          );
-        })}
-      </svg>
+      <div className="grid grid-cols-[auto_1fr] gap-x-2 text-xs text-fg-soft">
+        <span className="col-start-1" data-testid="usage-axis-y-title">
+          {t("usage.axisTokens")}
+        </span>
+        <span aria-hidden="true" />
+        <ol
+          className={`flex h-32 flex-col ${empty ? "justify-end" : "justify-between"} text-right tabular-nums leading-none`}
+          aria-label={t("usage.axisTokens")}
+          data-testid="usage-axis-y"
+        >
+          {yTicks.map((tick) => (
+            <li key={tick}>{compactFormat(language, Math.round(tick))}</li>
+          ))}
+        </ol>
+        <svg
+          viewBox={`0 0 ${width} ${CHART_H}`}
+          preserveAspectRatio="none"
+          className="h-32 w-full rounded-lg border border-line bg-surface"
+          role="group"
+          aria-label={t("usage.chart")}
+          data-testid="usage-chart"
+        >
+          {empty
+            ? null
+            : [0, CHART_H / 2].map((y) => (
+                <line
+                  key={y}
+                  x1={0}
+                  x2={width}
+                  y1={y}
+                  y2={y}
+                  vectorEffect="non-scaling-stroke"
+                  className="stroke-line"
+                  aria-hidden="true"
+                />
+              ))}
+          {perDay.map((day, i) => {
+            const label = t("usage.dayTotal", {
+              day: new Intl.DateTimeFormat(language === "ru" ? "ru-RU" : "en-US", {
+                dateStyle: "medium",
+                timeZone: "UTC",
+              }).format(new Date(`${day.day}T00:00:00Z`)),
+              tokens: numberFormat(language, day.totalTokens),
+            });
+            let y = CHART_H;
+            return (
+              <g
+                key={day.day}
+                tabIndex={0}
+                role="img"
+                aria-label={label}
+                className="group outline-none"
+              >
+                <title>{label}</title>
+                <rect
+                  x={i * (BAR_W + GAP)}
+                  y={0}
+                  width={BAR_W}
+                  height={CHART_H}
+                  className="fill-transparent group-focus-visible:fill-muted group-focus-visible:stroke-accent"
+                />
+                {models.map((model, m) => {
+                  const tokens = day.byModel[model] ?? 0;
+                  if (!tokens) return null;
+                  const h = Math.max(1, (tokens / max) * CHART_H);
+                  y -= h;
+                  return (
+                    <rect
+                      key={model}
+                      data-model={model}
+                      x={i * (BAR_W + GAP)}
+                      y={y}
+                      width={BAR_W}
+                      height={h}
+                      className={MODEL_FILLS[m % MODEL_FILLS.length]}
+                    />
+                  );
+                })}
+              </g>
+            );
+          })}
+        </svg>
+        <span aria-hidden="true" />
+        <ol
+          className="mt-1 flex justify-between tabular-nums"
+          aria-label={t("usage.axisDays")}
+          data-testid="usage-axis-x"
+        >
+          {xTicks.map((day) => (
+            <li key={day}>
+              <time dateTime={day}>{dayTickFormat(language, day)}</time>
+            </li>
+          ))}
+        </ol>
+        <span aria-hidden="true" />
+        <span className="text-center" data-testid="usage-axis-x-title">
+          {t("usage.axisDays")}
+        </span>
+      </div>
     </figure>
   );
 }
