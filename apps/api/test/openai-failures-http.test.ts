@@ -39,7 +39,7 @@ describe("/v1 rate limit (not a quota)", () => {
   beforeAll(async () => {
     chat = await startChatServer("v1_limits_admin", { CHAT_SENDS_PER_MINUTE: String(LIMIT) });
     base = chat.server.base;
-  });
+  }, 180_000);
   afterAll(() => chat?.stop());
 
   it("429 rate_limit_exceeded (type `requests`, not insufficient_quota) with Retry-After, without calling the model", async () => {
@@ -127,7 +127,7 @@ describe.skipIf(missing("postgres"))(
       viaProxy.port = String(proxy.port);
       chat = await startChatServer("v1_dbdown_admin", { DATABASE_URL: viaProxy.toString() });
       base = chat.server.base;
-    });
+    }, 180_000);
     afterAll(async () => {
       await chat?.stop();
       await proxy?.close();
@@ -181,7 +181,7 @@ describe("/v1 with the embedded database closed (PGlite)", () => {
   beforeAll(async () => {
     chat = await startChatServer("v1_pglite_admin", { DATABASE_URL: "" });
     base = chat.server.base;
-  });
+  }, 180_000);
   afterAll(() => chat?.stop());
 
   it("503 in OpenAI's shape for a key that must be looked up", async () => {
