@@ -58,7 +58,7 @@ describe.skipIf(missing("postgres") || missing("redis"))(
       replicaB = await startNodeProcess("apps/api/src/main.ts", { env });
       // The first account is the admin.
       admin = await signUp(replicaA.url, { username: "v1_replicas_admin" });
-    });
+    }, 180_000);
 
     afterAll(async () => {
       await replicaA?.stop();
