@@ -5,6 +5,8 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import {
   appRouter,
   createRequestContext,
+  NO_INDEX,
+  shareExists,
   wasObserved,
   type AppDeps,
   type Context as TrpcContext,
@@ -182,7 +184,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     log: (message) => logger.warn(message),
   });
 
-  mountWebApp(app, options.webDist);
+  mountWebApp(app, deps, options.webDist);
   return app;
 }
 
@@ -266,7 +268,7 @@ function publicUrl(c: Context<Env>, trustProxy: boolean): URL {
   return url;
 }
 
-function mountWebApp(app: Hono<Env>, webDist: string | undefined) {
+function mountWebApp(app: Hono<Env>, deps: AppDeps, webDist: string | undefined) {
   const indexFile = webDist ? path.join(webDist, "index.html") : undefined;
   if (!webDist || !indexFile || !existsSync(indexFile)) {
     app.get("/", (c) =>
@@ -277,6 +279,17 @@ function mountWebApp(app: Hono<Env>, webDist: string | undefined) {
   const indexHtml = readFileSync(indexFile, "utf8");
   app.use("/*", webAppHeaders());
   app.use("/*", serveStatic({ root: path.relative(process.cwd(), webDist) }));
+  // A shared snapshot's page: the app shell, never indexed, and a real 404 for a revoked or
+  // unknown link (the app then says so).
+  const sharedPageHtml = indexHtml.replace(
+    /<head>/i,
+    `<head><meta name="robots" content="${NO_INDEX}" />`,
+  );
+  app.get("/s/:token", async (c) => {
+    c.header("X-Robots-Tag", NO_INDEX);
+    const live = await shareExists(deps, c.req.param("token")).catch(() => true);
+    return c.html(sharedPageHtml, live ? 200 : 404);
+  });
   // Client-side routes (/c/123, /settings) get the app shell.
   app.get("*", (c) => c.html(indexHtml));
 }

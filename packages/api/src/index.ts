@@ -1,4 +1,6 @@
 export { appRouter } from "./router";
+export { shareExists } from "./features/share/service";
+export { NO_INDEX } from "./features/share/router";
 export type { AppRouter, RouterErrorData, RouterInputs, RouterOutputs } from "./router";
 export { createCallerFactory } from "./core/trpc";
 export { createContextInner, createRequestMeta } from "./core/context";

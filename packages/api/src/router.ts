@@ -9,6 +9,7 @@ import { userAdminRouter, userRouter } from "./features/users/router";
 import { auditRouter } from "./features/audit/router";
 import { registrationRouter } from "./features/registration/router";
 import { twoFactorRouter } from "./features/two-factor/router";
+import { shareRouter } from "./features/share/router";
 
 export const appRouter = router({
   health: healthRouter,
@@ -23,6 +24,7 @@ export const appRouter = router({
   twoFactor: twoFactorRouter,
   registration: registrationRouter,
   audit: auditRouter,
+  share: shareRouter,
 });
 
 export type AppRouter = typeof appRouter;

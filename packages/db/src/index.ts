@@ -19,6 +19,7 @@ export * as oidc from "./queries/oidc";
 export * as registration from "./queries/registration";
 export * as settings from "./queries/settings";
 export * as sealed from "./queries/sealed";
+export * as share from "./queries/share";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
 export { FileKind, MessageRole, MessageStatus, Role } from "./generated/prisma/enums";

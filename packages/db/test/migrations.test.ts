@@ -38,6 +38,7 @@ const expectedTables = [
   "recovery_codes",
   "rotated_tokens",
   "sessions",
+  "shared_conversations",
   "totp_credentials",
   "usage_records",
   "user_quotas",

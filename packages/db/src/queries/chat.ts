@@ -192,7 +192,11 @@ export async function deleteConversation(
   userId: string,
   id: string,
 ): Promise<boolean> {
-  const { count } = await db.prisma.conversation.deleteMany({ where: { id, userId } });
+  // Its share links go with it (they have no foreign key to it: see SharedConversation).
+  const [, { count }] = await db.prisma.$transaction([
+    db.prisma.sharedConversation.deleteMany({ where: { userId, conversationId: id } }),
+    db.prisma.conversation.deleteMany({ where: { id, userId } }),
+  ]);
   return count > 0;
 }
 

@@ -7,7 +7,7 @@ import { shouldRetryQuery } from "../api/errors";
 import { SessionManager } from "../api/session";
 import { shareConversationChanges } from "../lib/crossTab";
 import { PlatformContext } from "../lib/platform";
-import { RouterProvider } from "../lib/router";
+import { RouterProvider, useRouter } from "../lib/router";
 import { SessionContext } from "../lib/session";
 import { isUnencryptedConnection } from "../lib/transport";
 import { useApplyTheme } from "../lib/theme";
@@ -15,6 +15,7 @@ import type { PlatformBridge } from "../platform";
 import { createStore, useAppSelector } from "../store";
 import { AuthScreen } from "../screens/AuthScreen";
 import { AppShell } from "../screens/AppShell";
+import { SharedConversationScreen } from "../screens/share/SharedConversationScreen";
 import { ConnectionBanner } from "../screens/ConnectionBanner";
 import { InsecureConnectionBanner } from "../screens/InsecureConnectionBanner";
 import { useT } from "../i18n";
@@ -94,6 +95,7 @@ function Root({ session, platform }: { session: SessionManager; platform: Platfo
     (s) => s.connection.status === "offline" || s.connection.status === "reconnecting",
   );
   const t = useT();
+  const { route } = useRouter();
   const [unencrypted] = useState(() => isUnencryptedConnection(serverUrl(platform)));
   useEffect(() => {
     void session.restore();
@@ -103,7 +105,10 @@ function Root({ session, platform }: { session: SessionManager; platform: Platfo
       {unencrypted ? <InsecureConnectionBanner /> : null}
       <ConnectionBanner />
       <div className="min-h-0 flex-1">
-        {status === "restoring" ? (
+        {route.name === "share" ? (
+          // Anyone with the link reads it, signed in or not.
+          <SharedConversationScreen token={route.token} />
+        ) : status === "restoring" ? (
           <div className="flex h-full items-center justify-center text-fg-soft" role="status">
             {down ? t("app.waitingForServer") : t("app.loading")}
           </div>

@@ -339,6 +339,25 @@ export const en = {
   "files.delete": "Delete",
   "files.deleteLabel": "Delete {name}",
   "files.deleteConfirm": "Delete “{name}”? The messages that carry it will no longer show it.",
+  "sidebar.share": "Share…",
+  "share.title": "Share “{title}”",
+  "share.explain":
+    "Anyone with a link can read the conversation as it is now, without an account. Messages you send later are not shared. Search engines are asked not to index it.",
+  "share.links": "Links",
+  "share.linkMade": "Made {date} · {count} messages",
+  "share.copy": "Copy link",
+  "share.revoke": "Revoke",
+  "share.none": "No links yet.",
+  "share.close": "Close",
+  "share.create": "Create link",
+  "share.createAnother": "Create a new link",
+  "share.readOnly": "Shared conversation · read-only",
+  "share.snapshotOf": "Snapshot taken {date}",
+  "share.user": "Question",
+  "share.unfinished": "This reply was not finished.",
+  "share.goneTitle": "Link not available",
+  "share.gone": "This link was revoked or never existed.",
+  "share.failed": "Could not open the shared conversation",
 } as const;
 
 export type MessageKey = keyof typeof en;

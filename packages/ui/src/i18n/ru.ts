@@ -340,4 +340,23 @@ export const ru: Record<MessageKey, string> = {
   "files.deleteLabel": "Удалить {name}",
   "files.deleteConfirm":
     "Удалить «{name}»? Сообщения, к которым он прикреплён, перестанут его показывать.",
+  "sidebar.share": "Поделиться…",
+  "share.title": "Поделиться «{title}»",
+  "share.explain":
+    "Любой, у кого есть ссылка, сможет прочитать разговор в нынешнем виде без учётной записи. Сообщения, отправленные позже, не попадут в ссылку. Поисковым системам запрещено её индексировать.",
+  "share.links": "Ссылки",
+  "share.linkMade": "Создана {date} · сообщений: {count}",
+  "share.copy": "Копировать ссылку",
+  "share.revoke": "Отозвать",
+  "share.none": "Ссылок пока нет.",
+  "share.close": "Закрыть",
+  "share.create": "Создать ссылку",
+  "share.createAnother": "Создать новую ссылку",
+  "share.readOnly": "Общий разговор · только чтение",
+  "share.snapshotOf": "Снимок от {date}",
+  "share.user": "Вопрос",
+  "share.unfinished": "Этот ответ не был завершён.",
+  "share.goneTitle": "Ссылка недоступна",
+  "share.gone": "Эта ссылка отозвана или никогда не существовала.",
+  "share.failed": "Не удалось открыть разговор",
 };

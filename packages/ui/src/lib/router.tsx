@@ -12,7 +12,9 @@ import {
 export type Route =
   | { name: "chat"; conversationId: string | null }
   | { name: "settings"; tab: SettingsTab }
-  | { name: "admin" };
+  | { name: "admin" }
+  /** A shared snapshot, readable without an account. */
+  | { name: "share"; token: string };
 
 export const SETTINGS_TABS = [
   "profile",
@@ -35,6 +37,7 @@ export function parseRoute(path: string): Route {
     return { name: "settings", tab };
   }
   if (parts[0] === "admin") return { name: "admin" };
+  if (parts[0] === "s" && parts[1]) return { name: "share", token: parts[1] };
   return { name: "chat", conversationId: null };
 }
 
@@ -46,6 +49,8 @@ export function routePath(route: Route): string {
       return `/settings/${route.tab}`;
     case "admin":
       return "/admin";
+    case "share":
+      return `/s/${encodeURIComponent(route.token)}`;
   }
 }
 

@@ -6,6 +6,7 @@ import { Alert, Button, cx, Dialog, Menu, TextField } from "../../components/ui"
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
 import { displayTitle } from "../../lib/titles";
+import { ShareDialog } from "../share/ShareDialog";
 
 export interface ConversationSummary {
   id: string;
@@ -26,6 +27,7 @@ export function ConversationItem({
   const utils = trpc.useUtils();
   const [renaming, setRenaming] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const [title, setTitle] = useState("");
   const shownTitle = displayTitle(conversation.title, t);
 
@@ -78,6 +80,7 @@ export function ConversationItem({
                 setRenaming(true);
               },
             },
+            { label: t("sidebar.share"), onSelect: () => setSharing(true) },
             {
               label: conversation.pinned ? t("sidebar.unpin") : t("sidebar.pin"),
               onSelect: () => update.mutate({ id: conversation.id, pinned: !conversation.pinned }),
@@ -91,6 +94,12 @@ export function ConversationItem({
           ]}
         />
       </div>
+      <ShareDialog
+        conversationId={conversation.id}
+        title={shownTitle}
+        open={sharing}
+        onClose={() => setSharing(false)}
+      />
       <Dialog open={renaming} onClose={() => setRenaming(false)} title={t("sidebar.rename")}>
         <form
           className="flex flex-col gap-4"
