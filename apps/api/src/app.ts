@@ -26,6 +26,7 @@ import {
   type Logger,
 } from "./logging";
 import { mountFileRoutes } from "./files-routes";
+import { mountPortabilityRoutes } from "./portability-routes";
 import { metricsHandler, type ServerMetrics } from "./metrics";
 import { mountOidcRoutes } from "./oidc-routes";
 import { mountOpenAIRoutes } from "./openai-routes";
@@ -47,6 +48,8 @@ export interface AppOptions {
   /** Origins of other-origin clients (the desktop app's app://parley, a dev server) that may
    * call /trpc from a browser; CORS_ORIGINS. Same-origin web needs none. */
   corsOrigins?: string[];
+  /** Largest history file POST /api/import takes (IMPORT_MAX_BYTES). */
+  importMaxBytes?: number;
 }
 
 /** Bodies of signed-in calls: a batch of the largest inputs (a 32,000-character message,
@@ -113,6 +116,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     // The desktop app uploads and shows attachments from its own origin too.
     app.use("/api/files", allowListed);
     app.use("/api/files/*", allowListed);
+    app.use("/api/import", allowListed);
+    app.use("/api/export", allowListed);
   }
 
   // The limit is chosen before a byte of the body is read: a stranger cannot make the
@@ -167,6 +172,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 
   const files = new Hono();
   mountFileRoutes(files, deps, logger);
+  mountPortabilityRoutes(files, deps, logger, { importMaxBytes: options.importMaxBytes });
   app.route("/", files);
   // Before the web app's fallback, which would answer unknown paths with its HTML.
   const openai = new Hono<Env>();

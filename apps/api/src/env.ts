@@ -139,6 +139,13 @@ const envSchema = z.object({
     .min(1024, "must be at least 1024 bytes")
     .max(2_000_000_000, "must be at most 2,000,000,000 bytes")
     .default(25 * 1024 * 1024),
+  /** Largest history file an import takes (ChatGPT's conversations.json, a Parley export). */
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int("must be a whole number of bytes")
+    .min(1024, "must be at least 1024 bytes")
+    .max(1_000_000_000, "must be at most 1,000,000,000 bytes")
+    .default(64 * 1024 * 1024),
   /** Bytes of files each user may keep. */
   STORAGE_QUOTA_BYTES: z.coerce
     .number()

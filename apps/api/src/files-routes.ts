@@ -19,10 +19,10 @@ import { noteRequestUser, requestIdOf, type Logger } from "./logging";
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 type Json = Record<string, unknown>;
-const problem = (c: Context, status: number, error: string, extra: Json = {}) =>
+export const problem = (c: Context, status: number, error: string, extra: Json = {}) =>
   c.json({ error, ...extra }, status as 400);
 
-async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
+export async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
   const { user } = await createRequestContext(deps, {
     ip: "",
     userAgent: c.req.header("user-agent") ?? null,
@@ -138,7 +138,7 @@ function receiveUpload(
   });
 }
 
-function contentDisposition(kind: "inline" | "attachment", name: string): string {
+export function contentDisposition(kind: "inline" | "attachment", name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

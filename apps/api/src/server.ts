@@ -233,6 +233,7 @@ export async function startServer(
     metrics: env.metricsListen ? undefined : metrics,
     metricsToken: env.METRICS_TOKEN,
     corsOrigins: env.CORS_ORIGINS,
+    importMaxBytes: env.IMPORT_MAX_BYTES,
   });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));

@@ -1,5 +1,12 @@
 export { appRouter } from "./router";
 export { shareExists } from "./features/share/service";
+export {
+  exportHistory,
+  importHistory,
+  type ExportedAttachment,
+  type ImportResult,
+} from "./features/portability/service";
+export { importLimits } from "./features/portability/parse";
 export { NO_INDEX } from "./features/share/router";
 export type { AppRouter, RouterErrorData, RouterInputs, RouterOutputs } from "./router";
 export { createCallerFactory } from "./core/trpc";

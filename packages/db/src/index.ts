@@ -20,6 +20,7 @@ export * as registration from "./queries/registration";
 export * as settings from "./queries/settings";
 export * as sealed from "./queries/sealed";
 export * as share from "./queries/share";
+export * as portability from "./queries/portability";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
 export { FileKind, MessageRole, MessageStatus, Role } from "./generated/prisma/enums";

@@ -358,6 +358,19 @@ export const en = {
   "share.goneTitle": "Link not available",
   "share.gone": "This link was revoked or never existed.",
   "share.failed": "Could not open the shared conversation",
+  "settings.data": "Your data",
+  "data.importTitle": "Import conversations",
+  "data.importHint":
+    "Bring conversations in from ChatGPT (conversations.json from its data export) or from a Parley export. They are added beside yours, with their branches; a file that fails imports nothing.",
+  "data.importFile": "Import a file",
+  "data.importing": "Importing…",
+  "data.imported": "Imported {conversations} conversations with {messages} messages.",
+  "data.tooLarge": "The file is larger than this server imports.",
+  "data.exportTitle": "Export everything",
+  "data.exportHint":
+    "One zip archive with your account, every conversation with all its branches (conversations.json, which Parley imports back) and every file you uploaded.",
+  "data.exportAll": "Download everything (.zip)",
+  "data.exporting": "Preparing the archive…",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -359,4 +359,17 @@ export const ru: Record<MessageKey, string> = {
   "share.goneTitle": "Ссылка недоступна",
   "share.gone": "Эта ссылка отозвана или никогда не существовала.",
   "share.failed": "Не удалось открыть разговор",
+  "settings.data": "Ваши данные",
+  "data.importTitle": "Импорт разговоров",
+  "data.importHint":
+    "Перенесите разговоры из ChatGPT (conversations.json из его выгрузки данных) или из выгрузки Parley. Они добавятся к вашим вместе с ветками; если файл не подошёл, не импортируется ничего.",
+  "data.importFile": "Импортировать файл",
+  "data.importing": "Импорт…",
+  "data.imported": "Импортировано разговоров: {conversations}, сообщений: {messages}.",
+  "data.tooLarge": "Файл больше, чем этот сервер принимает для импорта.",
+  "data.exportTitle": "Выгрузить всё",
+  "data.exportHint":
+    "Один zip-архив: ваша учётная запись, все разговоры со всеми ветками (conversations.json, который Parley умеет импортировать обратно) и все загруженные файлы.",
+  "data.exportAll": "Скачать всё (.zip)",
+  "data.exporting": "Готовим архив…",
 };

@@ -26,6 +26,7 @@ export const SETTINGS_TABS = [
   "usage",
   "activity",
   "appearance",
+  "data",
 ] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 

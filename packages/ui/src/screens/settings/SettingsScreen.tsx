@@ -4,6 +4,7 @@ import { SETTINGS_TABS, useRouter, type SettingsTab } from "../../lib/router";
 import { ActivitySettings } from "./ActivitySettings";
 import { ApiKeysSettings } from "./ApiKeysSettings";
 import { AppearanceSettings } from "./AppearanceSettings";
+import { DataSettings } from "./DataSettings";
 import { FilesSettings } from "./FilesSettings";
 import { PasswordSettings } from "./PasswordSettings";
 import { ProfileSettings } from "./ProfileSettings";
@@ -21,6 +22,7 @@ const TAB_LABELS: Record<SettingsTab, MessageKey> = {
   usage: "settings.usage",
   activity: "settings.activity",
   appearance: "settings.appearance",
+  data: "settings.data",
 };
 
 export function SettingsScreen({ tab }: { tab: SettingsTab }) {
@@ -63,6 +65,7 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
         {tab === "security" ? <SecuritySettings /> : null}
         {tab === "activity" ? <ActivitySettings /> : null}
         {tab === "appearance" ? <AppearanceSettings /> : null}
+        {tab === "data" ? <DataSettings /> : null}
       </section>
     </div>
   );

@@ -1,0 +1,42 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { browserMissing, repoRoot, useBrowserSession } from "./harness";
+import { newAccount, openSidebar, register } from "./steps";
+
+const skip = browserMissing();
+const fixture = path.join(repoRoot, "packages/api/test/fixtures/chatgpt-conversations.json");
+
+describe.skipIf(skip)("importing and exporting one's data", () => {
+  const session = useBrowserSession();
+
+  it("imports a ChatGPT export from Settings, shows what it left out, and the chats open with their branch", async () => {
+    const { context, page, problems } = await session.openPage();
+    await register(page, newAccount("importer"));
+    await page.goto("/settings/data");
+    await page.getByRole("heading", { name: "Import conversations" }).waitFor();
+    await page.getByLabel("Import a file").setInputFiles(fixture);
+    await page.getByText("Imported 2 conversations with 6 messages.").waitFor();
+    await page.getByText("“Trip to Kazan”: 1 tool message left out").waitFor();
+
+    await page.goto("/");
+    await openSidebar(page);
+    await page.getByRole("link", { name: "Trip to Kazan" }).click();
+    await page.getByText("Это мечеть Кул-Шариф.").waitFor();
+    // The code block came through as code, under the same Markdown renderer.
+    expect(await page.locator("article pre code").first().textContent()).toContain("эчпочмак");
+
+    // A file that is not an export: a clear message, nothing imported.
+    await page.goto("/settings/data");
+    await page.getByLabel("Import a file").setInputFiles({
+      name: "notes.json",
+      mimeType: "application/json",
+      buffer: Buffer.from('{"hello": "world"}'),
+    });
+    await page
+      .getByRole("alert")
+      .getByText("This file is neither a ChatGPT export (conversations.json) nor a Parley export")
+      .waitFor();
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,102 @@
+import { files, portability } from "@parley/db";
+import type { AppDeps } from "../../core/context";
+import { HISTORY_FORMAT, parseImport } from "./parse";
+
+export interface ImportResult {
+  source: "chatgpt" | "parley";
+  conversations: number;
+  messages: number;
+  /** What could not be brought over (images the file lacks, tool steps, ...). */
+  warnings: string[];
+}
+
+/**
+ * Imports a ChatGPT conversations.json or a Parley export as new conversations of the
+ * user, in one transaction: a file that fails anywhere leaves nothing behind.
+ */
+export async function importHistory(
+  deps: AppDeps,
+  userId: string,
+  text: string,
+): Promise<ImportResult> {
+  const parsed = parseImport(text);
+  await portability.importConversations(deps.db, userId, parsed.conversations);
+  return {
+    source: parsed.source,
+    conversations: parsed.conversations.length,
+    messages: parsed.conversations.reduce((n, c) => n + c.messages.length, 0),
+    warnings: parsed.warnings.slice(0, 100),
+  };
+}
+
+/** A file the export names, to put beside conversations.json. */
+export interface ExportedAttachment {
+  id: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  /** Where it is in the archive. */
+  path: string;
+}
+
+const PAGE = 50;
+
+/** The file name an attachment gets in the archive: its id keeps names apart. */
+export function attachmentPath(id: string, name: string): string {
+  const safe =
+    [...name]
+      .map((c) => (c.charCodeAt(0) < 0x20 || '\\/:*?"<>|'.includes(c) ? "_" : c))
+      .join("")
+      .replace(/^\.+/, "_") || "file";
+  return `files/${id}/${safe}`;
+}
+
+/**
+ * Every conversation of the user, every branch, as Parley's history format, in pieces of
+ * text (one conversation each), so it can be streamed. Attachments are named by their path
+ * in the archive (see accountFiles).
+ */
+export async function* exportHistory(deps: AppDeps, userId: string): AsyncGenerator<string> {
+  yield `{"format":${JSON.stringify(HISTORY_FORMAT)},"version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"conversations":[`;
+  let after: { createdAt: Date; id: string } | null = null;
+  let first = true;
+  for (;;) {
+    const page = await portability.conversationsPage(deps.db, userId, { after, limit: PAGE });
+    if (page.length === 0) break;
+    const messages = await portability.messagesOfConversations(
+      deps.db,
+      userId,
+      page.map((c) => c.id),
+    );
+    const carried = await files.attachmentsOf(
+      deps.db,
+      userId,
+      messages.filter((m) => m.role === "user").map((m) => m.id),
+    );
+    for (const conversation of page) {
+      const document = {
+        ...conversation,
+        messages: messages
+          .filter((m) => m.conversationId === conversation.id)
+          .map(({ conversationId: _, ...m }) => ({
+            ...m,
+            attachments: carried
+              .filter((a) => a.messageId === m.id)
+              .map((a) => ({
+                id: a.id,
+                name: a.name,
+                mimeType: a.mimeType,
+                size: a.size,
+                path: attachmentPath(a.id, a.name),
+              })),
+          })),
+      };
+      yield (first ? "\n" : ",\n") + JSON.stringify(document);
+      first = false;
+    }
+    const last = page[page.length - 1]!;
+    after = { createdAt: last.createdAt, id: last.id };
+    if (page.length < PAGE) break;
+  }
+  yield "\n]}\n";
+}

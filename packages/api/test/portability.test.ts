@@ -1,0 +1,331 @@
+import { readFileSync } from "node:fs";
+import { portability } from "@parley/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportHistory, importHistory } from "../src";
+import {
+  collectStream,
+  createChatTestContext,
+  newClientId,
+  type ChatTestContext,
+} from "./chat-support";
+import { codeOf, type Registered } from "./support";
+
+const chatgptExport = readFileSync(
+  new URL("./fixtures/chatgpt-conversations.json", import.meta.url),
+  "utf8",
+);
+
+let t: ChatTestContext;
+type Api = Awaited<ReturnType<ChatTestContext["as"]>>;
+
+beforeAll(async () => {
+  t = await createChatTestContext();
+});
+afterAll(() => t?.cleanup());
+
+async function user(name: string): Promise<{ user: Registered; api: Api }> {
+  const registered = await t.register(name);
+  return { user: registered, api: await t.as(registered) };
+}
+
+async function exportText(userId: string): Promise<string> {
+  let text = "";
+  for await (const piece of exportHistory(t.deps, userId)) text += piece;
+  return text;
+}
+
+async function allConversations(api: Api) {
+  const open = await api.chat.conversations.list({ limit: 100 });
+  const archived = await api.chat.conversations.list({ limit: 100, archived: true });
+  return [...open.items, ...archived.items];
+}
+
+/** A user's history as a tree without ids: what must survive an export and an import. */
+async function historyShape(userId: string) {
+  const history = JSON.parse(await exportText(userId)) as {
+    conversations: Array<{
+      title: string;
+      model: string | null;
+      systemPrompt: string | null;
+      temperature: number | null;
+      pinned: boolean;
+      archived: boolean;
+      createdAt: string;
+      updatedAt: string;
+      id: string;
+      messages: Array<{ id: string; parentId: string | null } & Record<string, unknown>>;
+    }>;
+  };
+  return history.conversations
+    .map(({ messages, id: _conversationId, ...c }) => {
+      const index = new Map(messages.map((m, i) => [m.id, i]));
+      return {
+        ...c,
+        messages: messages.map(({ id: _, parentId, attachments: __, ...m }) => ({
+          ...m,
+          parent: parentId === null ? null : index.get(parentId),
+        })),
+      };
+    })
+    .sort((a, b) => a.title.localeCompare(b.title));
+}
+
+describe("importing a ChatGPT export", () => {
+  it("brings over conversations with their branches, the branch on screen active, and reports what it left out", async () => {
+    const { user: ann, api } = await user("import_ann");
+    const result = await importHistory(t.deps, ann.id, chatgptExport);
+    expect(result).toMatchObject({ source: "chatgpt", conversations: 2, messages: 6 });
+    expect(result.warnings).toEqual([
+      "“Trip to Kazan”: 1 tool message left out",
+      "“Trip to Kazan”: 1 image not included (ChatGPT's conversations.json holds no image files)",
+    ]);
+
+    const [trip] = (await api.chat.conversations.list({ limit: 10 })).items;
+    expect(trip).toMatchObject({ title: "Trip to Kazan", model: "gpt-4o", archived: false });
+    expect(trip!.createdAt.toISOString()).toBe("2024-10-27T03:33:20.123Z");
+    // The active branch follows current_node: the second question, with its photo.
+    const page = await api.chat.messages.list({ conversationId: trip!.id });
+    expect(page.items.map((m) => [m.role, m.content])).toEqual([
+      ["user", "Plan two days in Kazan for me, please."],
+      ["assistant", "**Day 1:** the Kremlin and Bauman Street.\n**Day 2:** the Old Tatar Quarter."],
+      ["user", "Что это за здание на фото? И что там поесть?"],
+      ["assistant", "Это мечеть Кул-Шариф.\n\n```python\nprint('эчпочмак')\n```"],
+    ]);
+    expect(page.items[1]).toMatchObject({ model: "gpt-4o", status: "complete" });
+    // The other branch is there, a sibling of the active question.
+    const question = page.items[2]!;
+    expect(question.siblingIds).toHaveLength(2);
+    const other = question.siblingIds.find((id) => id !== question.id)!;
+    await api.chat.messages.switchBranch({ messageId: other });
+    const switched = await api.chat.messages.list({ conversationId: trip!.id });
+    expect(switched.items.slice(2).map((m) => m.content)).toEqual([
+      "What should I eat there?",
+      "Try echpochmak and chak-chak.",
+    ]);
+
+    const archived = await api.chat.conversations.list({ limit: 10, archived: true });
+    expect(archived.items.map((c) => c.title)).toEqual(["Empty draft"]);
+    expect((await api.chat.messages.list({ conversationId: archived.items[0]!.id })).items).toEqual(
+      [],
+    );
+  });
+
+  it("reports unknown content and missing fields instead of failing", async () => {
+    const { user: cy, api } = await user("import_cy");
+    const odd = [
+      {
+        mapping: {
+          a: { id: "a", message: null, parent: null, children: ["b"] },
+          b: {
+            id: "b",
+            parent: "a",
+            children: ["c"],
+            message: { author: { role: "user" }, content: { content_type: "text", parts: ["hi"] } },
+          },
+          c: {
+            id: "c",
+            parent: "b",
+            children: [],
+            message: { author: { role: "assistant" }, content: { content_type: "hologram" } },
+          },
+        },
+      },
+    ];
+    const result = await importHistory(t.deps, cy.id, JSON.stringify(odd));
+    expect(result.warnings).toEqual([
+      "“Imported conversation 1”: 1 message of an unsupported kind (hologram) left out",
+    ]);
+    const [conversation] = (await api.chat.conversations.list({ limit: 10 })).items;
+    const page = await api.chat.messages.list({ conversationId: conversation!.id });
+    expect(page.items.map((m) => m.content)).toEqual(["hi"]);
+  });
+});
+
+describe("Parley's own export, imported back", () => {
+  it("round trip: export → import → the same conversations, messages and branches", async () => {
+    const { user: dee, api } = await user("roundtrip_dee");
+    // A conversation with a regenerated reply and an edited question: three branches.
+    const sent = await api.chat.send({ content: "First question", clientMessageId: newClientId() });
+    await collectStream(await api.chat.stream({ messageId: sent.assistantMessage.id }));
+    const again = await api.chat.regenerate({ messageId: sent.assistantMessage.id });
+    await collectStream(await api.chat.stream({ messageId: again.assistantMessage.id }));
+    const follow = await api.chat.send({
+      content: "Follow-up",
+      clientMessageId: newClientId(),
+      conversationId: sent.conversation.id,
+    });
+    await collectStream(await api.chat.stream({ messageId: follow.assistantMessage.id }));
+    const edited = await api.chat.send({
+      content: "Follow-up, reworded",
+      clientMessageId: newClientId(),
+      conversationId: sent.conversation.id,
+      parentId: again.assistantMessage.id,
+    });
+    await collectStream(await api.chat.stream({ messageId: edited.assistantMessage.id }));
+    // Back to the first wording: the active branch is not simply the newest one.
+    await api.chat.messages.switchBranch({ messageId: follow.userMessage.id });
+    await api.chat.conversations.update({
+      id: sent.conversation.id,
+      title: "Branches",
+      systemPrompt: "Answer briefly.",
+      temperature: 0.4,
+      pinned: true,
+    });
+    const second = await api.chat.conversations.create({ title: "Archived one" });
+    await api.chat.conversations.update({ id: second.id, archived: true });
+
+    const before = await historyShape(dee.id);
+    expect(before.map((c) => [c.title, c.messages.length])).toEqual([
+      ["Archived one", 0],
+      ["Branches", 7],
+    ]);
+
+    const { user: eve, api: eveApi } = await user("roundtrip_eve");
+    const result = await importHistory(t.deps, eve.id, await exportText(dee.id));
+    expect(result).toMatchObject({ source: "parley", conversations: 2, messages: 7, warnings: [] });
+    expect(await historyShape(eve.id)).toEqual(before);
+
+    // And the imported copy reads as the original does.
+    const mine = (await api.chat.messages.list({ conversationId: sent.conversation.id })).items;
+    const [copy] = (await eveApi.chat.conversations.list({ limit: 10 })).items;
+    const theirs = (await eveApi.chat.messages.list({ conversationId: copy!.id })).items;
+    expect(theirs.map((m) => [m.content, m.siblingIds.length])).toEqual(
+      mine.map((m) => [m.content, m.siblingIds.length]),
+    );
+    // Importing is adding: the same file again gives a second copy.
+    await importHistory(t.deps, eve.id, await exportText(dee.id));
+    expect(await allConversations(eveApi)).toHaveLength(4);
+  });
+
+  it("takes one conversation's JSON export (its branch) as well", async () => {
+    const { user: fay, api } = await user("import_fay");
+    const sent = await api.chat.send({ content: "Only branch", clientMessageId: newClientId() });
+    await collectStream(await api.chat.stream({ messageId: sent.assistantMessage.id }));
+    const file = await api.chat.conversations.export({ id: sent.conversation.id, format: "json" });
+    const result = await importHistory(t.deps, fay.id, file.content);
+    expect(result).toMatchObject({ source: "parley", conversations: 1, messages: 2 });
+    const copies = (await api.chat.conversations.list({ limit: 10 })).items;
+    expect(copies).toHaveLength(2);
+    const copy = copies.find((c) => c.id !== sent.conversation.id)!;
+    const page = await api.chat.messages.list({ conversationId: copy.id });
+    expect(page.items.map((m) => [m.role, m.content, m.depth])).toEqual([
+      ["user", "Only branch", 0],
+      ["assistant", "Echo: Only branch", 1],
+    ]);
+  });
+});
+
+describe("bad files", () => {
+  it("refuses what is not an export with a clear message, and imports nothing", async () => {
+    const { user: gus, api } = await user("import_gus");
+    const cases: Array<[string, RegExp]> = [
+      ["not json at all", /not JSON/],
+      ["[1, 2, 3]", /neither a ChatGPT export .* nor a Parley export/],
+      ["[]", /neither a ChatGPT export|no conversations/],
+      [
+        JSON.stringify({ format: "parley.history", version: 1, conversations: [{ title: 3 }] }),
+        /damaged: conversations\.0\.title/,
+      ],
+      [
+        JSON.stringify({
+          format: "parley.history",
+          conversations: [
+            {
+              title: "Orphans",
+              createdAt: "2026-01-01T00:00:00.000Z",
+              updatedAt: "2026-01-01T00:00:00.000Z",
+              messages: [
+                {
+                  id: "m1",
+                  parentId: "missing",
+                  role: "user",
+                  content: "x",
+                  createdAt: "2026-01-01T00:00:00.000Z",
+                },
+              ],
+            },
+          ],
+        }),
+        /“Orphans”: message m1 comes before its parent missing/,
+      ],
+    ];
+    for (const [text, message] of cases) {
+      const error = await importHistory(t.deps, gus.id, text).catch((e: unknown) => e);
+      expect((error as { code?: string }).code).toBe("BAD_REQUEST");
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(await allConversations(api)).toEqual([]);
+  });
+
+  it("a file that fails while being stored leaves nothing behind (one transaction)", async () => {
+    const { user: hal, api } = await user("import_hal");
+    const conversation = (title: string, promptTokens: number) => ({
+      title,
+      model: null,
+      systemPrompt: null,
+      temperature: null,
+      pinned: false,
+      archived: false,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      messages: [
+        {
+          key: "m",
+          parentKey: null,
+          role: "user" as const,
+          content: "hello",
+          status: "complete" as const,
+          model: null,
+          error: null,
+          promptTokens,
+          completionTokens: null,
+          createdAt: new Date(),
+          active: true,
+        },
+      ],
+    });
+    // The second conversation's message cannot be stored (an integer column overflows).
+    const failed = await portability
+      .importConversations(t.deps.db, hal.id, [
+        conversation("fine", 1),
+        conversation("bad", 2 ** 40),
+      ])
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect(await allConversations(api)).toEqual([]);
+  });
+
+  it("an export's token counts beyond what a column holds are refused up front", async () => {
+    const { user: ida } = await user("import_ida");
+    const file = {
+      format: "parley.history",
+      conversations: [
+        {
+          title: "Big",
+          createdAt: "2026-01-01T00:00:00.000Z",
+          updatedAt: "2026-01-01T00:00:00.000Z",
+          messages: [
+            {
+              id: "m1",
+              role: "assistant",
+              content: "x",
+              promptTokens: 2 ** 40,
+              createdAt: "2026-01-01T00:00:00.000Z",
+            },
+          ],
+        },
+      ],
+    };
+    expect(await codeOf(importHistory(t.deps, ida.id, JSON.stringify(file)))).toBe("BAD_REQUEST");
+  });
+
+  it("an import lands in the caller's account only", async () => {
+    const { user: jo, api: joApi } = await user("import_jo");
+    const { api: kimApi } = await user("import_kim");
+    await importHistory(t.deps, jo.id, chatgptExport);
+    expect(await allConversations(joApi)).toHaveLength(2);
+    expect(await allConversations(kimApi)).toEqual([]);
+    const [trip] = (await joApi.chat.conversations.list({ limit: 10 })).items;
+    expect(await codeOf(kimApi.chat.messages.list({ conversationId: trip!.id }))).toBe("NOT_FOUND");
+  });
+});
