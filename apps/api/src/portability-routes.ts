@@ -1,13 +1,20 @@
+import { Readable } from "node:stream";
 import {
+  accountFiles,
+  accountSummary,
   callerHasScope,
+  DomainError,
+  downloadFile,
+  exportHistory,
   importHistory,
   importLimits,
   toDomainError,
   type AppDeps,
   type AuthUser,
 } from "@parley/api";
+import { ZipArchive } from "archiver";
 import type { Context, Hono } from "hono";
-import { caller, problem } from "./files-routes";
+import { caller, contentDisposition, problem } from "./files-routes";
 import type { Logger } from "./logging";
 
 class TooLarge extends Error {}
@@ -45,9 +52,43 @@ async function signedIn(deps: AppDeps, c: Context, scope: "chat" | "read") {
   return user;
 }
 
+/** Writes the account's archive: account.json, conversations.json, then every file. */
+async function writeArchive(deps: AppDeps, userId: string, archive: ZipArchive): Promise<void> {
+  // A download cancelled midway closes the archive: stop there instead of waiting forever.
+  const closed = new Promise<never>((_, reject) =>
+    archive.once("close", () => reject(new Error("the archive was closed"))),
+  );
+  closed.catch(() => {});
+  const written = () =>
+    Promise.race([new Promise<void>((resolve) => archive.once("entry", () => resolve())), closed]);
+  let done = written();
+  archive.append(JSON.stringify(await accountSummary(deps, userId), null, 2), {
+    name: "account.json",
+  });
+  await done;
+  done = written();
+  archive.append(Readable.from(exportHistory(deps, userId)), { name: "conversations.json" });
+  await done;
+  // One file at a time: only one object-store download is open at once.
+  for await (const file of deps.files ? accountFiles(deps, userId) : []) {
+    let body: Readable;
+    try {
+      body = (await downloadFile(deps, userId, file.id, "original")).body;
+    } catch (error) {
+      // A file deleted meanwhile is simply not in the archive.
+      if (error instanceof DomainError && error.code === "NOT_FOUND") continue;
+      throw error;
+    }
+    done = written();
+    archive.append(body, { name: file.path, date: new Date() });
+    await done;
+  }
+  await archive.finalize();
+}
+
 /**
  * POST /api/import: a ChatGPT conversations.json or a Parley export as the body, imported
- * as new conversations of the caller, all or nothing.
+ * as new conversations of the caller, all or nothing. GET /api/export: the caller's archive.
  */
 export function mountPortabilityRoutes(
   app: Hono,
@@ -90,5 +131,28 @@ export function mountPortabilityRoutes(
         requestId: c.res.headers.get("x-request-id") ?? undefined,
       });
     }
+  });
+
+  /** GET /api/export: everything of the caller's account as one zip, streamed. */
+  app.get("/api/export", async (c) => {
+    const user = await signedIn(deps, c, "read");
+    if (user instanceof Response) return user;
+    const archive = new ZipArchive({ zlib: { level: 6 } });
+    writeArchive(deps, user.id, archive).catch((error: unknown) => {
+      if (!archive.destroyed) {
+        logger.error({ err: error }, "account export failed");
+        archive.destroy(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    const name = `parley-export-${new Date().toISOString().slice(0, 10)}.zip`;
+    return new Response(Readable.toWeb(archive) as ReadableStream, {
+      status: 200,
+      headers: {
+        "Content-Type": "application/zip",
+        "Content-Disposition": contentDisposition("attachment", name),
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
   });
 }

@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import JSZip from "jszip";
 import { describe, expect, it } from "vitest";
 import { browserMissing, repoRoot, useBrowserSession } from "./harness";
 import { newAccount, openSidebar, register } from "./steps";
@@ -37,6 +39,29 @@ describe.skipIf(skip)("importing and exporting one's data", () => {
       .getByText("This file is neither a ChatGPT export (conversations.json) nor a Parley export")
       .waitFor();
     expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it("downloads everything as one zip, in Russian too", async () => {
+    const { context, page } = await session.openPage({ locale: "ru-RU" });
+    await register(page, newAccount("exporter"));
+    await page.goto("/settings/data");
+    await page.getByLabel("Импортировать файл").setInputFiles(fixture);
+    await page.getByText("Импортировано разговоров: 2, сообщений: 6.").waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Скачать всё (.zip)" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^parley-export-\d{4}-\d{2}-\d{2}\.zip$/);
+    const file = await download.path();
+    const zip = await JSZip.loadAsync(await readFile(file));
+    const history = JSON.parse(await zip.file("conversations.json")!.async("string")) as {
+      conversations: Array<{ title: string; messages: unknown[] }>;
+    };
+    expect(history.conversations.map((c) => [c.title, c.messages.length])).toEqual([
+      ["Trip to Kazan", 6],
+      ["Empty draft", 0],
+    ]);
     await context.close();
   });
 });

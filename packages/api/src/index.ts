@@ -1,6 +1,8 @@
 export { appRouter } from "./router";
 export { shareExists } from "./features/share/service";
 export {
+  accountFiles,
+  accountSummary,
   exportHistory,
   importHistory,
   type ExportedAttachment,

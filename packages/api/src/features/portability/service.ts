@@ -1,4 +1,4 @@
-import { files, portability } from "@parley/db";
+import { files, portability, share, users } from "@parley/db";
 import type { AppDeps } from "../../core/context";
 import { HISTORY_FORMAT, parseImport } from "./parse";
 
@@ -99,4 +99,43 @@ export async function* exportHistory(deps: AppDeps, userId: string): AsyncGenera
     if (page.length < PAGE) break;
   }
   yield "\n]}\n";
+}
+
+/** The account itself, for account.json: never the password hash or a secret. */
+export async function accountSummary(deps: AppDeps, userId: string) {
+  const user = await users.findUserById(deps.db, userId);
+  const links = await share.listShares(deps.db, userId);
+  return {
+    username: user?.username ?? null,
+    email: user?.email ?? null,
+    role: user?.role ?? null,
+    createdAt: user?.createdAt ?? null,
+    sharedLinks: links.map((l) => ({
+      conversationId: l.conversationId,
+      title: l.title,
+      messageCount: l.messageCount,
+      createdAt: l.createdAt,
+    })),
+  };
+}
+
+/** Every file the user keeps, attached or not, a page at a time. */
+export async function* accountFiles(
+  deps: AppDeps,
+  userId: string,
+): AsyncGenerator<ExportedAttachment> {
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await files.listFiles(deps.db, userId, { limit: PAGE, cursor });
+    for (const file of page.items)
+      yield {
+        id: file.id,
+        name: file.name,
+        mimeType: file.mimeType,
+        size: file.size,
+        path: attachmentPath(file.id, file.name),
+      };
+    if (!page.nextCursor) return;
+    cursor = page.nextCursor;
+  }
 }

@@ -1,9 +1,10 @@
 import { useId, useRef, useState } from "react";
 import { FileRequestError } from "../../api/files";
-import { importHistoryFile, type ImportResult } from "../../api/portability";
+import { fetchAccountArchive, importHistoryFile, type ImportResult } from "../../api/portability";
 import { trpc } from "../../api/client";
 import { Alert, Button } from "../../components/ui";
 import { useT, type Translate } from "../../i18n";
+import { downloadBlob } from "../../lib/download";
 import { useFileAuth } from "../chat/attachments";
 
 function failure(error: unknown, t: Translate): string {
@@ -16,7 +17,7 @@ function failure(error: unknown, t: Translate): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Bringing conversations in: ChatGPT or Parley exports. */
+/** Bringing conversations in (ChatGPT or Parley exports) and taking everything out. */
 export function DataSettings() {
   const t = useT();
   const auth = useFileAuth();
@@ -26,6 +27,8 @@ export function DataSettings() {
   const [importing, setImporting] = useState(false);
   const [result, setResult] = useState<ImportResult | null>(null);
   const [importError, setImportError] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
 
   const importFile = async (file: File) => {
     setImporting(true);
@@ -39,6 +42,19 @@ export function DataSettings() {
     } finally {
       setImporting(false);
       if (input.current) input.current.value = "";
+    }
+  };
+
+  const exportAll = async () => {
+    setExporting(true);
+    setExportError(null);
+    try {
+      const archive = await fetchAccountArchive(auth);
+      downloadBlob(archive.name, archive.blob);
+    } catch (error) {
+      setExportError(failure(error, t));
+    } finally {
+      setExporting(false);
     }
   };
 
@@ -86,6 +102,18 @@ export function DataSettings() {
             ) : null}
           </Alert>
         ) : null}
+      </section>
+      <section className="flex flex-col gap-3" aria-labelledby={`${inputId}-export`}>
+        <h2 id={`${inputId}-export`} className="font-medium">
+          {t("data.exportTitle")}
+        </h2>
+        <p className="text-sm text-fg-soft">{t("data.exportHint")}</p>
+        <div>
+          <Button disabled={exporting} onClick={() => void exportAll()}>
+            {exporting ? t("data.exporting") : t("data.exportAll")}
+          </Button>
+        </div>
+        {exportError ? <Alert>{exportError}</Alert> : null}
       </section>
     </div>
   );

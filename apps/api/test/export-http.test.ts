@@ -1,0 +1,121 @@
+import { signUp, type SignedIn } from "@parley/client";
+import JSZip from "jszip";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, readStream, startChatServer, type ChatServer } from "./chat-helpers";
+import { uploadFile } from "./files-helpers";
+
+interface History {
+  format: string;
+  conversations: Array<{
+    title: string;
+    messages: Array<{ content: string; attachments: Array<{ path: string; name: string }> }>;
+  }>;
+}
+
+describe("GET /api/export: the whole account as one zip", () => {
+  let chat: ChatServer;
+  let alice: SignedIn;
+  let bob: SignedIn;
+  let base: string;
+
+  beforeAll(async () => {
+    chat = await startChatServer("export_alice");
+    base = chat.server.base;
+    alice = chat.user;
+    bob = await signUp(base, { username: "export_bob" });
+  }, 180_000);
+  afterAll(() => chat?.stop());
+
+  const download = (token: string | null) =>
+    fetch(`${base}/api/export`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  async function archiveOf(token: string) {
+    const res = await download(token);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/zip");
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="parley-export-/);
+    return JSZip.loadAsync(Buffer.from(await res.arrayBuffer()));
+  }
+
+  it("holds the account, every conversation with its branches, and the files' bytes", async () => {
+    const note = "quarterly numbers: 42\n";
+    const up = await uploadFile(base, alice.accessToken, {
+      name: "q3?.txt",
+      type: "text/plain",
+      data: note,
+    });
+    expect(up.status).toBe(201);
+    const sent = await alice.client.chat.send.mutate({
+      content: "Summarise my notes",
+      clientMessageId: crypto.randomUUID(),
+      attachmentIds: [up.body.id as string],
+    });
+    await readStream(alice.client, { messageId: sent.assistantMessage.id });
+    await eventually(async () => {
+      const page = await alice.client.chat.messages.list.query({
+        conversationId: sent.conversation.id,
+      });
+      return page.items.at(-1)?.status === "complete" ? true : undefined;
+    }, 50);
+    const again = await alice.client.chat.regenerate.mutate({
+      messageId: sent.assistantMessage.id,
+    });
+    await readStream(alice.client, { messageId: again.assistantMessage.id });
+
+    const zip = await archiveOf(alice.accessToken);
+    const account = JSON.parse(await zip.file("account.json")!.async("string")) as {
+      username: string;
+      email: string;
+    };
+    expect(account.username).toBe("export_alice");
+    expect(JSON.stringify(account)).not.toMatch(/password|hash/i);
+
+    const history = JSON.parse(await zip.file("conversations.json")!.async("string")) as History;
+    expect(history.format).toBe("parley.history");
+    expect(history.conversations).toHaveLength(1);
+    const [conversation] = history.conversations;
+    // The question and both replies: the regenerated one is a branch, kept.
+    expect(conversation!.messages.map((m) => m.content)[0]).toBe("Summarise my notes");
+    expect(conversation!.messages).toHaveLength(3);
+    const [attachment] = conversation!.messages[0]!.attachments;
+    expect(attachment!.name).toBe("q3?.txt");
+    // The file is in the archive under the path the JSON names, byte for byte.
+    // A name safe on every system (no ? : * / …), kept apart by the file id.
+    expect(attachment!.path).toBe(`files/${up.body.id as string}/q3_.txt`);
+    expect(await zip.file(attachment!.path)!.async("string")).toBe(note);
+  });
+
+  it("is the owner's only: another user's archive holds none of it, and strangers get 401", async () => {
+    expect((await download(null)).status).toBe(401);
+    const zip = await archiveOf(bob.accessToken);
+    const history = JSON.parse(await zip.file("conversations.json")!.async("string")) as History;
+    expect(history.conversations).toEqual([]);
+    expect(Object.keys(zip.files).filter((name) => name.startsWith("files/"))).toEqual([]);
+    const account = JSON.parse(await zip.file("account.json")!.async("string")) as {
+      username: string;
+    };
+    expect(account.username).toBe("export_bob");
+  });
+
+  it("its conversations.json imports back into another account with the same messages and branches", async () => {
+    const zip = await archiveOf(alice.accessToken);
+    const text = await zip.file("conversations.json")!.async("string");
+    const res = await fetch(`${base}/api/import`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bob.accessToken}`, "content-type": "application/json" },
+      body: text,
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ source: "parley", conversations: 1, messages: 3 });
+    const again = JSON.parse(
+      await (await archiveOf(bob.accessToken)).file("conversations.json")!.async("string"),
+    ) as History;
+    const contents = (h: History) => h.conversations.map((c) => c.messages.map((m) => m.content));
+    expect(contents(again)).toEqual(contents(JSON.parse(text) as History));
+  });
+
+  it("an API key needs the read scope", async () => {
+    const key = await alice.client.auth.apiKeys.create.mutate({ name: "w", scopes: ["chat"] });
+    expect((await download(key.secret)).status).toBe(403);
+  });
+});
