@@ -3,7 +3,7 @@ import path from "node:path";
 import JSZip from "jszip";
 import { describe, expect, it } from "vitest";
 import { browserMissing, repoRoot, useBrowserSession } from "./harness";
-import { newAccount, openSidebar, register } from "./steps";
+import { newAccount, register } from "./steps";
 
 const skip = browserMissing();
 const fixture = path.join(repoRoot, "packages/api/test/fixtures/chatgpt-conversations.json");
@@ -11,7 +11,7 @@ const fixture = path.join(repoRoot, "packages/api/test/fixtures/chatgpt-conversa
 describe.skipIf(skip)("importing and exporting one's data", () => {
   const session = useBrowserSession();
 
-  it("imports a ChatGPT export from Settings, shows what it left out, and the chats open with their branch", async () => {
+  it("imports a ChatGPT export from Settings, and shows what it left out", async () => {
     const { context, page, problems } = await session.openPage();
     await register(page, newAccount("importer"));
     await page.goto("/settings/data");
@@ -19,13 +19,6 @@ describe.skipIf(skip)("importing and exporting one's data", () => {
     await page.getByLabel("Import a file").setInputFiles(fixture);
     await page.getByText("Imported 2 conversations with 6 messages.").waitFor();
     await page.getByText("“Trip to Kazan”: 1 tool message left out").waitFor();
-
-    await page.goto("/");
-    await openSidebar(page);
-    await page.getByRole("link", { name: "Trip to Kazan" }).click();
-    await page.getByText("Это мечеть Кул-Шариф.").waitFor();
-    // The code block came through as code, under the same Markdown renderer.
-    expect(await page.locator("article pre code").first().textContent()).toContain("эчпочмак");
 
     // A file that is not an export: a clear message, nothing imported.
     await page.goto("/settings/data");
@@ -42,15 +35,15 @@ describe.skipIf(skip)("importing and exporting one's data", () => {
     await context.close();
   });
 
-  it("downloads everything as one zip, in Russian too", async () => {
-    const { context, page } = await session.openPage({ locale: "ru-RU" });
+  it("downloads everything as one zip", async () => {
+    const { context, page } = await session.openPage();
     await register(page, newAccount("exporter"));
     await page.goto("/settings/data");
-    await page.getByLabel("Импортировать файл").setInputFiles(fixture);
-    await page.getByText("Импортировано разговоров: 2, сообщений: 6.").waitFor();
+    await page.getByLabel("Import a file").setInputFiles(fixture);
+    await page.getByText("Imported 2 conversations with 6 messages.").waitFor();
     const [download] = await Promise.all([
       page.waitForEvent("download"),
-      page.getByRole("button", { name: "Скачать всё (.zip)" }).click(),
+      page.getByRole("button", { name: "Download everything (.zip)" }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^parley-export-\d{4}-\d{2}-\d{2}\.zip$/);
     const file = await download.path();
