@@ -3,12 +3,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createParleyClient, signUp, type ParleyClient, type SignedIn } from "@parley/client";
+import { chat } from "@parley/db";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
 import { createScratchPostgres, missing, postgresUrl, redisUrl } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../src/env";
 import { startServer, type RunningServer } from "../src/server";
-import { finishedReply, httpCodeOf, newClientId } from "./chat-helpers";
+import { eventually, finishedReply, httpCodeOf, newClientId } from "./chat-helpers";
 
 /**
  * Two API servers on one Postgres database and one Redis, as two replicas behind a load
@@ -75,6 +76,14 @@ describe.skipIf(missing("postgres") || missing("redis"))(
         clientMessageId: newClientId(),
       });
       await finishedReply(alice.client, sent.conversation.id, sent.assistantMessage.id);
+      // The title is written after a first reply and moves the cache's generation: wait for
+      // it, so a page read below is not dropped by it.
+      await eventually(async () => {
+        const { title } = await alice.client.chat.conversations.get.query({
+          id: sent.conversation.id,
+        });
+        return title !== chat.DEFAULT_TITLE || undefined;
+      });
       return sent;
     }
 
