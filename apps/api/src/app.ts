@@ -30,6 +30,7 @@ import { mountPortabilityRoutes } from "./portability-routes";
 import { metricsHandler, type ServerMetrics } from "./metrics";
 import { mountOidcRoutes } from "./oidc-routes";
 import { mountOpenAIRoutes } from "./openai-routes";
+import { requestMetaOf } from "./route-caller";
 import { webAppHeaders } from "./web-headers";
 
 export interface AppOptions {
@@ -197,15 +198,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
 const HSTS = "max-age=63072000; includeSubDomains";
 
 function requestMeta(c: Context<Env>, trustProxy: boolean): RequestMeta {
-  const headers = c.req.raw.headers;
-  return {
+  return requestMetaOf(c, {
     ip: clientIp(c, trustProxy),
-    userAgent: headers.get("user-agent"),
-    headers,
-    responseHeaders: c.get("responseHeaders"),
     secure: c.get("secure"),
-    requestId: requestIdOf(c),
-  };
+    responseHeaders: c.get("responseHeaders"),
+  });
 }
 
 const BODY_READERS = new Set<string | symbol>(["arrayBuffer", "blob", "formData", "json", "text"]);

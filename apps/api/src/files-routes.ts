@@ -1,40 +1,20 @@
 import { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import {
-  callerHasScope,
-  createRequestContext,
   DomainError,
   downloadFile,
   uploadFile,
   UploadError,
   type AppDeps,
-  type AuthUser,
   type FileInfo,
 } from "@parley/api";
 import busboy from "busboy";
 import type { Context, Hono } from "hono";
-import { noteRequestUser, requestIdOf, type Logger } from "./logging";
+import { requestIdOf, type Logger } from "./logging";
+import { callerWithScope, problem } from "./route-caller";
 
 /** Room for the multipart framing around the file (boundaries, part headers). */
 const MULTIPART_OVERHEAD = 64 * 1024;
-
-type Json = Record<string, unknown>;
-export const problem = (c: Context, status: number, error: string, extra: Json = {}) =>
-  c.json({ error, ...extra }, status as 400);
-
-export async function caller(deps: AppDeps, c: Context): Promise<AuthUser | null> {
-  const { user } = await createRequestContext(deps, {
-    ip: "",
-    userAgent: c.req.header("user-agent") ?? null,
-    headers: c.req.raw.headers,
-    responseHeaders: new Headers(),
-    // Only the caller is needed here: no cookie is set, so whether it is Secure is moot.
-    secure: false,
-    requestId: requestIdOf(c),
-  });
-  noteRequestUser(c, user?.id);
-  return user;
-}
 
 /** Bytes the multipart parser and the file part buffer: a few socket reads, so the disk
  * write of one chunk overlaps the arrival of the next (16 KB, the default, stalls the socket
@@ -155,15 +135,8 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
   };
 
   app.post("/api/files", async (c) => {
-    let user: AuthUser | null;
-    try {
-      user = await caller(deps, c);
-    } catch {
-      return problem(c, 503, "Sign-in check unavailable, try again");
-    }
-    if (!user) return problem(c, 401, "Sign in first");
-    if (!callerHasScope(user, "chat"))
-      return problem(c, 403, "This API key lacks the `chat` scope");
+    const user = await callerWithScope(deps, c, "chat");
+    if (user instanceof Response) return user;
     if (!deps.files)
       return problem(c, 503, "File storage is not configured on this server", {
         code: "unavailable",
@@ -196,15 +169,8 @@ export function mountFileRoutes(app: Hono, deps: AppDeps, logger: Logger): void 
   });
 
   app.get("/api/files/:id", async (c) => {
-    let user: AuthUser | null;
-    try {
-      user = await caller(deps, c);
-    } catch {
-      return problem(c, 503, "Sign-in check unavailable, try again");
-    }
-    if (!user) return problem(c, 401, "Sign in first");
-    if (!callerHasScope(user, "read"))
-      return problem(c, 403, "This API key lacks the `read` scope");
+    const user = await callerWithScope(deps, c, "read");
+    if (user instanceof Response) return user;
     const id = c.req.param("id");
     const size = c.req.query("size");
     if (size !== undefined && size !== "thumb") return problem(c, 400, "size may only be `thumb`");

@@ -62,34 +62,40 @@ const MAX_LABEL_VALUES = 50;
 export function createMetrics(options: MetricsOptions): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Every series below lives in this instance's registry.
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ) => new Histogram<L>({ name, help, labelNames, buckets, registers: [registry] });
   const known = new Set(options.knownProcedures);
   const procedureLabel = (path: string | undefined) => (path && known.has(path) ? path : "unknown");
 
-  const duration = new Histogram({
-    name: "parley_trpc_request_duration_seconds",
-    help: "Time to answer a tRPC call, by procedure, type and HTTP status (subscriptions: until the stream is set up)",
-    labelNames: ["procedure", "type", "status"] as const,
-    buckets: REQUEST_BUCKETS,
-    registers: [registry],
-  });
-  const calls = new Counter({
-    name: "parley_trpc_calls_total",
-    help: "tRPC calls by procedure and type",
-    labelNames: ["procedure", "type"] as const,
-    registers: [registry],
-  });
-  const errors = new Counter({
-    name: "parley_trpc_errors_total",
-    help: "Failed tRPC calls by procedure and tRPC error code",
-    labelNames: ["procedure", "code"] as const,
-    registers: [registry],
-  });
-  const openStreams = new Gauge({
-    name: "parley_open_streams",
-    help: "Subscription streams (SSE) open on this replica",
-    labelNames: ["procedure"] as const,
-    registers: [registry],
-  });
+  const duration = histogram(
+    "parley_trpc_request_duration_seconds",
+    "Time to answer a tRPC call, by procedure, type and HTTP status (subscriptions: until the stream is set up)",
+    ["procedure", "type", "status"],
+    REQUEST_BUCKETS,
+  );
+  const calls = counter("parley_trpc_calls_total", "tRPC calls by procedure and type", [
+    "procedure",
+    "type",
+  ]);
+  const errors = counter(
+    "parley_trpc_errors_total",
+    "Failed tRPC calls by procedure and tRPC error code",
+    ["procedure", "code"],
+  );
+  const openStreams = gauge(
+    "parley_open_streams",
+    "Subscription streams (SSE) open on this replica",
+    ["procedure"],
+  );
   for (const path of options.subscriptions ?? []) openStreams.set({ procedure: path }, 0);
 
   // Label children bound once per (procedure, type, status): prom-client otherwise hashes
@@ -135,66 +141,57 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
 
   const modelLabel = boundedLabel(MAX_LABEL_VALUES);
   const errorKindLabel = boundedLabel(MAX_LABEL_VALUES);
-  const firstToken = new Histogram({
-    name: "parley_model_time_to_first_token_seconds",
-    help: "Time from calling the model to its first content chunk, by model",
-    labelNames: ["model"] as const,
-    buckets: FIRST_TOKEN_BUCKETS,
-    registers: [registry],
-  });
-  const generationDuration = new Histogram({
-    name: "parley_model_generation_duration_seconds",
-    help: "Time from calling the model to the end of its reply, by model",
-    labelNames: ["model"] as const,
-    buckets: GENERATION_BUCKETS,
-    registers: [registry],
-  });
-  const tokens = new Counter({
-    name: "parley_model_tokens_total",
-    help: "Tokens reported by the model, by model and kind (prompt or completion)",
-    labelNames: ["model", "kind"] as const,
-    registers: [registry],
-  });
-  const generations = new Counter({
-    name: "parley_generations_total",
-    help: "Finished generations by model and outcome (complete, error, stopped, ...)",
-    labelNames: ["model", "status"] as const,
-    registers: [registry],
-  });
-  const generationErrors = new Counter({
-    name: "parley_generation_errors_total",
-    help: "Generations that ended in error, by model and kind of failure (timeout, rate_limited, ...)",
-    labelNames: ["model", "kind"] as const,
-    registers: [registry],
-  });
+  const firstToken = histogram(
+    "parley_model_time_to_first_token_seconds",
+    "Time from calling the model to its first content chunk, by model",
+    ["model"],
+    FIRST_TOKEN_BUCKETS,
+  );
+  const generationDuration = histogram(
+    "parley_model_generation_duration_seconds",
+    "Time from calling the model to the end of its reply, by model",
+    ["model"],
+    GENERATION_BUCKETS,
+  );
+  const tokens = counter(
+    "parley_model_tokens_total",
+    "Tokens reported by the model, by model and kind (prompt or completion)",
+    ["model", "kind"],
+  );
+  const generations = counter(
+    "parley_generations_total",
+    "Finished generations by model and outcome (complete, error, stopped, ...)",
+    ["model", "status"],
+  );
+  const generationErrors = counter(
+    "parley_generation_errors_total",
+    "Generations that ended in error, by model and kind of failure (timeout, rate_limited, ...)",
+    ["model", "kind"],
+  );
 
-  const usageTokens = new Counter({
-    name: "parley_usage_tokens_total",
-    help: "Tokens recorded against users' quotas, by model, source (chat or api) and kind (prompt or completion)",
-    labelNames: ["model", "source", "kind"] as const,
-    registers: [registry],
-  });
-  const quotaRefusals = new Counter({
-    name: "parley_quota_refusals_total",
-    help: "Calls refused because the user's daily token quota was spent, by source (chat or api)",
-    labelNames: ["source"] as const,
-    registers: [registry],
-  });
+  const usageTokens = counter(
+    "parley_usage_tokens_total",
+    "Tokens recorded against users' quotas, by model, source (chat or api) and kind (prompt or completion)",
+    ["model", "source", "kind"],
+  );
+  const quotaRefusals = counter(
+    "parley_quota_refusals_total",
+    "Calls refused because the user's daily token quota was spent, by source (chat or api)",
+    ["source"],
+  );
   for (const source of ["chat", "api"]) quotaRefusals.inc({ source }, 0);
-  const v1Duration = new Histogram({
-    name: "parley_v1_request_duration_seconds",
-    help: "Time to answer a /v1 request (a stream: until it ended), by endpoint, stream and HTTP status",
-    labelNames: ["endpoint", "stream", "status"] as const,
-    buckets: [...REQUEST_BUCKETS, 20, 40, 80, 160, 300],
-    registers: [registry],
-  });
-  const v1FirstToken = new Histogram({
-    name: "parley_v1_time_to_first_token_seconds",
-    help: "Time from a streamed /v1/chat/completions request to its first content chunk, by model",
-    labelNames: ["model"] as const,
-    buckets: FIRST_TOKEN_BUCKETS,
-    registers: [registry],
-  });
+  const v1Duration = histogram(
+    "parley_v1_request_duration_seconds",
+    "Time to answer a /v1 request (a stream: until it ended), by endpoint, stream and HTTP status",
+    ["endpoint", "stream", "status"],
+    [...REQUEST_BUCKETS, 20, 40, 80, 160, 300],
+  );
+  const v1FirstToken = histogram(
+    "parley_v1_time_to_first_token_seconds",
+    "Time from a streamed /v1/chat/completions request to its first content chunk, by model",
+    ["model"],
+    FIRST_TOKEN_BUCKETS,
+  );
 
   return {
     registry,

@@ -6,7 +6,7 @@ import {
   type RequestMeta,
 } from "@parley/api";
 import type { Context, Hono } from "hono";
-import { requestIdOf } from "./logging";
+import { requestMetaOf } from "./route-caller";
 
 /**
  * Single sign-on's two browser stops: /auth/oidc/start redirects to the provider, and the
@@ -25,14 +25,8 @@ export function mountOidcRoutes<E extends { Variables: { responseHeaders: Header
     log: (message: string) => void;
   },
 ) {
-  const meta = (c: Context<E>): RequestMeta => ({
-    ip: options.clientIp(c),
-    userAgent: c.req.header("user-agent") ?? null,
-    headers: c.req.raw.headers,
-    responseHeaders: new Headers(),
-    secure: options.secure(c),
-    requestId: requestIdOf(c),
-  });
+  const meta = (c: Context<E>): RequestMeta =>
+    requestMetaOf(c, { ip: options.clientIp(c), secure: options.secure(c) });
   const redirect = (req: RequestMeta, location: string) => {
     const headers = new Headers(req.responseHeaders);
     headers.set("Location", location);

@@ -21,6 +21,7 @@ import {
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { noteRequestUser, requestIdOf, type Logger } from "./logging";
+import { requestMetaOf } from "./route-caller";
 
 /** A /v1 body: a long conversation with a few base64 images. */
 export const OPENAI_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -75,14 +76,8 @@ export function mountOpenAIRoutes(app: Hono, deps: AppDeps, options: OpenAIRoute
     return c.json(refusal.body, refusal.status as 400);
   };
 
-  const requestMeta = (c: Context): RequestMeta => ({
-    ip: options.clientIp(c),
-    userAgent: c.req.header("user-agent") ?? null,
-    headers: c.req.raw.headers,
-    responseHeaders: new Headers(),
-    secure: options.secure(c),
-    requestId: requestIdOf(c),
-  });
+  const requestMeta = (c: Context): RequestMeta =>
+    requestMetaOf(c, { ip: options.clientIp(c), secure: options.secure(c) });
   const owners = new OpenAIKeyOwners();
   const callerOf = async (c: Context, req = requestMeta(c)): Promise<V1Caller> => {
     const authorization = c.req.header("authorization");

@@ -2,7 +2,6 @@ import { Readable } from "node:stream";
 import {
   accountFiles,
   accountSummary,
-  callerHasScope,
   DomainError,
   downloadFile,
   exportHistory,
@@ -10,12 +9,12 @@ import {
   importLimits,
   toDomainError,
   type AppDeps,
-  type AuthUser,
 } from "@parley/api";
 import { ZipArchive } from "archiver";
 import type { Context, Hono } from "hono";
-import { caller, contentDisposition, problem } from "./files-routes";
+import { contentDisposition } from "./files-routes";
 import type { Logger } from "./logging";
+import { callerWithScope, problem } from "./route-caller";
 
 class TooLarge extends Error {}
 
@@ -37,19 +36,6 @@ async function readText(c: Context, limit: number): Promise<string> {
     chunks.push(value);
   }
   return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
-}
-
-async function signedIn(deps: AppDeps, c: Context, scope: "chat" | "read") {
-  let user: AuthUser | null;
-  try {
-    user = await caller(deps, c);
-  } catch {
-    return problem(c, 503, "Sign-in check unavailable, try again");
-  }
-  if (!user) return problem(c, 401, "Sign in first");
-  if (!callerHasScope(user, scope))
-    return problem(c, 403, `This API key lacks the \`${scope}\` scope`);
-  return user;
 }
 
 /** Writes the account's archive: account.json, conversations.json, then every file. */
@@ -102,7 +88,7 @@ export function mountPortabilityRoutes(
       ? `${Math.round(importMaxBytes / 1024 / 1024)} MB`
       : `${Math.round(importMaxBytes / 1024)} KB`;
   app.post("/api/import", async (c) => {
-    const user = await signedIn(deps, c, "chat");
+    const user = await callerWithScope(deps, c, "chat");
     if (user instanceof Response) return user;
     const tooLarge = () => {
       c.header("Connection", "close");
@@ -135,7 +121,7 @@ export function mountPortabilityRoutes(
 
   /** GET /api/export: everything of the caller's account as one zip, streamed. */
   app.get("/api/export", async (c) => {
-    const user = await signedIn(deps, c, "read");
+    const user = await callerWithScope(deps, c, "read");
     if (user instanceof Response) return user;
     const archive = new ZipArchive({ zlib: { level: 6 } });
     writeArchive(deps, user.id, archive).catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../client";
 import type { Prisma } from "../generated/prisma/client";
 import type { MessageRole, MessageStatus } from "../generated/prisma/enums";
+import { conversationSelect } from "./chat";
 
 /**
  * Moving a user's history in and out: an import writes whole conversations in one
@@ -92,18 +93,6 @@ export async function importConversations(
   return ids;
 }
 
-export const exportConversationSelect = {
-  id: true,
-  title: true,
-  model: true,
-  systemPrompt: true,
-  temperature: true,
-  pinned: true,
-  archived: true,
-  createdAt: true,
-  updatedAt: true,
-} as const;
-
 /** The user's conversations, oldest first, `limit` after the one with id `after`. */
 export function conversationsPage(
   db: Database,
@@ -125,7 +114,7 @@ export function conversationsPage(
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: args.limit,
-    select: exportConversationSelect,
+    select: conversationSelect,
   });
 }
 

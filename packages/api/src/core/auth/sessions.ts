@@ -76,6 +76,27 @@ export async function startSession(
 const sessionExpired = () =>
   new DomainError("UNAUTHORIZED", "Session expired or signed out; sign in again");
 
+/** A refresh's answer for a live session: a new access token, and the rotated refresh
+ * token (null within the grace window). */
+async function refreshed(
+  config: AppDeps["auth"]["config"],
+  session: { id: string; userId: string; user: { role: "user" | "admin" } },
+  refreshToken: string | null,
+): Promise<IssuedTokens & { userId: string }> {
+  const access = await signAccessToken(config, {
+    userId: session.userId,
+    sessionId: session.id,
+    role: session.user.role,
+  });
+  return {
+    userId: session.userId,
+    sessionId: session.id,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken,
+  };
+}
+
 /** Exchanges a refresh token for a new access token and (normally) a new refresh token. */
 export async function refreshSession(
   deps: AppDeps,
@@ -104,20 +125,7 @@ export async function refreshSession(
       pruneRotatedBefore: new Date(Date.now() - config.sessionTtlSeconds * 1000),
       ...requestOrigin(req),
     });
-    if (rotated) {
-      const access = await signAccessToken(config, {
-        userId: session.userId,
-        sessionId: session.id,
-        role: session.user.role,
-      });
-      return {
-        userId: session.userId,
-        sessionId: session.id,
-        accessToken: access.token,
-        accessTokenExpiresAt: access.expiresAt,
-        refreshToken: next,
-      };
-    }
+    if (rotated) return refreshed(config, session, next);
     // Another refresh rotated this token a moment ago: handled as a rotated token below.
   }
 
@@ -129,20 +137,8 @@ export async function refreshSession(
     Date.now() - reused.rotatedAt.getTime() < config.refreshGraceSeconds * 1000;
   if (withinGrace) {
     const live = await q.findSessionById(deps.db, { userId, id: reused.sessionId });
-    if (live && live.expiresAt > new Date() && !live.user.disabledAt) {
-      const access = await signAccessToken(config, {
-        userId: live.userId,
-        sessionId: live.id,
-        role: live.user.role,
-      });
-      return {
-        userId: live.userId,
-        sessionId: live.id,
-        accessToken: access.token,
-        accessTokenExpiresAt: access.expiresAt,
-        refreshToken: null,
-      };
-    }
+    if (live && live.expiresAt > new Date() && !live.user.disabledAt)
+      return refreshed(config, live, null);
     throw sessionExpired();
   }
 
