@@ -22,7 +22,8 @@ LIMIT $6::int`;
 
 const branchPage = (older: boolean) => `WITH page AS (
   SELECT id, conversation_id, parent_id, depth, active, role, content, status, model, error,
-         prompt_tokens, completion_tokens, client_message_id, created_at, updated_at
+         prompt_tokens, completion_tokens, usage_estimated, client_message_id, created_at,
+         updated_at
   FROM messages
   WHERE conversation_id = $1::uuid AND user_id = $2::uuid AND active
     AND ${older ? "($3::int IS NULL OR depth < $3::int)" : "depth > $3::int"}
@@ -31,7 +32,8 @@ const branchPage = (older: boolean) => `WITH page AS (
 )
 SELECT p.id, p.conversation_id AS "conversationId", p.parent_id AS "parentId", p.depth, p.active,
        p.role, p.content, p.status, p.model, p.error, p.prompt_tokens AS "promptTokens",
-       p.completion_tokens AS "completionTokens", p.client_message_id AS "clientMessageId",
+       p.completion_tokens AS "completionTokens", p.usage_estimated AS "usageEstimated",
+       p.client_message_id AS "clientMessageId",
        p.created_at AS "createdAt", p.updated_at AS "updatedAt",
        COALESCE(
          (SELECT array_agg(s.id::text ORDER BY s.created_at, s.id) FROM messages s

@@ -48,6 +48,7 @@ export const messageSelect = {
   error: true,
   promptTokens: true,
   completionTokens: true,
+  usageEstimated: true,
   clientMessageId: true,
   createdAt: true,
   updatedAt: true,
@@ -620,6 +621,8 @@ export interface ReplyOutcome {
   model?: string | null;
   promptTokens?: number | null;
   completionTokens?: number | null;
+  /** The figures are Parley's count, not the provider's. */
+  usageEstimated?: boolean;
 }
 
 /** Writes a reply's final state; false when it was already final (or deleted). */
@@ -643,6 +646,7 @@ export async function finishReply(
       ...(outcome.model !== undefined && { model: outcome.model }),
       promptTokens: outcome.promptTokens ?? null,
       completionTokens: outcome.completionTokens ?? null,
+      usageEstimated: outcome.usageEstimated ?? false,
       leaseExpiresAt: null,
     },
   });

@@ -90,7 +90,10 @@ export const en = {
   "chat.status.stopped": "Stopped",
   "chat.status.error": "The model failed to answer",
   "chat.status.interrupted": "Interrupted: the server stopped while answering",
-  "chat.tokens": "{prompt} + {completion} tokens",
+  "chat.tokens": "{prompt} prompt + {completion} completion tokens",
+  "chat.tokensEstimated": "{prompt} prompt + {completion} completion tokens (estimated)",
+  "chat.tokensEstimatedHint":
+    "Counted by Parley: the model provider reported no usage for this reply",
   "chat.notFound": "This conversation does not exist or was deleted.",
   "chat.reconnecting": "Reconnecting…",
   "chat.notifyDone": "Reply ready",

@@ -38,6 +38,33 @@ export function formatDate(language: Language, date: Date | string | number): st
   }).format(new Date(date));
 }
 
+const localeOf = (language: Language) => (language === "ru" ? "ru-RU" : "en-US");
+
+/** A message's time as a chat shows it: "14:05" / "2:05 PM" today, with the day before it
+ * otherwise ("Nov 30, 2:05 PM"), and the year when it is not this year. */
+export function formatShortTime(language: Language, date: Date, now = new Date()): string {
+  const sameDay = date.toDateString() === now.toDateString();
+  const sameYear = date.getFullYear() === now.getFullYear();
+  return new Intl.DateTimeFormat(localeOf(language), {
+    ...(sameDay ? {} : { month: "short", day: "numeric" }),
+    ...(sameYear ? {} : { year: "numeric" }),
+    hour: "numeric",
+    minute: "2-digit",
+  }).format(date);
+}
+
+/** The full date and time, for a tooltip: "Tuesday, December 1, 2026 at 2:05:09 PM". */
+export function formatFullDateTime(language: Language, date: Date): string {
+  return new Intl.DateTimeFormat(localeOf(language), {
+    dateStyle: "full",
+    timeStyle: "medium",
+  }).format(date);
+}
+
+export function formatNumber(language: Language, value: number): string {
+  return new Intl.NumberFormat(localeOf(language)).format(value);
+}
+
 const BYTE_UNITS = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
 
 /** A size as people read it: "512 bytes", "1.5 MB" / "1,5 МБ" (binary multiples, as the

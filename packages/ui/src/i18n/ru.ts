@@ -91,7 +91,10 @@ export const ru: Record<MessageKey, string> = {
   "chat.status.stopped": "Остановлено",
   "chat.status.error": "Модель не смогла ответить",
   "chat.status.interrupted": "Прервано: сервер остановился во время ответа",
-  "chat.tokens": "{prompt} + {completion} токенов",
+  "chat.tokens": "токены: запрос {prompt}, ответ {completion}",
+  "chat.tokensEstimated": "токены: запрос {prompt}, ответ {completion} (оценка)",
+  "chat.tokensEstimatedHint":
+    "Подсчитано Parley: провайдер модели не сообщил расход для этого ответа",
   "chat.notFound": "Этой беседы нет или она удалена.",
   "chat.reconnecting": "Переподключение…",
   "chat.notifyDone": "Ответ готов",

@@ -52,6 +52,9 @@ export interface GenerationManagerDeps {
   log: (message: string) => void;
 }
 
+/** A reply's tokens as metered and stored with it. */
+type CountedUsage = TokenUsage & { estimated: boolean };
+
 /** Why a generation ended before the model finished. */
 type EndReason =
   | "stopped" // a user asked
@@ -207,12 +210,14 @@ export class GenerationManager {
 
     await progress.stop();
     // Counted before the final event, so a client that saw the reply end sees its usage too.
-    if (prompt && (usage || text)) await this.recordUsage(job, prompt, text, usage);
+    const counted =
+      prompt && (usage || text) ? await this.recordUsage(job, prompt, text, usage) : null;
     // A first reply that did not complete still names its conversation, from the question,
     // before the final event so a client refetching on it sees the title.
     if (status !== "complete" && job.titleFrom !== null)
       await this.fallbackTitle(job, job.titleFrom);
-    if (endReason !== "lost") await this.finalize(job, writer, { status, text, usage, error });
+    if (endReason !== "lost")
+      await this.finalize(job, writer, { status, text, usage, counted, error });
     writer.close();
     notify(observer, "onFinish", {
       messageId: id,
@@ -253,6 +258,8 @@ export class GenerationManager {
       status: FinalStatus;
       text: string;
       usage: TokenUsage | null;
+      /** What was metered: the provider's figures, or Parley's count when it sent none. */
+      counted: CountedUsage | null;
       error: ModelError | null;
     },
   ) {
@@ -269,8 +276,9 @@ export class GenerationManager {
           content: outcome.text,
           error: errorText,
           model: job.model,
-          promptTokens: outcome.usage?.promptTokens ?? null,
-          completionTokens: outcome.usage?.completionTokens ?? null,
+          promptTokens: outcome.counted?.promptTokens ?? null,
+          completionTokens: outcome.counted?.completionTokens ?? null,
+          usageEstimated: outcome.counted?.estimated ?? false,
         },
       );
     } catch (error) {
@@ -297,16 +305,20 @@ export class GenerationManager {
     prompt: ChatTurn[],
     text: string,
     usage: TokenUsage | null,
-  ) {
+  ): Promise<CountedUsage> {
+    const counted: CountedUsage = {
+      promptTokens: usage?.promptTokens ?? countPromptTokens(prompt),
+      completionTokens: usage?.completionTokens ?? countTextTokens(text),
+      estimated: usage === null,
+    };
     await this.deps.usage()?.record({
       userId: job.userId,
       source: "chat",
       model: job.model,
-      promptTokens: usage?.promptTokens ?? countPromptTokens(prompt),
-      completionTokens: usage?.completionTokens ?? countTextTokens(text),
-      estimated: usage === null,
+      ...counted,
       messageId: job.messageId,
     });
+    return counted;
   }
 
   private titled(job: GenerationJob) {

@@ -9,7 +9,7 @@ import {
   RefreshIcon,
 } from "../../components/icons";
 import { Button, cx, IconButton } from "../../components/ui";
-import { useT } from "../../i18n";
+import { formatFullDateTime, formatNumber, formatShortTime, useLanguage, useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
 import { LazyMarkdown as Markdown } from "../../markdown/LazyMarkdown";
 import { MessageAttachments } from "./attachments";
@@ -174,19 +174,63 @@ export function MessageItem({
               <RefreshIcon width={15} height={15} />
             </IconButton>
           ) : null}
+          <MessageTime createdAt={message.createdAt} />
           {!isUser && message.model ? <span className="ml-1 text-xs">{message.model}</span> : null}
-          {!isUser && message.completionTokens ? (
-            <span className="ml-2 text-xs">
-              ·{" "}
-              {t("chat.tokens", {
-                prompt: message.promptTokens ?? 0,
-                completion: message.completionTokens,
-              })}
-            </span>
+          {!isUser && message.completionTokens != null ? (
+            <UsageLine
+              prompt={message.promptTokens ?? 0}
+              completion={message.completionTokens}
+              estimated={message.usageEstimated}
+            />
           ) : null}
         </div>
       ) : null}
     </article>
+  );
+}
+
+/** When the message was written: a short time (with the day when not today), the full
+ * date and time on hover and for assistive technology, in the chosen language. */
+function MessageTime({ createdAt }: { createdAt: Date | string }) {
+  const language = useLanguage();
+  const date = new Date(createdAt);
+  return (
+    <time
+      dateTime={date.toISOString()}
+      title={formatFullDateTime(language, date)}
+      aria-label={formatFullDateTime(language, date)}
+      className="mx-1 text-xs tabular-nums"
+      data-testid="message-time"
+    >
+      {formatShortTime(language, date)}
+    </time>
+  );
+}
+
+function UsageLine({
+  prompt,
+  completion,
+  estimated,
+}: {
+  prompt: number;
+  completion: number;
+  estimated: boolean;
+}) {
+  const t = useT();
+  const language = useLanguage();
+  const figures = {
+    prompt: formatNumber(language, prompt),
+    completion: formatNumber(language, completion),
+  };
+  return (
+    <span
+      className="ml-1 text-xs"
+      data-testid="message-usage"
+      data-estimated={estimated}
+      title={estimated ? t("chat.tokensEstimatedHint") : undefined}
+    >
+      · {t(estimated ? "chat.tokensEstimated" : "chat.tokens", figures)}
+    </span>
   );
 }
 
