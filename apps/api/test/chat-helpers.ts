@@ -5,6 +5,7 @@ import { eventually } from "@parley/testing";
 import { startTestServer, type TestServer } from "./ops-helpers";
 
 export { eventually };
+export { codeOf } from "./ops-helpers";
 
 export interface ChatServer {
   fixture: ModelFixture;
@@ -127,17 +128,6 @@ export function readStream(
   });
 }
 
-/** The tRPC error code of a rejected call over HTTP, or "OK". */
-export async function httpCodeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCClientError) return (error.data as { code: string }).code;
-    throw error;
-  }
-}
-
 export const newClientId = () => randomUUID();
 
 /** The stored reply once it has ended (any status but streaming). */
@@ -147,4 +137,13 @@ export function finishedReply(client: ParleyClient, conversationId: string, mess
     const reply = page.items.find((m) => m.id === messageId);
     return reply && reply.status !== "streaming" ? reply : undefined;
   });
+}
+
+/** Waits until the conversation's last message is a complete reply: a stream can end a
+ * moment before the finished reply is saved. */
+export function lastReplyComplete(client: ParleyClient, conversationId: string) {
+  return eventually(async () => {
+    const page = await client.chat.messages.list.query({ conversationId });
+    return page.items.at(-1)?.status === "complete" ? true : undefined;
+  }, 50);
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   eventually,
   finishedReply,
-  httpCodeOf,
+  codeOf,
   newClientId,
   readStream,
   startChatServer,
@@ -212,21 +212,19 @@ describe(`chat over HTTP through @parley/client (${where})`, () => {
     const conversationId = sent.conversation.id;
     const messageId = sent.assistantMessage.id;
     const codes = {
-      get: await httpCodeOf(m.conversations.get.query({ id: conversationId })),
-      update: await httpCodeOf(
-        m.conversations.update.mutate({ id: conversationId, title: "stolen" }),
-      ),
-      delete: await httpCodeOf(m.conversations.delete.mutate({ id: conversationId })),
-      export: await httpCodeOf(
+      get: await codeOf(m.conversations.get.query({ id: conversationId })),
+      update: await codeOf(m.conversations.update.mutate({ id: conversationId, title: "stolen" })),
+      delete: await codeOf(m.conversations.delete.mutate({ id: conversationId })),
+      export: await codeOf(
         m.conversations.export.query({ id: conversationId, format: "markdown" }),
       ),
-      list: await httpCodeOf(m.messages.list.query({ conversationId })),
-      switchBranch: await httpCodeOf(m.messages.switchBranch.mutate({ messageId })),
-      send: await httpCodeOf(
+      list: await codeOf(m.messages.list.query({ conversationId })),
+      switchBranch: await codeOf(m.messages.switchBranch.mutate({ messageId })),
+      send: await codeOf(
         m.send.mutate({ conversationId, content: "hi", clientMessageId: newClientId() }),
       ),
-      stop: await httpCodeOf(m.stop.mutate({ messageId })),
-      regenerate: await httpCodeOf(m.regenerate.mutate({ messageId })),
+      stop: await codeOf(m.stop.mutate({ messageId })),
+      regenerate: await codeOf(m.regenerate.mutate({ messageId })),
       stream: (await readStream(mallory.client, { messageId })).errorCode,
     };
     expect(codes).toEqual(Object.fromEntries(Object.keys(codes).map((k) => [k, "NOT_FOUND"])));

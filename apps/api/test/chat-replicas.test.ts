@@ -1,20 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createRedis, waitForRedis } from "@parley/api";
 import { createParleyClient, signUp, type ParleyClient, type SignedIn } from "@parley/client";
-import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
-import {
-  createScratchPostgres,
-  missing,
-  postgresUrl,
-  redisUrl,
-  startNodeProcess,
-  type NodeProcess,
-} from "@parley/testing";
+import { missing, startNodeProcess, type NodeProcess } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, finishedReply, httpCodeOf, newClientId, readStream } from "./chat-helpers";
+import { eventually, finishedReply, codeOf, newClientId, readStream } from "./chat-helpers";
+import { startReplicaPair, type ReplicaPair } from "./replica-helpers";
 
 /**
  * Two real API processes (`node --import tsx apps/api/src/main.ts`) on one Postgres database
@@ -24,62 +12,28 @@ import { eventually, finishedReply, httpCodeOf, newClientId, readStream } from "
 describe.skipIf(missing("postgres") || missing("redis"))(
   "chat across two API processes (Postgres + Redis)",
   () => {
-    let fixture: ModelFixture;
-    let scratch: Awaited<ReturnType<typeof createScratchPostgres>>;
-    let dataDir: string;
-    const keyPrefix = `test:replicas:${randomBytes(6).toString("hex")}:`;
+    let pair: ReplicaPair;
     let replicaA: NodeProcess;
     let replicaB: NodeProcess;
-    let replicaEnv: Record<string, string>;
     let alice: SignedIn;
     /** Alice's client, talking to replica B. */
     let aliceOnB: ParleyClient;
 
     beforeAll(async () => {
-      fixture = await startModelFixture();
-      scratch = await createScratchPostgres(postgresUrl()!);
-      dataDir = await mkdtemp(path.join(tmpdir(), "parley-replicas-"));
-      const env = {
-        NODE_ENV: "test",
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        WEB_DIST: path.join(dataDir, "no-web"),
-        DATABASE_URL: scratch.url,
-        REDIS_URL: redisUrl()!,
-        REDIS_KEY_PREFIX: keyPrefix,
-        // Both replicas must verify each other's access tokens.
-        JWT_SECRET: randomBytes(32).toString("hex"),
-        OPENAI_BASE_URL: fixture.baseUrl,
-        OPENAI_API_KEY: "fixture-key",
-        AI_MODELS: "fixture-small",
+      pair = await startReplicaPair("replicas", {
         AI_DEFAULT_MODEL: "fixture-small",
-        CHAT_SENDS_PER_MINUTE: "1000",
         // Short leases and frequent sweeps, so a crash is found quickly.
         GENERATION_LEASE_MS: "1500",
         GENERATION_SWEEP_INTERVAL_MS: "250",
         // A stop must reach the generating replica: B never stops a reply on its own here.
         CHAT_STOP_WAIT_MS: "600000",
-      };
-      replicaEnv = env;
-      // One after the other: the second finds the migrations applied.
-      replicaA = await startNodeProcess("apps/api/src/main.ts", { env });
-      replicaB = await startNodeProcess("apps/api/src/main.ts", { env });
+      });
+      ({ a: replicaA, b: replicaB } = pair);
       alice = await signUp(replicaA.url, { username: "alice_replicas" });
       aliceOnB = createParleyClient({ url: replicaB.url, token: alice.accessToken });
     });
 
-    afterAll(async () => {
-      await replicaA?.stop();
-      await replicaB?.stop();
-      await fixture?.close();
-      await scratch?.drop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-      const redis = createRedis(redisUrl()!);
-      await waitForRedis(redis);
-      const keys = await redis.keys(`${keyPrefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    });
+    afterAll(() => pair?.close());
 
     it("a stream started on A resumes on B with lastEventId: no gap, no duplicate", async () => {
       const sent = await alice.client.chat.send.mutate({
@@ -128,7 +82,7 @@ describe.skipIf(missing("postgres") || missing("redis"))(
       });
       const mallory = await signUp(replicaB.url, { username: "mallory_replicas" });
       expect(
-        await httpCodeOf(
+        await codeOf(
           mallory.client.chat.messages.list.query({ conversationId: sent.conversation.id }),
         ),
       ).toBe("NOT_FOUND");
@@ -138,7 +92,7 @@ describe.skipIf(missing("postgres") || missing("redis"))(
     });
 
     it("on SIGTERM a replica lets the reply it is writing finish before it exits", async () => {
-      const replicaC = await startNodeProcess("apps/api/src/main.ts", { env: replicaEnv });
+      const replicaC = await startNodeProcess("apps/api/src/main.ts", { env: pair.env });
       try {
         const onC = createParleyClient({ url: replicaC.url, token: alice.accessToken });
         const sent = await onC.chat.send.mutate({

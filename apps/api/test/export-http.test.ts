@@ -1,7 +1,7 @@
 import { signUp, type SignedIn } from "@parley/client";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, readStream, startChatServer, type ChatServer } from "./chat-helpers";
+import { lastReplyComplete, readStream, startChatServer, type ChatServer } from "./chat-helpers";
 import { uploadFile } from "./files-helpers";
 
 interface History {
@@ -51,12 +51,7 @@ describe("GET /api/export: the whole account as one zip", () => {
       attachmentIds: [up.body.id as string],
     });
     await readStream(alice.client, { messageId: sent.assistantMessage.id });
-    await eventually(async () => {
-      const page = await alice.client.chat.messages.list.query({
-        conversationId: sent.conversation.id,
-      });
-      return page.items.at(-1)?.status === "complete" ? true : undefined;
-    }, 50);
+    await lastReplyComplete(alice.client, sent.conversation.id);
     const again = await alice.client.chat.regenerate.mutate({
       messageId: sent.assistantMessage.id,
     });

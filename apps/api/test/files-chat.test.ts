@@ -6,7 +6,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   finishedReply,
-  httpCodeOf,
+  codeOf,
   newClientId,
   startChatServer,
   type ChatServer,
@@ -125,7 +125,7 @@ describe("attachments in chat", () => {
     // Neither text nor files: refused before anything is stored.
     for (const content of ["", "  \n "])
       expect(
-        await httpCodeOf(
+        await codeOf(
           alice.client.chat.send.mutate({
             conversationId: conversation.id,
             content,
@@ -134,7 +134,7 @@ describe("attachments in chat", () => {
         ),
       ).toBe("BAD_REQUEST");
     expect(
-      await httpCodeOf(
+      await codeOf(
         alice.client.chat.send.mutate({
           conversationId: conversation.id,
           content: "",
@@ -254,7 +254,7 @@ describe("attachments in chat", () => {
     });
     const before = await alice.client.chat.conversations.list.query();
     fixture.reset();
-    const code = await httpCodeOf(
+    const code = await codeOf(
       alice.client.chat.send.mutate({
         content: "Look",
         clientMessageId: newClientId(),
@@ -271,7 +271,7 @@ describe("attachments in chat", () => {
     const mine = await upload(server, alice, { name: "a.txt", type: "text/plain", data: "mine" });
     const before = await bob.client.chat.conversations.list.query();
     expect(
-      await httpCodeOf(
+      await codeOf(
         bob.client.chat.send.mutate({
           content: "steal",
           clientMessageId: newClientId(),
@@ -280,7 +280,7 @@ describe("attachments in chat", () => {
       ),
     ).toBe("NOT_FOUND");
     expect(
-      await httpCodeOf(
+      await codeOf(
         bob.client.chat.send.mutate({
           content: "missing",
           clientMessageId: newClientId(),
@@ -371,7 +371,7 @@ describe("attachments in chat", () => {
 
     // Another user cannot export it, files or not.
     expect(
-      await httpCodeOf(
+      await codeOf(
         bob.client.chat.conversations.export.query({ id: conversation.id, format: "json" }),
       ),
     ).toBe("NOT_FOUND");

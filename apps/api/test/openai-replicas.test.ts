@@ -1,21 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createRedis, waitForRedis } from "@parley/api";
 import { signUp, type SignedIn } from "@parley/client";
-import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
-import {
-  createScratchPostgres,
-  missing,
-  postgresUrl,
-  redisUrl,
-  startNodeProcess,
-  type NodeProcess,
-} from "@parley/testing";
+import { missing, type NodeProcess } from "@parley/testing";
 import OpenAI from "openai";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReplicaPair, type ReplicaPair } from "./replica-helpers";
 
 const QUOTA = 100;
 
@@ -26,52 +14,19 @@ const QUOTA = 100;
 describe.skipIf(missing("postgres") || missing("redis"))(
   "/v1 quota across two API processes (Postgres + Redis)",
   () => {
-    let fixture: ModelFixture;
-    let scratch: Awaited<ReturnType<typeof createScratchPostgres>>;
-    let dataDir: string;
-    const keyPrefix = `test:v1-replicas:${randomBytes(6).toString("hex")}:`;
+    let pair: ReplicaPair;
     let replicaA: NodeProcess;
     let replicaB: NodeProcess;
     let admin: SignedIn;
 
     beforeAll(async () => {
-      fixture = await startModelFixture();
-      scratch = await createScratchPostgres(postgresUrl()!);
-      dataDir = await mkdtemp(path.join(tmpdir(), "parley-v1-replicas-"));
-      const env = {
-        NODE_ENV: "test",
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        WEB_DIST: path.join(dataDir, "no-web"),
-        DATABASE_URL: scratch.url,
-        REDIS_URL: redisUrl()!,
-        REDIS_KEY_PREFIX: keyPrefix,
-        JWT_SECRET: randomBytes(32).toString("hex"),
-        OPENAI_BASE_URL: fixture.baseUrl,
-        OPENAI_API_KEY: "fixture-key",
-        AI_MODELS: "fixture-small",
-        CHAT_SENDS_PER_MINUTE: "1000",
-        QUOTA_TOKENS_PER_DAY: String(QUOTA),
-      };
-      // One after the other: the second finds the migrations applied.
-      replicaA = await startNodeProcess("apps/api/src/main.ts", { env });
-      replicaB = await startNodeProcess("apps/api/src/main.ts", { env });
+      pair = await startReplicaPair("v1-replicas", { QUOTA_TOKENS_PER_DAY: String(QUOTA) });
+      ({ a: replicaA, b: replicaB } = pair);
       // The first account is the admin.
       admin = await signUp(replicaA.url, { username: "v1_replicas_admin" });
     }, 180_000);
 
-    afterAll(async () => {
-      await replicaA?.stop();
-      await replicaB?.stop();
-      await fixture?.close();
-      await scratch?.drop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-      const redis = createRedis(redisUrl()!);
-      await waitForRedis(redis);
-      const keys = await redis.keys(`${keyPrefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    });
+    afterAll(() => pair?.close());
 
     it("the daily quota is the sum of the calls on both replicas", async () => {
       const user = await signUp(replicaA.url, { username: "v1_replicas" });
@@ -128,7 +83,7 @@ describe.skipIf(missing("postgres") || missing("redis"))(
 
       // The override is read with the key (cached with it), not before each call: a row
       // changed behind Parley's back is not seen by the next call...
-      const db = new pg.Client({ connectionString: scratch.url });
+      const db = new pg.Client({ connectionString: pair.scratch.url });
       await db.connect();
       try {
         await db.query("UPDATE user_quotas SET tokens_per_day = 1 WHERE user_id = $1", [

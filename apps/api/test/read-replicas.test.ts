@@ -18,6 +18,7 @@ import {
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadEnv } from "../src/env";
+import { lastReplyComplete } from "./chat-helpers";
 import { startServer, type RunningServer } from "../src/server";
 
 const skip = missingServerBinaries();
@@ -146,10 +147,7 @@ describe.skipIf(skip)("history reads on a streaming replica", () => {
       content: "hello before the pause",
       clientMessageId: randomUUID(),
     });
-    await eventually(async () => {
-      const page = await bob.client.chat.messages.list.query({ conversationId: conversation.id });
-      return page.items.at(-1)?.status === "complete" ? true : undefined;
-    });
+    await lastReplyComplete(bob.client, conversation.id);
     await caughtUp();
     const carol = await signUp(a);
     await carol.client.chat.conversations.create.mutate({ title: "carol's" });

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createParleyClient, signUp, TRPCClientError, type SignedIn } from "@parley/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, readStream, startChatServer, type ChatServer } from "./chat-helpers";
+import { lastReplyComplete, readStream, startChatServer, type ChatServer } from "./chat-helpers";
 
 const SHELL = `<!doctype html><html lang="en"><head><title>Parley</title></head><body><div id="root"></div></body></html>`;
 
@@ -30,13 +30,7 @@ describe("shared conversations over HTTP", () => {
       clientMessageId: crypto.randomUUID(),
     });
     await readStream(alice.client, { messageId: sent.assistantMessage.id });
-    // The stream can end a moment before the finished reply is saved.
-    await eventually(async () => {
-      const page = await alice.client.chat.messages.list.query({
-        conversationId: sent.conversation.id,
-      });
-      return page.items.at(-1)?.status === "complete" ? true : undefined;
-    }, 50);
+    await lastReplyComplete(alice.client, sent.conversation.id);
     return sent.conversation.id;
   }
 
