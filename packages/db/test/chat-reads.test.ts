@@ -61,7 +61,7 @@ describe(`hot reads in SQL on ${backendName()}`, () => {
     expect(archived.nextCursor).toBeNull();
   });
 
-  it("pages the active branch with each message's siblings, roots included, for the owner only", async () => {
+  it("pages the active branch with each message's siblings (roots included) and files, for the owner only", async () => {
     const conversation = await t.db.prisma.conversation.create({
       data: { userId: owner, title: "tree" },
     });
@@ -90,6 +90,31 @@ describe(`hot reads in SQL on ${backendName()}`, () => {
     const chain = [root, reply];
     for (let depth = 2; depth < 8; depth++) chain.push(await add(depth, chain.at(-1)!, true));
 
+    // The user message at depth 6 carries two files, in the order they were attached.
+    const carrier = chain[6]!;
+    const attached = [];
+    for (const [position, name] of ["b.png", "a.txt"].entries()) {
+      const file = await t.db.prisma.file.create({
+        data: {
+          userId: owner,
+          name,
+          mimeType: name.endsWith(".png") ? "image/png" : "text/plain",
+          kind: name.endsWith(".png") ? "image" : "text",
+          size: 10 + position,
+          width: name.endsWith(".png") ? 4 : null,
+          height: name.endsWith(".png") ? 3 : null,
+          storageKey: `u/${owner}/${name}`,
+          wrappedKey: "w",
+          keyId: "k",
+        },
+      });
+      await t.db.prisma.messageAttachment.create({
+        data: { userId: owner, messageId: carrier, fileId: file.id, position },
+      });
+      const { id, mimeType, kind, size, width, height } = file;
+      attached.push({ id, name, mimeType, kind, size, width, height });
+    }
+
     const all = await t.db.prisma.message.findMany({
       where: { conversationId: conversation.id, active: true },
       orderBy: { depth: "asc" },
@@ -97,7 +122,11 @@ describe(`hot reads in SQL on ${backendName()}`, () => {
     });
     const siblings = (id: string) =>
       id === root ? [oldRoot, root] : id === reply ? [oldReply, reply] : [id];
-    const expected = all.map((m) => ({ ...m, siblingIds: siblings(m.id) }));
+    const expected = all.map((m) => ({
+      ...m,
+      siblingIds: siblings(m.id),
+      attachments: m.id === carrier ? attached : [],
+    }));
 
     const newest = await chat.listActiveBranchPage(t.db, owner, conversation.id, { limit: 3 });
     expect(newest).toEqual({ items: expected.slice(5), hasMore: true });

@@ -1,5 +1,6 @@
 import type { Database } from "../client";
 import type { ConversationCursor, ConversationRow, MessageRow } from "./chat";
+import type { MessageAttachmentInfo } from "./files";
 
 /**
  * The two reads every screen makes (the conversation list and a page of history), in SQL
@@ -41,12 +42,20 @@ SELECT p.id, p.conversation_id AS "conversationId", p.parent_id AS "parentId", p
          (SELECT array_agg(s.id::text ORDER BY s.created_at, s.id) FROM messages s
           WHERE p.parent_id IS NULL AND s.conversation_id = p.conversation_id
             AND s.user_id = $2::uuid AND s.active IN (true, false) AND s.depth = 0 AND s.parent_id IS NULL)
-       ) AS "siblingIds"
+       ) AS "siblingIds",
+       CASE WHEN p.role = 'user' THEN COALESCE(
+         (SELECT json_agg(json_build_object('id', f.id, 'name', f.name, 'mimeType', f.mime_type,
+                                            'kind', f.kind, 'size', f.size, 'width', f.width,
+                                            'height', f.height) ORDER BY a.position)
+          FROM message_attachments a JOIN files f ON f.user_id = a.user_id AND f.id = a.file_id
+          WHERE a.user_id = $2::uuid AND a.message_id = p.id),
+         '[]'::json) ELSE '[]'::json END AS attachments
 FROM page p
 ORDER BY p.depth`;
 
 /**
- * A page of the active branch with each message's siblings, in one statement. $1
+ * A page of the active branch with each message's siblings and (user messages) the files it
+ * carries, in one statement. $1
  * conversation, $2 user, $3 depth bound (older: below it, null for the newest page; newer:
  * above it), $4 rows. Roots are siblings of each other; they are found through the
  * (conversation_id, active, depth) index, one probe per value of `active`.
@@ -75,7 +84,9 @@ export async function listConversationPage(
   return { items, nextCursor };
 }
 
-export type BranchMessage = MessageRow & { siblingIds: string[] };
+/** A file a message carries, as a page of history shows it. */
+export type PageAttachment = Omit<MessageAttachmentInfo, "messageId">;
+export type BranchMessage = MessageRow & { siblingIds: string[]; attachments: PageAttachment[] };
 
 export interface BranchPageArgs {
   limit: number;

@@ -206,17 +206,9 @@ async function loadMessages(deps: AppDeps, userId: string, input: ListMessagesIn
       await ownConversation(db, userId, input.conversationId, "conversationId");
     return found;
   });
-  const attachments = await files.attachmentsOf(
-    deps.db,
-    userId,
-    page.items.filter((m) => m.role === "user").map((m) => m.id),
-  );
   const items = page.items.map((message) => ({
     ...message,
     siblingIndex: message.siblingIds.indexOf(message.id),
-    attachments: attachments
-      .filter((a) => a.messageId === message.id)
-      .map(({ messageId: _, ...file }) => file),
   }));
   const edge = newer ? items.at(-1) : items[0];
   return { items, nextCursor: page.hasMore && edge ? edge.depth : null };
