@@ -24,6 +24,19 @@ export function createRedis(
   return redis;
 }
 
+/** A client of `url` once it is ready; on failure, none is left connecting. (The server
+ * starts degraded instead of waiting: see server.ts.) */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = createRedis(url);
+  try {
+    await waitForRedis(redis);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return redis;
+}
+
 /** Resolves once the client is ready, or rejects after `timeoutMs`. */
 export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
   if (redis.status === "ready") return;

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { missing, redisUrl } from "@parley/testing";
+import {
+  describeContract,
+  inProcess,
+  onRedis,
+  type Implementation,
+} from "@parley/testing/contract";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRedis, waitForRedis } from "../redis";
+import { connectRedis, createRedis, waitForRedis } from "../redis";
 import {
   createMemoryActiveUserCounter,
   createRedisActiveUserCounter,
@@ -18,116 +24,87 @@ function manualClock() {
 }
 
 type Clock = ReturnType<typeof manualClock>;
-type Implementation = {
-  name: string;
-  skip: string | false;
-  /** A counter over fresh state; counters built from the same `shared` key see each other. */
-  create(clock: Clock, shared?: string): Promise<ActiveUserCounter>;
-  cleanup(): Promise<void>;
-};
 
-function memoryImplementation(): Implementation {
-  return {
-    name: "in-process",
-    skip: false,
-    async create(clock) {
-      return createMemoryActiveUserCounter({ windowMs: WINDOW, now: clock.now });
-    },
-    async cleanup() {},
-  };
-}
-
-function redisImplementation(): Implementation {
-  const skip = missing("redis");
-  const clients: ReturnType<typeof createRedis>[] = [];
-  const prefixes = new Set<string>();
-  return {
-    name: "redis",
-    skip,
-    async create(clock, shared) {
-      const redis = createRedis(redisUrl()!);
-      clients.push(redis);
-      await waitForRedis(redis);
-      const keyPrefix = shared ?? `test:active-users:${randomBytes(6).toString("hex")}:`;
-      prefixes.add(keyPrefix);
-      return createRedisActiveUserCounter(redis, { windowMs: WINDOW, now: clock.now, keyPrefix });
-    },
-    async cleanup() {
-      const [first] = clients;
-      if (first) for (const prefix of prefixes) await first.del(`${prefix}active-users`);
-      for (const client of clients.splice(0)) client.disconnect();
-      prefixes.clear();
-    },
-  };
-}
+/** Counters over fresh state; counters built from the same `shared` name see each other. */
+const redisCounters = () =>
+  onRedis({
+    name: "active-users",
+    connect: connectRedis,
+    create: async ({ client, prefix }, clock: Clock, shared?: string) =>
+      createRedisActiveUserCounter(await client(), {
+        windowMs: WINDOW,
+        now: clock.now,
+        keyPrefix: prefix(shared),
+      }),
+  });
+const counters: Array<Implementation<ActiveUserCounter, [Clock, string?]>> = [
+  inProcess((clock: Clock) => createMemoryActiveUserCounter({ windowMs: WINDOW, now: clock.now })),
+  redisCounters(),
+];
 
 // One contract, both implementations: the embedded default must count like production.
-for (const impl of [memoryImplementation(), redisImplementation()]) {
-  describe.skipIf(impl.skip)(`active-user counter contract (${impl.name})`, () => {
-    afterEach(() => impl.cleanup());
-
-    it("counts nobody before any request", async () => {
-      const counter = await impl.create(manualClock());
-      expect(await counter.count()).toBe(0);
-    });
-
-    it("counts distinct users, not requests", async () => {
-      const clock = manualClock();
-      const counter = await impl.create(clock);
-      for (const userId of ["alice", "bob", "alice", "carol", "bob"]) {
-        await counter.record(userId);
-        clock.advance(1_000);
-      }
-      expect(await counter.count()).toBe(3);
-    });
-
-    it("counts a burst of requests from one user once", async () => {
-      const clock = manualClock();
-      const counter = await impl.create(clock);
-      for (let i = 0; i < 50; i++) {
-        await counter.record("alice");
-        clock.advance(10);
-      }
-      expect(await counter.count()).toBe(1);
-    });
-
-    it("drops a user once the window has passed since their last request", async () => {
-      const clock = manualClock();
-      const counter = await impl.create(clock);
-      await counter.record("alice");
-      clock.advance(2 * MINUTE);
-      await counter.record("bob");
-      clock.advance(WINDOW - 2 * MINUTE - 1);
-      expect(await counter.count()).toBe(2);
-      clock.advance(2);
-      expect(await counter.count()).toBe(1);
-      clock.advance(2 * MINUTE);
-      expect(await counter.count()).toBe(0);
-    });
-
-    it("keeps a user who comes back within the window", async () => {
-      const clock = manualClock();
-      const counter = await impl.create(clock);
-      await counter.record("alice");
-      clock.advance(4 * MINUTE);
-      await counter.record("alice");
-      clock.advance(4 * MINUTE);
-      expect(await counter.count()).toBe(1);
-      clock.advance(2 * MINUTE);
-      expect(await counter.count()).toBe(0);
-      await counter.record("alice");
-      expect(await counter.count()).toBe(1);
-    });
+describeContract("active-user counter contract", counters, (impl) => {
+  it("counts nobody before any request", async () => {
+    const counter = await impl.create(manualClock());
+    expect(await counter.count()).toBe(0);
   });
-}
+
+  it("counts distinct users, not requests", async () => {
+    const clock = manualClock();
+    const counter = await impl.create(clock);
+    for (const userId of ["alice", "bob", "alice", "carol", "bob"]) {
+      await counter.record(userId);
+      clock.advance(1_000);
+    }
+    expect(await counter.count()).toBe(3);
+  });
+
+  it("counts a burst of requests from one user once", async () => {
+    const clock = manualClock();
+    const counter = await impl.create(clock);
+    for (let i = 0; i < 50; i++) {
+      await counter.record("alice");
+      clock.advance(10);
+    }
+    expect(await counter.count()).toBe(1);
+  });
+
+  it("drops a user once the window has passed since their last request", async () => {
+    const clock = manualClock();
+    const counter = await impl.create(clock);
+    await counter.record("alice");
+    clock.advance(2 * MINUTE);
+    await counter.record("bob");
+    clock.advance(WINDOW - 2 * MINUTE - 1);
+    expect(await counter.count()).toBe(2);
+    clock.advance(2);
+    expect(await counter.count()).toBe(1);
+    clock.advance(2 * MINUTE);
+    expect(await counter.count()).toBe(0);
+  });
+
+  it("keeps a user who comes back within the window", async () => {
+    const clock = manualClock();
+    const counter = await impl.create(clock);
+    await counter.record("alice");
+    clock.advance(4 * MINUTE);
+    await counter.record("alice");
+    clock.advance(4 * MINUTE);
+    expect(await counter.count()).toBe(1);
+    clock.advance(2 * MINUTE);
+    expect(await counter.count()).toBe(0);
+    await counter.record("alice");
+    expect(await counter.count()).toBe(1);
+  });
+});
 
 describe.skipIf(missing("redis"))("active-user counter across replicas (redis)", () => {
-  const impl = redisImplementation();
+  const impl = redisCounters();
   afterEach(() => impl.cleanup());
 
   it("gives every replica the same distinct count", async () => {
     const clock = manualClock();
-    const shared = `test:active-users:${randomBytes(6).toString("hex")}:`;
+    const shared = randomBytes(6).toString("hex");
     const replicaA = await impl.create(clock, shared);
     const replicaB = await impl.create(clock, shared);
     await replicaA.record("alice");

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { missing, redisUrl } from "@parley/testing";
-import type { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
-import { createRedis, waitForRedis } from "../redis";
+import { describeContract, inProcess, onRedis } from "@parley/testing/contract";
+import { describe, expect, it } from "vitest";
+import { connectRedis, createRedis, waitForRedis } from "../redis";
 import {
   createMemoryCancelSignal,
   createRedisCancelSignal,
@@ -10,61 +10,30 @@ import {
   type CancelSignalOptions,
 } from "./index";
 
-type Implementation = {
-  name: string;
-  skip: string | false;
-  /** Two signals over one backend, as two replicas would hold (the same object in-process). */
-  create(options?: CancelSignalOptions): Promise<{ local: CancelSignal; remote: CancelSignal }>;
-  cleanup(): Promise<void>;
-};
-
-function memoryImplementation(): Implementation {
-  const signals: CancelSignal[] = [];
-  return {
-    name: "in-process",
-    skip: false,
-    async create(options) {
+/** Two signals over one backend, as two replicas would hold (the same object in-process). */
+const signals = [
+  inProcess(
+    (options?: CancelSignalOptions) => {
       const signal = createMemoryCancelSignal(options);
-      signals.push(signal);
       return { local: signal, remote: signal };
     },
-    async cleanup() {
-      for (const signal of signals.splice(0)) await signal.close();
-    },
-  };
-}
-
-function redisImplementation(): Implementation {
-  const clients: Redis[] = [];
-  const signals: CancelSignal[] = [];
-  const prefixes: string[] = [];
-  return {
-    name: "redis",
-    skip: missing("redis"),
-    async create(options) {
-      const keyPrefix = `test:cancel:${randomBytes(6).toString("hex")}:`;
-      prefixes.push(keyPrefix);
-      const make = async () => {
-        const redis = createRedis(redisUrl()!);
-        clients.push(redis);
-        await waitForRedis(redis);
-        const signal = createRedisCancelSignal(redis, { ...options, keyPrefix, pollMs: 100 });
-        signals.push(signal);
-        return signal;
-      };
+    ({ local }) => local.close(),
+  ),
+  onRedis({
+    name: "cancel",
+    connect: connectRedis,
+    create: async ({ client, prefix }, options?: CancelSignalOptions) => {
+      const keyPrefix = prefix();
+      const make = async () =>
+        createRedisCancelSignal(await client(), { ...options, keyPrefix, pollMs: 100 });
       return { local: await make(), remote: await make() };
     },
-    async cleanup() {
-      for (const signal of signals.splice(0)) await signal.close();
-      const [first] = clients;
-      for (const prefix of prefixes.splice(0)) {
-        const keys = await first!.keys(`${prefix}*`);
-        if (keys.length) await first!.del(...keys);
-      }
-      for (const client of clients.splice(0)) client.disconnect();
+    close: async ({ local, remote }) => {
+      await local.close();
+      await remote.close();
     },
-  };
-}
+  }),
+];
 
 const uniqueId = () => randomBytes(8).toString("hex");
 
@@ -84,56 +53,52 @@ function cancelled(signal: CancelSignal, id: string, ms = 5_000) {
   });
 }
 
-for (const impl of [memoryImplementation(), redisImplementation()]) {
-  describe.skipIf(impl.skip)(`cancel signal contract (${impl.name})`, () => {
-    afterEach(() => impl.cleanup());
-
-    it("a stop requested on one replica reaches the watcher on another, once", async () => {
-      const { local, remote } = await impl.create();
-      const id = uniqueId();
-      const watching = cancelled(local, id);
-      await new Promise((resolve) => setTimeout(resolve, 50)); // the watcher is subscribed
-      await remote.request(id);
-      expect(await watching).toBe(1);
-    });
-
-    it("a stop requested before the generator watches still counts", async () => {
-      const { local, remote } = await impl.create();
-      const id = uniqueId();
-      await remote.request(id);
-      expect(await cancelled(local, id)).toBe(1);
-    });
-
-    it("only the requested id is stopped", async () => {
-      const { local, remote } = await impl.create();
-      const [stopped, running] = [uniqueId(), uniqueId()];
-      const watchingRunning = cancelled(local, running, 400);
-      const watchingStopped = cancelled(local, stopped);
-      await remote.request(stopped);
-      expect(await watchingStopped).toBe(1);
-      expect(await watchingRunning).toBe(0);
-    });
-
-    it("an unwatched generator is not called", async () => {
-      const { local, remote } = await impl.create();
-      const id = uniqueId();
-      let calls = 0;
-      const unwatch = local.watch(id, () => calls++);
-      unwatch();
-      await remote.request(id);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(calls).toBe(0);
-    });
-
-    it("forgets a request after rememberMs", async () => {
-      const { local, remote } = await impl.create({ rememberMs: 50 });
-      const id = uniqueId();
-      await remote.request(id);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(await cancelled(local, id, 400)).toBe(0);
-    });
+describeContract("cancel signal contract", signals, (impl) => {
+  it("a stop requested on one replica reaches the watcher on another, once", async () => {
+    const { local, remote } = await impl.create();
+    const id = uniqueId();
+    const watching = cancelled(local, id);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the watcher is subscribed
+    await remote.request(id);
+    expect(await watching).toBe(1);
   });
-}
+
+  it("a stop requested before the generator watches still counts", async () => {
+    const { local, remote } = await impl.create();
+    const id = uniqueId();
+    await remote.request(id);
+    expect(await cancelled(local, id)).toBe(1);
+  });
+
+  it("only the requested id is stopped", async () => {
+    const { local, remote } = await impl.create();
+    const [stopped, running] = [uniqueId(), uniqueId()];
+    const watchingRunning = cancelled(local, running, 400);
+    const watchingStopped = cancelled(local, stopped);
+    await remote.request(stopped);
+    expect(await watchingStopped).toBe(1);
+    expect(await watchingRunning).toBe(0);
+  });
+
+  it("an unwatched generator is not called", async () => {
+    const { local, remote } = await impl.create();
+    const id = uniqueId();
+    let calls = 0;
+    const unwatch = local.watch(id, () => calls++);
+    unwatch();
+    await remote.request(id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calls).toBe(0);
+  });
+
+  it("forgets a request after rememberMs", async () => {
+    const { local, remote } = await impl.create({ rememberMs: 50 });
+    const id = uniqueId();
+    await remote.request(id);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await cancelled(local, id, 400)).toBe(0);
+  });
+});
 
 describe.skipIf(missing("redis"))("cancel signal when a published stop is missed (redis)", () => {
   it("the generator's poll of the stop key still catches it", async () => {

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { eventually, missing, redisUrl, startTcpProxy, waitFor } from "@parley/testing";
+import { eventually, missing, redisUrl, waitFor } from "@parley/testing";
+import {
+  describeContract,
+  inProcess,
+  onRedis,
+  redisBehindProxy,
+  type Implementation,
+} from "@parley/testing/contract";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createRedis, waitForRedis } from "../redis";
+import { connectRedis } from "../redis";
 import {
   createDisabledHistoryCache,
   createMemoryHistoryCache,
@@ -21,124 +28,91 @@ function source<T>(initial: T) {
   };
 }
 
-type Implementation = {
-  name: string;
-  skip: string | false;
-  /** A cache; caches made with the same `shared` name are two replicas of one deployment. */
-  create(shared?: string): Promise<HistoryCache>;
-  cleanup(): Promise<void>;
-};
-
-const memory: Implementation = {
-  name: "in-process",
-  skip: false,
-  create: async () => createMemoryHistoryCache(),
-  cleanup: async () => {},
-};
-
-function redisImplementation(): Implementation {
-  const made: Array<{ cache: HistoryCache; client: ReturnType<typeof createRedis> }> = [];
-  const prefixes = new Set<string>();
-  return {
-    name: "redis",
-    skip: missing("redis"),
-    async create(shared) {
-      const client = createRedis(redisUrl()!);
-      await waitForRedis(client);
-      const prefix = `test:hc:${shared ?? randomBytes(6).toString("hex")}:`;
-      prefixes.add(prefix);
-      const cache = createRedisHistoryCache(client, { prefix });
-      made.push({ cache, client });
-      return cache;
-    },
-    async cleanup() {
-      for (const { cache, client } of made.splice(0)) {
-        for (const prefix of prefixes) {
-          const keys = await client.keys(`${prefix}*`);
-          if (keys.length) await client.del(...keys);
-        }
-        await cache.close();
-        client.disconnect();
-      }
-      prefixes.clear();
-    },
-  };
-}
+/** Caches over fresh state; caches made with the same `shared` name are two replicas of one
+ * deployment. */
+const redisCaches = () =>
+  onRedis({
+    name: "hc",
+    connect: connectRedis,
+    create: async ({ client, prefix }, shared?: string) =>
+      createRedisHistoryCache(await client(), { prefix: prefix(shared) }),
+    close: (cache) => cache.close(),
+  });
+const caches: Array<Implementation<HistoryCache, [string?]>> = [
+  inProcess(() => createMemoryHistoryCache()),
+  redisCaches(),
+];
 
 // One contract, both implementations: the embedded default behaves like production.
-for (const impl of [memory, redisImplementation()]) {
-  describe.skipIf(impl.skip)(`history cache contract (${impl.name})`, () => {
-    afterEach(() => impl.cleanup());
+describeContract("history cache contract", caches, (impl) => {
+  it("serves a second read without loading, until the user writes", async () => {
+    const cache = await impl.create();
+    const page = source({ titles: ["a"] });
+    expect(await cache.read("u1", "list", page.load)).toEqual({ titles: ["a"] });
+    page.state.value = { titles: ["changed behind the cache"] };
+    expect(await cache.read("u1", "list", page.load)).toEqual({ titles: ["a"] });
+    expect(page.state.calls).toBe(1);
+    expect(cache.stats().localHits).toBe(1);
 
-    it("serves a second read without loading, until the user writes", async () => {
-      const cache = await impl.create();
-      const page = source({ titles: ["a"] });
-      expect(await cache.read("u1", "list", page.load)).toEqual({ titles: ["a"] });
-      page.state.value = { titles: ["changed behind the cache"] };
-      expect(await cache.read("u1", "list", page.load)).toEqual({ titles: ["a"] });
-      expect(page.state.calls).toBe(1);
-      expect(cache.stats().localHits).toBe(1);
-
-      await cache.invalidate("u1");
-      expect(await cache.read("u1", "list", page.load)).toEqual({
-        titles: ["changed behind the cache"],
-      });
-      expect(page.state.calls).toBe(2);
+    await cache.invalidate("u1");
+    expect(await cache.read("u1", "list", page.load)).toEqual({
+      titles: ["changed behind the cache"],
     });
-
-    it("keeps users apart: the same key never serves another user's value", async () => {
-      const cache = await impl.create();
-      await cache.read("alice", "list", async () => "alice's page");
-      expect(await cache.read("bob", "list", async () => "bob's page")).toBe("bob's page");
-      expect(await cache.read("alice", "list", async () => "reloaded")).toBe("alice's page");
-      // A write of one user leaves the other's entries alone.
-      await cache.invalidate("bob");
-      expect(await cache.read("alice", "list", async () => "reloaded")).toBe("alice's page");
-    });
-
-    it("does not keep what is not cacheable (a page with a reply still streaming)", async () => {
-      const cache = await impl.create();
-      const page = source({ streaming: true });
-      const cacheable = (v: { streaming: boolean }) => !v.streaming;
-      await cache.read("u1", "m", page.load, cacheable);
-      await cache.read("u1", "m", page.load, cacheable);
-      expect(page.state.calls).toBe(2);
-      page.state.value = { streaming: false };
-      await cache.read("u1", "m", page.load, cacheable);
-      await cache.read("u1", "m", page.load, cacheable);
-      expect(page.state.calls).toBe(3);
-    });
-
-    it("a read that started before a write cannot store its stale page for later reads", async () => {
-      const cache = await impl.create();
-      let release!: () => void;
-      const slow = cache.read(
-        "u1",
-        "list",
-        () => new Promise<string>((resolve) => (release = () => resolve("before the write"))),
-      );
-      await waitFor("the slow read to start loading", () => release !== undefined);
-      await cache.invalidate("u1"); // the write commits while the read is still loading
-      release();
-      expect(await slow).toBe("before the write");
-      expect(await cache.read("u1", "list", async () => "after the write")).toBe("after the write");
-    });
-
-    it("shared values (the model list) are kept for every user", async () => {
-      const cache = await impl.create();
-      const models = source(["m1"]);
-      await cache.shared("models", 60_000, models.load);
-      expect(await cache.shared("models", 60_000, models.load)).toEqual(["m1"]);
-      expect(models.state.calls).toBe(1);
-      // An empty (failed) listing is not kept.
-      const failed = source<string[]>([]);
-      const nonEmpty = (m: string[]) => m.length > 0;
-      await cache.shared("other", 60_000, failed.load, nonEmpty);
-      await cache.shared("other", 60_000, failed.load, nonEmpty);
-      expect(failed.state.calls).toBe(2);
-    });
+    expect(page.state.calls).toBe(2);
   });
-}
+
+  it("keeps users apart: the same key never serves another user's value", async () => {
+    const cache = await impl.create();
+    await cache.read("alice", "list", async () => "alice's page");
+    expect(await cache.read("bob", "list", async () => "bob's page")).toBe("bob's page");
+    expect(await cache.read("alice", "list", async () => "reloaded")).toBe("alice's page");
+    // A write of one user leaves the other's entries alone.
+    await cache.invalidate("bob");
+    expect(await cache.read("alice", "list", async () => "reloaded")).toBe("alice's page");
+  });
+
+  it("does not keep what is not cacheable (a page with a reply still streaming)", async () => {
+    const cache = await impl.create();
+    const page = source({ streaming: true });
+    const cacheable = (v: { streaming: boolean }) => !v.streaming;
+    await cache.read("u1", "m", page.load, cacheable);
+    await cache.read("u1", "m", page.load, cacheable);
+    expect(page.state.calls).toBe(2);
+    page.state.value = { streaming: false };
+    await cache.read("u1", "m", page.load, cacheable);
+    await cache.read("u1", "m", page.load, cacheable);
+    expect(page.state.calls).toBe(3);
+  });
+
+  it("a read that started before a write cannot store its stale page for later reads", async () => {
+    const cache = await impl.create();
+    let release!: () => void;
+    const slow = cache.read(
+      "u1",
+      "list",
+      () => new Promise<string>((resolve) => (release = () => resolve("before the write"))),
+    );
+    await waitFor("the slow read to start loading", () => release !== undefined);
+    await cache.invalidate("u1"); // the write commits while the read is still loading
+    release();
+    expect(await slow).toBe("before the write");
+    expect(await cache.read("u1", "list", async () => "after the write")).toBe("after the write");
+  });
+
+  it("shared values (the model list) are kept for every user", async () => {
+    const cache = await impl.create();
+    const models = source(["m1"]);
+    await cache.shared("models", 60_000, models.load);
+    expect(await cache.shared("models", 60_000, models.load)).toEqual(["m1"]);
+    expect(models.state.calls).toBe(1);
+    // An empty (failed) listing is not kept.
+    const failed = source<string[]>([]);
+    const nonEmpty = (m: string[]) => m.length > 0;
+    await cache.shared("other", 60_000, failed.load, nonEmpty);
+    await cache.shared("other", 60_000, failed.load, nonEmpty);
+    expect(failed.state.calls).toBe(2);
+  });
+});
 
 describe("disabled history cache (HISTORY_CACHE=0)", () => {
   it("loads every time", async () => {
@@ -151,7 +125,7 @@ describe("disabled history cache (HISTORY_CACHE=0)", () => {
 });
 
 describe.skipIf(missing("redis"))("redis history cache across replicas", () => {
-  const impl = redisImplementation();
+  const impl = redisCaches();
   afterEach(() => impl.cleanup());
 
   it("a page one replica loaded is served to the other from Redis, and a write on either is seen by the next read on both", async () => {
@@ -206,18 +180,12 @@ describe.skipIf(missing("redis"))("redis history cache when Redis is unreachable
   });
 
   it("reads from the database without errors, and a write made during the outage reaches the other replicas once Redis is back", async () => {
-    const target = new URL(redisUrl()!);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-    cleanups.push(() => proxy.close());
-    const viaProxy = createRedis(`redis://127.0.0.1:${proxy.port}`);
-    const direct = createRedis(redisUrl()!);
-    cleanups.push(
-      () => viaProxy.disconnect(),
-      () => direct.disconnect(),
-    );
-    await Promise.all([waitForRedis(viaProxy), waitForRedis(direct)]);
+    const link = await redisBehindProxy(connectRedis);
+    cleanups.push(() => link.close());
+    const direct = await connectRedis(redisUrl()!);
+    cleanups.push(() => direct.disconnect());
     const prefix = `test:hc-outage:${randomBytes(6).toString("hex")}:`;
-    const cut = createRedisHistoryCache(viaProxy, { prefix });
+    const cut = createRedisHistoryCache(link.client, { prefix });
     const healthy = createRedisHistoryCache(direct, { prefix });
     cleanups.push(
       () => cut.close(),
@@ -225,8 +193,7 @@ describe.skipIf(missing("redis"))("redis history cache when Redis is unreachable
     );
 
     await healthy.read("u1", "list", async () => "before");
-    await proxy.cut();
-    await waitFor("the client to notice the outage", () => viaProxy.status !== "ready");
+    await link.cut();
 
     const db = source("from the database");
     expect(await cut.read("u1", "list", db.load)).toBe("from the database");
@@ -236,7 +203,7 @@ describe.skipIf(missing("redis"))("redis history cache when Redis is unreachable
     // The healthy replica cannot know yet (the entry's time to live bounds this).
     expect(await healthy.read("u1", "list", async () => "after")).toBe("before");
 
-    await proxy.restore();
+    await link.restore();
     await waitFor(
       "the deferred invalidation to reach Redis",
       async () => (await healthy.read("u1", "list", async () => "after")) === "after",

@@ -1,91 +1,63 @@
 import { randomBytes } from "node:crypto";
-import { missing, redisUrl, startTcpProxy, waitFor } from "@parley/testing";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createRedis, waitForRedis } from "../redis";
-import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from "./index";
+import { missing, redisUrl } from "@parley/testing";
+import { describeContract, inProcess, onRedis, redisBehindProxy } from "@parley/testing/contract";
+import { afterAll, describe, expect, it } from "vitest";
+import { connectRedis, createRedis, waitForRedis } from "../redis";
+import { createMemoryRateLimiter, createRedisRateLimiter } from "./index";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Implementation = {
-  name: string;
-  skip: string | false;
-  create(): Promise<RateLimiter>;
-  cleanup(): Promise<void>;
-};
-
-function memoryImplementation(): Implementation {
-  return {
-    name: "in-process",
-    skip: false,
-    create: async () => createMemoryRateLimiter(),
-    cleanup: async () => {},
-  };
-}
-
-function redisImplementation(): Implementation {
-  const clients: ReturnType<typeof createRedis>[] = [];
-  return {
-    name: "redis",
-    skip: missing("redis"),
-    async create() {
-      const redis = createRedis(redisUrl()!);
-      clients.push(redis);
-      await waitForRedis(redis);
-      return createRedisRateLimiter(redis, {
-        prefix: `test:rate-limit:${randomBytes(6).toString("hex")}:`,
-      });
-    },
-    async cleanup() {
-      for (const client of clients.splice(0)) client.disconnect();
-    },
-  };
-}
+const limiters = [
+  inProcess(() => createMemoryRateLimiter()),
+  onRedis({
+    name: "rate-limit",
+    connect: connectRedis,
+    create: async ({ client, prefix }) =>
+      createRedisRateLimiter(await client(), { prefix: prefix() }),
+  }),
+];
 
 // One contract, both implementations: the embedded default must limit like production.
-for (const impl of [memoryImplementation(), redisImplementation()]) {
-  describe.skipIf(impl.skip)(`rate limiter contract (${impl.name})`, () => {
-    afterEach(() => impl.cleanup());
-
-    it("allows exactly `limit` attempts in the window, counting down, then refuses", async () => {
-      const limiter = await impl.create();
-      const rule = { limit: 3, windowSeconds: 60 };
-      const results = [];
-      for (let i = 0; i < 4; i++) results.push(await limiter.hit("k", rule));
-      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
-      expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0]);
-      expect(results[0]!.retryAfterSeconds).toBe(0);
-      expect(results[3]!.retryAfterSeconds).toBeGreaterThan(0);
-      expect(results[3]!.retryAfterSeconds).toBeLessThanOrEqual(60);
-    });
-
-    it("keeps keys apart", async () => {
-      const limiter = await impl.create();
-      const rule = { limit: 1, windowSeconds: 60 };
-      expect((await limiter.hit("a", rule)).allowed).toBe(true);
-      expect((await limiter.hit("a", rule)).allowed).toBe(false);
-      expect((await limiter.hit("b", rule)).allowed).toBe(true);
-    });
-
-    it("reset forgets a key's attempts", async () => {
-      const limiter = await impl.create();
-      const rule = { limit: 1, windowSeconds: 60 };
-      await limiter.hit("r", rule);
-      expect((await limiter.hit("r", rule)).allowed).toBe(false);
-      await limiter.reset("r");
-      expect((await limiter.hit("r", rule)).allowed).toBe(true);
-    });
-
-    it("slides: attempts older than the window stop counting", async () => {
-      const limiter = await impl.create();
-      const rule = { limit: 2, windowSeconds: 1 };
-      await limiter.hit("w", rule);
-      await limiter.hit("w", rule);
-      expect((await limiter.hit("w", rule)).allowed).toBe(false);
-      await sleep(1_100);
-      expect((await limiter.hit("w", rule)).allowed).toBe(true);
-    });
+describeContract("rate limiter contract", limiters, (impl) => {
+  it("allows exactly `limit` attempts in the window, counting down, then refuses", async () => {
+    const limiter = await impl.create();
+    const rule = { limit: 3, windowSeconds: 60 };
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await limiter.hit("k", rule));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+    expect(results.map((r) => r.remaining)).toEqual([2, 1, 0, 0]);
+    expect(results[0]!.retryAfterSeconds).toBe(0);
+    expect(results[3]!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(results[3]!.retryAfterSeconds).toBeLessThanOrEqual(60);
   });
-}
+
+  it("keeps keys apart", async () => {
+    const limiter = await impl.create();
+    const rule = { limit: 1, windowSeconds: 60 };
+    expect((await limiter.hit("a", rule)).allowed).toBe(true);
+    expect((await limiter.hit("a", rule)).allowed).toBe(false);
+    expect((await limiter.hit("b", rule)).allowed).toBe(true);
+  });
+
+  it("reset forgets a key's attempts", async () => {
+    const limiter = await impl.create();
+    const rule = { limit: 1, windowSeconds: 60 };
+    await limiter.hit("r", rule);
+    expect((await limiter.hit("r", rule)).allowed).toBe(false);
+    await limiter.reset("r");
+    expect((await limiter.hit("r", rule)).allowed).toBe(true);
+  });
+
+  it("slides: attempts older than the window stop counting", async () => {
+    const limiter = await impl.create();
+    const rule = { limit: 2, windowSeconds: 1 };
+    await limiter.hit("w", rule);
+    await limiter.hit("w", rule);
+    expect((await limiter.hit("w", rule)).allowed).toBe(false);
+    await sleep(1_100);
+    expect((await limiter.hit("w", rule)).allowed).toBe(true);
+  });
+});
 
 describe.skipIf(missing("redis"))("redis rate limiter across replicas and outages", () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -110,17 +82,12 @@ describe.skipIf(missing("redis"))("redis rate limiter across replicas and outage
   });
 
   it("keeps limiting in-process while Redis is unreachable", async () => {
-    const target = new URL(redisUrl()!);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-    cleanups.push(() => proxy.close());
-    const redis = createRedis(`redis://127.0.0.1:${proxy.port}`);
-    cleanups.push(() => redis.disconnect());
-    await waitForRedis(redis);
-    const limiter = createRedisRateLimiter(redis, {
+    const link = await redisBehindProxy(connectRedis);
+    cleanups.push(() => link.close());
+    const limiter = createRedisRateLimiter(link.client, {
       prefix: `test:rate-limit-outage:${randomBytes(6).toString("hex")}:`,
     });
-    await proxy.cut();
-    await waitFor("the client to notice the outage", () => redis.status !== "ready");
+    await link.cut();
     const rule = { limit: 2, windowSeconds: 60 };
     const allowed = [];
     for (let i = 0; i < 3; i++) allowed.push((await limiter.hit("down", rule)).allowed);

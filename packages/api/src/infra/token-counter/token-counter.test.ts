@@ -1,78 +1,50 @@
 import { randomBytes } from "node:crypto";
 import { missing, redisUrl } from "@parley/testing";
-import { afterEach, describe, expect, it } from "vitest";
-import { createRedis, waitForRedis } from "../redis";
-import { createMemoryTokenCounter, createRedisTokenCounter, type DailyTokenCounter } from "./index";
+import { describeContract, inProcess, onRedis } from "@parley/testing/contract";
+import { describe, expect, it } from "vitest";
+import { connectRedis, createRedis, waitForRedis } from "../redis";
+import { createMemoryTokenCounter, createRedisTokenCounter } from "./index";
 
-type Implementation = {
-  name: string;
-  skip: string | false;
-  create(): Promise<DailyTokenCounter>;
-  cleanup(): Promise<void>;
-};
-
-function memoryImplementation(): Implementation {
-  return {
-    name: "in-process",
-    skip: false,
-    create: async () => createMemoryTokenCounter({ maxKeys: 3 }),
-    cleanup: async () => {},
-  };
-}
-
-function redisImplementation(): Implementation {
-  const clients: ReturnType<typeof createRedis>[] = [];
-  return {
-    name: "redis",
-    skip: missing("redis"),
-    async create() {
-      const redis = createRedis(redisUrl()!);
-      clients.push(redis);
-      await waitForRedis(redis);
-      return createRedisTokenCounter(redis, {
-        prefix: `test:tokens:${randomBytes(6).toString("hex")}:`,
-      });
-    },
-    async cleanup() {
-      for (const client of clients.splice(0)) client.disconnect();
-    },
-  };
-}
+const counters = [
+  inProcess(() => createMemoryTokenCounter({ maxKeys: 3 })),
+  onRedis({
+    name: "tokens",
+    connect: connectRedis,
+    create: async ({ client, prefix }) =>
+      createRedisTokenCounter(await client(), { prefix: prefix() }),
+  }),
+];
 
 // One contract, both implementations: the embedded default must count like production.
-for (const impl of [memoryImplementation(), redisImplementation()]) {
-  describe.skipIf(impl.skip)(`daily token counter contract (${impl.name})`, () => {
-    afterEach(() => impl.cleanup());
-
-    it("an unknown day is null; adding to it keeps it unknown; seeding makes it known", async () => {
-      const counter = await impl.create();
-      expect(await counter.get("u1", "2026-12-01")).toBeNull();
-      await counter.add("u1", "2026-12-01", 50);
-      expect(await counter.get("u1", "2026-12-01")).toBeNull();
-      expect(await counter.seed("u1", "2026-12-01", 120)).toBe(120);
-      expect(await counter.get("u1", "2026-12-01")).toBe(120);
-    });
-
-    it("adds to a known day, and a second seed keeps the count already there", async () => {
-      const counter = await impl.create();
-      await counter.seed("u1", "2026-12-01", 10);
-      await counter.add("u1", "2026-12-01", 5);
-      await counter.add("u1", "2026-12-01", 7);
-      expect(await counter.seed("u1", "2026-12-01", 0)).toBe(22);
-      expect(await counter.get("u1", "2026-12-01")).toBe(22);
-    });
-
-    it("keeps users and days apart", async () => {
-      const counter = await impl.create();
-      await counter.seed("u1", "2026-12-01", 1);
-      await counter.seed("u2", "2026-12-01", 2);
-      await counter.seed("u1", "2026-12-02", 3);
-      expect(await counter.get("u1", "2026-12-01")).toBe(1);
-      expect(await counter.get("u2", "2026-12-01")).toBe(2);
-      expect(await counter.get("u1", "2026-12-02")).toBe(3);
-    });
+describeContract("daily token counter contract", counters, (impl) => {
+  it("an unknown day is null; adding to it keeps it unknown; seeding makes it known", async () => {
+    const counter = await impl.create();
+    expect(await counter.get("u1", "2026-12-01")).toBeNull();
+    await counter.add("u1", "2026-12-01", 50);
+    expect(await counter.get("u1", "2026-12-01")).toBeNull();
+    expect(await counter.seed("u1", "2026-12-01", 120)).toBe(120);
+    expect(await counter.get("u1", "2026-12-01")).toBe(120);
   });
-}
+
+  it("adds to a known day, and a second seed keeps the count already there", async () => {
+    const counter = await impl.create();
+    await counter.seed("u1", "2026-12-01", 10);
+    await counter.add("u1", "2026-12-01", 5);
+    await counter.add("u1", "2026-12-01", 7);
+    expect(await counter.seed("u1", "2026-12-01", 0)).toBe(22);
+    expect(await counter.get("u1", "2026-12-01")).toBe(22);
+  });
+
+  it("keeps users and days apart", async () => {
+    const counter = await impl.create();
+    await counter.seed("u1", "2026-12-01", 1);
+    await counter.seed("u2", "2026-12-01", 2);
+    await counter.seed("u1", "2026-12-02", 3);
+    expect(await counter.get("u1", "2026-12-01")).toBe(1);
+    expect(await counter.get("u2", "2026-12-01")).toBe(2);
+    expect(await counter.get("u1", "2026-12-02")).toBe(3);
+  });
+});
 
 describe("in-process token counter memory", () => {
   it("stays bounded, dropping old days first", async () => {
