@@ -374,6 +374,28 @@ export const en = {
     "One zip archive with your account, every conversation with all its branches (conversations.json, which Parley imports back) and every file you uploaded.",
   "data.exportAll": "Download everything (.zip)",
   "data.exporting": "Preparing the archive…",
+
+  "shortcuts.title": "Keyboard shortcuts",
+  "shortcuts.palette": "Open the command palette",
+  "shortcuts.newChat": "New chat",
+  "shortcuts.search": "Search conversations",
+  "shortcuts.focusComposer": "Focus the message box",
+  "shortcuts.stopReply": "Stop the reply",
+  "shortcuts.sheet": "Show keyboard shortcuts",
+  "shortcuts.send": "Send the message",
+  "shortcuts.newLine": "New line in the message",
+  "shortcuts.or": "or",
+  "shortcuts.close": "Close",
+  "palette.title": "Command palette",
+  "palette.placeholder": "Type a command or a conversation…",
+  "palette.actions": "Actions",
+  "palette.conversations": "Conversations",
+  "palette.empty": "Nothing matches",
+  "palette.settings": "Open settings",
+  "palette.admin": "Open admin",
+  "palette.themeLight": "Switch to the light theme",
+  "palette.themeDark": "Switch to the dark theme",
+  "palette.language": "Switch to Russian (Русский)",
 } as const;
 
 export type MessageKey = keyof typeof en;

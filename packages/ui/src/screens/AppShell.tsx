@@ -1,19 +1,22 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { MenuIcon } from "../components/icons";
 import { IconButton } from "../components/ui";
 import { useT } from "../i18n";
 import { useRouter } from "../lib/router";
+import { requestAction, shortcutFor } from "../lib/shortcuts";
 import { useAppDispatch, useAppSelector } from "../store";
 import { sidebarToggled } from "../store/layoutSlice";
 import { AdminScreen } from "./AdminScreen";
 import { ChatScreen } from "./chat/ChatScreen";
+import { CommandPalette } from "./CommandPalette";
+import { ShortcutSheet } from "./ShortcutSheet";
 import { SettingsScreen } from "./settings/SettingsScreen";
 import { Sidebar } from "./sidebar/Sidebar";
 
 /** Signed-in layout: the conversation sidebar (a drawer below `md`) and the current screen. */
 export function AppShell() {
   const t = useT();
-  const { route } = useRouter();
+  const { route, navigate } = useRouter();
   const dispatch = useAppDispatch();
   const sidebarOpen = useAppSelector((s) => s.layout.sidebarOpen);
 
@@ -30,6 +33,40 @@ export function AppShell() {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [sidebarOpen, dispatch]);
+
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [sheetOpen, setSheetOpen] = useState(false);
+
+  // The app's keyboard shortcuts (lib/shortcuts.ts lists them; the sheet shows them).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const action = shortcutFor(event);
+      if (!action) return;
+      const dialogOpen = Boolean(document.querySelector("dialog[open]"));
+      if (action === "stopReply") {
+        // Esc belongs to an open dialog, menu or drawer first.
+        if (event.defaultPrevented || dialogOpen || sidebarOpen) return;
+        requestAction("stopReply");
+        return;
+      }
+      if (action === "palette") {
+        event.preventDefault();
+        setSheetOpen(false);
+        setPaletteOpen((open) => !open);
+        return;
+      }
+      // Other shortcuts wait while a dialog (a rename, the palette itself) has the keyboard.
+      if (dialogOpen) return;
+      event.preventDefault();
+      if (action === "shortcuts") setSheetOpen(true);
+      else if (action === "newChat") {
+        navigate({ name: "chat", conversationId: null });
+        requestAction("focusComposer");
+      } else requestAction(action);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [sidebarOpen, navigate]);
 
   return (
     <div className="flex h-full overflow-hidden">
@@ -65,6 +102,13 @@ export function AppShell() {
           {route.name === "admin" ? <AdminScreen /> : null}
         </main>
       </div>
+      <CommandPalette
+        open={paletteOpen}
+        onClose={() => setPaletteOpen(false)}
+        onShowShortcuts={() => setSheetOpen(true)}
+        onSearch={() => requestAction("search")}
+      />
+      <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { trpc } from "../../api/client";
 import { isUnreachable } from "../../api/connection";
 import { errorCode, errorText } from "../../api/errors";
 import { Alert, Button } from "../../components/ui";
+import { useShortcutAction } from "../../lib/shortcuts";
 import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
 import { useRouter } from "../../lib/router";
@@ -91,6 +92,10 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     },
   });
   const stop = trpc.chat.stop.useMutation({ onSettled: refreshConversation });
+  const stopReply = () => {
+    if (streamingReply && !stop.isPending) stop.mutate({ messageId: streamingReply.id });
+  };
+  useShortcutAction("stopReply", stopReply);
   const regenerate = trpc.chat.regenerate.useMutation({ onSuccess: refreshConversation });
   const switchBranch = trpc.chat.messages.switchBranch.useMutation({
     onSuccess: refreshConversation,
@@ -323,7 +328,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         onSend={(text) => {
           void submit(text, undefined, attachments.readyIds);
         }}
-        onStop={() => streamingReply && stop.mutate({ messageId: streamingReply.id })}
+        onStop={stopReply}
       />
     </div>
   );

@@ -10,6 +10,7 @@ import {
 import { PaperclipIcon, SendIcon, StopIcon } from "../../components/icons";
 import { cx, IconButton } from "../../components/ui";
 import { useT } from "../../i18n";
+import { useShortcutAction } from "../../lib/shortcuts";
 import { useAppDispatch, useAppSelector } from "../../store";
 import { draftChanged, MAX_DRAFT_LENGTH } from "../../store/draftsSlice";
 import { ComposerAttachmentList, type ComposerAttachments } from "./attachments";
@@ -57,6 +58,7 @@ export function Composer({
   useEffect(() => {
     ref.current?.focus();
   }, [draftKey]);
+  useShortcutAction("focusComposer", () => ref.current?.focus());
 
   // Text, or a stored file alone (a photo to describe, a document to read).
   const hasContent = text.trim().length > 0 || attachments.readyIds.length > 0;

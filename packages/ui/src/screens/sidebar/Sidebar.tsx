@@ -1,11 +1,12 @@
 import { errorText } from "../../api/errors";
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { trpc } from "../../api/client";
 import { CloseIcon, LogoIcon, PlusIcon, SettingsIcon } from "../../components/icons";
 import { Alert, Button, cx, IconButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
 import { useSession } from "../../lib/session";
+import { useShortcutAction } from "../../lib/shortcuts";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { useMediaQuery, WIDE_SCREEN } from "../../lib/useMediaQuery";
 import { useAppDispatch, useAppSelector } from "../../store";
@@ -36,6 +37,21 @@ export function Sidebar({ open }: { open: boolean }) {
   const pinned = conversations.filter((c) => c.pinned);
   const recent = conversations.filter((c) => !c.pinned);
   const activeId = route.name === "chat" ? route.conversationId : null;
+
+  // The search shortcut: on a phone the drawer opens first, and its box takes focus once
+  // the drawer is no longer inert.
+  const searchBox = useRef<HTMLInputElement>(null);
+  const [focusSearch, setFocusSearch] = useState(false);
+  useShortcutAction("search", () => {
+    if (!wide) dispatch(sidebarToggled(true));
+    setFocusSearch(true);
+  });
+  useEffect(() => {
+    if (!focusSearch || (!open && !wide)) return;
+    searchBox.current?.focus();
+    searchBox.current?.select();
+    setFocusSearch(false);
+  }, [focusSearch, open, wide]);
 
   // Infinite scroll: the next page loads when the end of the list comes into view.
   const sentinel = useRef<HTMLDivElement>(null);
@@ -82,6 +98,7 @@ export function Sidebar({ open }: { open: boolean }) {
           {t("sidebar.search")}
         </label>
         <input
+          ref={searchBox}
           id={searchId}
           type="search"
           placeholder={t("sidebar.search")}
