@@ -99,6 +99,7 @@ export const en = {
   "chat.notifyDone": "Reply ready",
 
   "settings.title": "Settings",
+  "settings.moreTabs": "More tabs",
   "settings.profile": "Profile",
   "settings.password": "Password",
   "settings.sessions": "Sessions",

@@ -100,6 +100,7 @@ export const ru: Record<MessageKey, string> = {
   "chat.notifyDone": "Ответ готов",
 
   "settings.title": "Настройки",
+  "settings.moreTabs": "Ещё вкладки",
   "settings.profile": "Профиль",
   "settings.password": "Пароль",
   "settings.sessions": "Сеансы",

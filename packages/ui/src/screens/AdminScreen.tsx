@@ -38,7 +38,8 @@ export function AdminScreen() {
   const rows = users.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="mx-auto flex w-full max-w-4xl flex-col gap-4 px-4 py-6">
-      <h1 className="text-xl font-semibold">{t("admin.title")}</h1>
+      {/* On a phone the screen's top bar (AppShell) carries the title beside Back. */}
+      <h1 className="hidden text-xl font-semibold md:block">{t("admin.title")}</h1>
       <div className="flex flex-col gap-1">
         <label htmlFor={searchId} className="text-sm font-medium">
           {t("admin.search")}

@@ -1,8 +1,8 @@
-import { useEffect, useState } from "react";
-import { MenuIcon } from "../components/icons";
+import { useEffect, useRef, useState } from "react";
+import { ChevronLeftIcon, MenuIcon } from "../components/icons";
 import { IconButton } from "../components/ui";
 import { useT } from "../i18n";
-import { useRouter } from "../lib/router";
+import { useRouter, type Route } from "../lib/router";
 import { requestAction, shortcutFor } from "../lib/shortcuts";
 import { useAppDispatch, useAppSelector } from "../store";
 import { sidebarToggled } from "../store/layoutSlice";
@@ -19,6 +19,9 @@ export function AppShell() {
   const { route, navigate } = useRouter();
   const dispatch = useAppDispatch();
   const sidebarOpen = useAppSelector((s) => s.layout.sidebarOpen);
+  // Where "Back" on a phone's settings or admin bar returns to.
+  const lastChat = useRef<Route | null>(null);
+  if (route.name === "chat") lastChat.current = route;
 
   // The drawer closes when the screen changes (a conversation was picked on a phone).
   useEffect(() => {
@@ -85,12 +88,23 @@ export function AppShell() {
       ) : null}
       <Sidebar open={sidebarOpen} />
       <div className="flex min-w-0 flex-1 flex-col">
-        {route.name !== "chat" ? (
-          <div className="flex h-14 shrink-0 items-center gap-2 border-b border-line px-2 md:hidden">
+        {route.name === "settings" || route.name === "admin" ? (
+          // A phone's top bar for the screens without a chat header: back to the chat one
+          // came from, the screen's title, the conversations drawer.
+          <header className="flex h-14 shrink-0 items-center gap-1 border-b border-line px-2 md:hidden">
+            <IconButton
+              label={t("nav.back")}
+              onClick={() => navigate(lastChat.current ?? { name: "chat", conversationId: null })}
+            >
+              <ChevronLeftIcon />
+            </IconButton>
+            <h1 className="min-w-0 flex-1 truncate font-semibold" data-testid="screen-title">
+              {route.name === "settings" ? t("settings.title") : t("admin.title")}
+            </h1>
             <IconButton label={t("nav.openSidebar")} onClick={() => dispatch(sidebarToggled(true))}>
               <MenuIcon />
             </IconButton>
-          </div>
+          </header>
         ) : null}
         <main
           id="main"

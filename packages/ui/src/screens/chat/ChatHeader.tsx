@@ -61,7 +61,9 @@ export function ChatHeader({
     : (pendingModel ?? models.data?.defaultModel ?? "");
 
   return (
-    <header className="flex h-14 shrink-0 items-center gap-1 border-b border-line px-2 sm:gap-2 sm:px-4">
+    // On a phone the model picker takes a row of its own under the title, so the title keeps
+    // the width of the screen.
+    <header className="flex shrink-0 flex-wrap items-center gap-x-1 gap-y-1 border-b border-line px-2 py-2 sm:h-14 sm:flex-nowrap sm:gap-2 sm:px-4 sm:py-0">
       <IconButton
         label={t("nav.openSidebar")}
         className="md:hidden"
@@ -83,7 +85,7 @@ export function ChatHeader({
           if (conversation) update.mutate({ id: conversation.id, model: e.target.value });
           else onPendingModelChange(e.target.value);
         }}
-        className="h-9 max-w-[9rem] truncate rounded-lg border border-line bg-surface px-2 text-sm sm:max-w-[14rem]"
+        className="order-last h-9 w-full min-w-0 truncate rounded-lg border border-line bg-surface px-2 text-sm sm:order-none sm:w-auto sm:max-w-[14rem]"
       >
         {available.length === 0 ? <option value="">{t("chat.noModels")}</option> : null}
         {available.map((m) => (

@@ -1,3 +1,5 @@
+import { useEffect, useRef, useState } from "react";
+import { ChevronLeftIcon, ChevronRightIcon } from "../../components/icons";
 import { cx } from "../../components/ui";
 import { useT, type MessageKey } from "../../i18n";
 import { SETTINGS_TABS, useRouter, type SettingsTab } from "../../lib/router";
@@ -27,34 +29,11 @@ const TAB_LABELS: Record<SettingsTab, MessageKey> = {
 
 export function SettingsScreen({ tab }: { tab: SettingsTab }) {
   const t = useT();
-  const { href, navigate } = useRouter();
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
-      <h1 className="text-xl font-semibold">{t("settings.title")}</h1>
-      <nav
-        aria-label={t("settings.title")}
-        className="-mx-1 flex gap-1 overflow-x-auto border-b border-line pb-px"
-      >
-        {SETTINGS_TABS.map((name) => (
-          <a
-            key={name}
-            href={href({ name: "settings", tab: name })}
-            aria-current={name === tab ? "page" : undefined}
-            onClick={(event) => {
-              event.preventDefault();
-              navigate({ name: "settings", tab: name });
-            }}
-            className={cx(
-              "shrink-0 rounded-t-lg border-b-2 px-3 py-2 text-sm",
-              name === tab
-                ? "border-accent font-medium text-fg"
-                : "border-transparent text-fg-soft hover:text-fg",
-            )}
-          >
-            {t(TAB_LABELS[name])}
-          </a>
-        ))}
-      </nav>
+      {/* On a phone the screen's top bar (AppShell) carries the title beside Back. */}
+      <h1 className="hidden text-xl font-semibold md:block">{t("settings.title")}</h1>
+      <SettingsTabs tab={tab} />
       <section aria-label={t(TAB_LABELS[tab])}>
         {tab === "profile" ? <ProfileSettings /> : null}
         {tab === "password" ? <PasswordSettings /> : null}
@@ -68,5 +47,117 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
         {tab === "data" ? <DataSettings /> : null}
       </section>
     </div>
+  );
+}
+
+/**
+ * The tabs scroll sideways when they do not fit (a phone); a fading edge with an arrow on
+ * each side that has more tabs says so, and the current tab is scrolled into view.
+ */
+function SettingsTabs({ tab }: { tab: SettingsTab }) {
+  const t = useT();
+  const { href, navigate } = useRouter();
+  const nav = useRef<HTMLElement>(null);
+  const [more, setMore] = useState({ before: false, after: false });
+
+  useEffect(() => {
+    const el = nav.current;
+    if (!el) return;
+    const measure = () => {
+      const before = el.scrollLeft > 1;
+      const after = el.scrollLeft + el.clientWidth < el.scrollWidth - 1;
+      setMore((m) => (m.before === before && m.after === after ? m : { before, after }));
+    };
+    measure();
+    el.addEventListener("scroll", measure, { passive: true });
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => {
+      el.removeEventListener("scroll", measure);
+      observer.disconnect();
+    };
+  }, []);
+
+  useEffect(() => {
+    nav.current
+      ?.querySelector<HTMLElement>('[aria-current="page"]')
+      ?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [tab]);
+
+  const scrollBy = (direction: 1 | -1) => {
+    const el = nav.current;
+    if (el) el.scrollBy({ left: direction * el.clientWidth * 0.6, behavior: "smooth" });
+  };
+
+  return (
+    <div className="relative -mx-1">
+      <nav
+        ref={nav}
+        aria-label={t("settings.title")}
+        data-testid="settings-tabs"
+        className="flex gap-1 overflow-x-auto border-b border-line pb-px [scrollbar-width:none]"
+      >
+        {SETTINGS_TABS.map((name) => (
+          <a
+            key={name}
+            href={href({ name: "settings", tab: name })}
+            aria-current={name === tab ? "page" : undefined}
+            onClick={(event) => {
+              event.preventDefault();
+              navigate({ name: "settings", tab: name });
+            }}
+            className={cx(
+              "shrink-0 scroll-mx-10 rounded-t-lg border-b-2 px-3 py-2 text-sm",
+              name === tab
+                ? "border-accent font-medium text-fg"
+                : "border-transparent text-fg-soft hover:text-fg",
+            )}
+          >
+            {t(TAB_LABELS[name])}
+          </a>
+        ))}
+      </nav>
+      {more.before ? (
+        <ScrollCue side="before" label={t("settings.moreTabs")} onClick={() => scrollBy(-1)} />
+      ) : null}
+      {more.after ? (
+        <ScrollCue side="after" label={t("settings.moreTabs")} onClick={() => scrollBy(1)} />
+      ) : null}
+    </div>
+  );
+}
+
+/** The edge of a row that scrolls on: a fade to the page's background and an arrow. The
+ * tabs themselves are reachable with Tab, so the cue is for pointers and eyes only. */
+function ScrollCue({
+  side,
+  label,
+  onClick,
+}: {
+  side: "before" | "after";
+  label: string;
+  onClick(): void;
+}) {
+  return (
+    <button
+      type="button"
+      tabIndex={-1}
+      aria-hidden="true"
+      title={label}
+      data-testid={`settings-tabs-more-${side}`}
+      onClick={onClick}
+      className={cx(
+        "absolute inset-y-0 flex w-10 items-center text-fg-soft",
+        side === "before"
+          ? "left-0 justify-start bg-linear-to-r from-bg via-bg/90 to-transparent pl-0.5"
+          : "right-0 justify-end bg-linear-to-l from-bg via-bg/90 to-transparent pr-0.5",
+      )}
+    >
+      {side === "before" ? (
+        <ChevronLeftIcon width={16} height={16} />
+      ) : (
+        <ChevronRightIcon width={16} height={16} />
+      )}
+    </button>
   );
 }
