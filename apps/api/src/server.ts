@@ -43,8 +43,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Everything long-lived, chosen from the environment: Postgres or PGlite. */
-export async function buildDeps(
+/**
+ * Everything long-lived, chosen from the environment: Postgres or PGlite, Redis or
+ * in-process, the model provider, file storage, SSO. The one wiring: startServer calls it
+ * for main.ts and for startTestServer (testing.ts) alike, so tests run on what production runs.
+ */
+export async function createAppDeps(
   env: Env,
   log: (msg: string) => void = () => {},
   observers: Pick<AppDeps, "procedureObserver" | "generationObserver"> & {
@@ -207,7 +211,7 @@ export async function startServer(
   options: { logger?: Logger } = {},
 ): Promise<RunningServer> {
   const metrics = createMetrics(routerProcedures(appRouter));
-  const deps = await buildDeps(env, log, {
+  const deps = await createAppDeps(env, log, {
     procedureObserver: metrics.procedureObserver,
     generationObserver: metrics.generationObserver,
     usageObserver: metrics.usageObserver,

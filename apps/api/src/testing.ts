@@ -1,5 +1,6 @@
 // The one way tests start a real Parley server: apps/api's own tests, the web app's browser
-// tests, the desktop app's tests. It runs startServer, so tests use the production wiring.
+// tests, the desktop app's tests. It runs startServer, as main.ts does, so tests use the
+// production wiring (createAppDeps, createApp) with only the environment set for the test.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
