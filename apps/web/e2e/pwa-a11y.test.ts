@@ -137,7 +137,7 @@ describe.skipIf(skip)("installable, responsive and keyboard-friendly", () => {
         "New chat",
         "Search conversations",
         "Model",
-        "System prompt",
+        "Conversation settings",
         "Export",
         "Message",
         "Sign out",

@@ -205,6 +205,30 @@ describe(`chat flow (${backend})`, () => {
     ]);
   });
 
+  it("sends the conversation's temperature to the model, and none once it is cleared; only its owner sets it", async () => {
+    const conversation = await api.chat.conversations.create({ temperature: 0.7 });
+    await sendAndFinish("warm", { conversationId: conversation.id });
+    expect(streamedCalls().at(-1)!.options.temperature).toBe(0.7);
+
+    await api.chat.conversations.update({ id: conversation.id, temperature: 1.3 });
+    expect((await api.chat.conversations.get({ id: conversation.id })).temperature).toBe(1.3);
+    await sendAndFinish("hotter", { conversationId: conversation.id });
+    expect(streamedCalls().at(-1)!.options.temperature).toBe(1.3);
+
+    await api.chat.conversations.update({ id: conversation.id, temperature: null });
+    await sendAndFinish("default", { conversationId: conversation.id });
+    expect(streamedCalls().at(-1)!.options).not.toHaveProperty("temperature");
+
+    const mallory = await t.as(await t.register("mallory-temperature"));
+    expect(
+      await codeOf(mallory.chat.conversations.update({ id: conversation.id, temperature: 2 })),
+    ).toBe("NOT_FOUND");
+    expect((await api.chat.conversations.get({ id: conversation.id })).temperature).toBeNull();
+    expect(
+      await codeOf(api.chat.conversations.update({ id: conversation.id, temperature: 2.5 })),
+    ).toBe("BAD_REQUEST");
+  });
+
   it("builds the prompt from what send read and stored: no history read after the exchange", async () => {
     const conversation = await api.chat.conversations.create({ systemPrompt: "Be kind." });
     await sendAndFinish("one", { conversationId: conversation.id });

@@ -64,6 +64,13 @@ export const en = {
   "chat.systemPrompt": "System prompt",
   "chat.systemPromptHint": "Instructions the model follows in this conversation",
   "chat.temperature": "Temperature",
+  "chat.settings": "Conversation settings",
+  "chat.temperatureSlider": "Temperature slider",
+  "chat.temperatureDefault": "Default",
+  "chat.temperatureReset": "Reset",
+  "chat.temperatureHint":
+    "0 is focused and repeatable, 2 the most varied; empty uses the model's default.",
+  "chat.temperatureInvalid": "Use a number from 0 to 2, or leave it empty for the default.",
   "chat.save": "Save",
   "chat.cancel": "Cancel",
   "chat.export": "Export",

@@ -65,6 +65,13 @@ export const ru: Record<MessageKey, string> = {
   "chat.systemPrompt": "Системный промпт",
   "chat.systemPromptHint": "Инструкции, которым модель следует в этой беседе",
   "chat.temperature": "Температура",
+  "chat.settings": "Настройки беседы",
+  "chat.temperatureSlider": "Ползунок температуры",
+  "chat.temperatureDefault": "По умолчанию",
+  "chat.temperatureReset": "Сбросить",
+  "chat.temperatureHint":
+    "0 — точнее и предсказуемее, 2 — разнообразнее; пусто — значение модели по умолчанию.",
+  "chat.temperatureInvalid": "Введите число от 0 до 2 или оставьте поле пустым.",
   "chat.save": "Сохранить",
   "chat.cancel": "Отмена",
   "chat.export": "Экспорт",

@@ -14,6 +14,7 @@ export interface ConversationSettings {
   title: string | null;
   model: string | null;
   systemPrompt: string | null;
+  temperature: number | null;
 }
 
 export interface ChatHeaderProps {
@@ -35,9 +36,17 @@ export function ChatHeader({
   const dispatch = useAppDispatch();
   const utils = trpc.useUtils();
   const modelId = useId();
+  const temperatureId = useId();
+  const temperatureHintId = useId();
   const models = trpc.chat.models.useQuery(undefined, { staleTime: 5 * 60_000 });
   const [promptOpen, setPromptOpen] = useState(false);
   const [prompt, setPrompt] = useState("");
+  // Kept as typed: "" is the model's own default.
+  const [temperature, setTemperature] = useState("");
+  const temperatureValue = temperature.trim() === "" ? null : Number(temperature.replace(",", "."));
+  const temperatureValid =
+    temperatureValue === null ||
+    (Number.isFinite(temperatureValue) && temperatureValue >= 0 && temperatureValue <= 2);
   const update = trpc.chat.conversations.update.useMutation({
     onSuccess: () => {
       setPromptOpen(false);
@@ -97,9 +106,11 @@ export function ChatHeader({
       {conversation ? (
         <>
           <IconButton
-            label={t("chat.systemPrompt")}
+            label={t("chat.settings")}
             onClick={() => {
               setPrompt(conversation.systemPrompt ?? "");
+              setTemperature(conversation.temperature?.toString() ?? "");
+              update.reset();
               setPromptOpen(true);
             }}
           >
@@ -121,25 +132,75 @@ export function ChatHeader({
           />
         </>
       ) : null}
-      <Dialog open={promptOpen} onClose={() => setPromptOpen(false)} title={t("chat.systemPrompt")}>
+      <Dialog open={promptOpen} onClose={() => setPromptOpen(false)} title={t("chat.settings")}>
         <form
           className="flex flex-col gap-4"
           onSubmit={(e) => {
             e.preventDefault();
-            if (conversation) update.mutate({ id: conversation.id, systemPrompt: prompt });
+            if (conversation && temperatureValid)
+              update.mutate({
+                id: conversation.id,
+                systemPrompt: prompt,
+                temperature: temperatureValue,
+              });
           }}
         >
           <TextArea
-            label={t("chat.systemPromptHint")}
+            label={`${t("chat.systemPrompt")}: ${t("chat.systemPromptHint")}`}
             value={prompt}
             onChange={(e) => setPrompt(e.target.value)}
             maxLength={8000}
             rows={6}
           />
+          <div className="flex flex-col gap-1.5">
+            <label htmlFor={temperatureId} className="text-sm font-medium">
+              {t("chat.temperature")}
+            </label>
+            <div className="flex items-center gap-3">
+              <input
+                type="range"
+                min={0}
+                max={2}
+                step={0.1}
+                aria-label={t("chat.temperatureSlider")}
+                value={temperatureValid && temperatureValue !== null ? temperatureValue : 1}
+                data-default={temperatureValue === null}
+                onChange={(e) => setTemperature(e.target.value)}
+                className="min-w-0 flex-1 accent-accent data-[default=true]:opacity-50"
+              />
+              <input
+                id={temperatureId}
+                type="text"
+                inputMode="decimal"
+                value={temperature}
+                placeholder={t("chat.temperatureDefault")}
+                aria-describedby={temperatureHintId}
+                aria-invalid={!temperatureValid}
+                maxLength={5}
+                onChange={(e) => setTemperature(e.target.value)}
+                className="h-9 w-24 rounded-lg border border-line bg-bg px-2 text-sm placeholder:text-fg-soft aria-[invalid=true]:border-danger"
+              />
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => setTemperature("")}
+                disabled={temperature === ""}
+              >
+                {t("chat.temperatureReset")}
+              </Button>
+            </div>
+            <p id={temperatureHintId} className="text-xs text-fg-soft">
+              {temperatureValid ? t("chat.temperatureHint") : t("chat.temperatureInvalid")}
+            </p>
+          </div>
           {update.error ? <Alert>{errorText(update.error, t)}</Alert> : null}
           <div className="flex justify-end gap-2">
             <Button onClick={() => setPromptOpen(false)}>{t("chat.cancel")}</Button>
-            <Button type="submit" variant="primary" disabled={update.isPending}>
+            <Button
+              type="submit"
+              variant="primary"
+              disabled={update.isPending || !temperatureValid}
+            >
               {t("chat.save")}
             </Button>
           </div>
