@@ -27,6 +27,9 @@ export interface Database {
   /** Runs `fn` on one dedicated connection, so session-level state (advisory locks,
    * transactions started by hand) stays on that connection. */
   withConnection<T>(fn: (sql: RawSql) => Promise<T>): Promise<T>;
+  /** Runs `fn` in a transaction of hand-written statements: committed when it resolves,
+   * rolled back when it throws. On PGlite nothing else runs on the database meanwhile. */
+  transaction<T>(fn: (sql: RawSql) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -92,6 +95,27 @@ function openPostgres(url: string, options: CreateDbOptions): Database {
         client.release();
       }
     },
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query("BEGIN");
+        const result = await fn({
+          query: async (sql, params) => (await client.query(sql, params)).rows,
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is not handed to the next caller.
+        await client.query("ROLLBACK").catch((rollbackFailed: Error) => (broken = rollbackFailed));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
     async ping(timeoutMs = 2_000) {
       await withTimeout(pool.query("SELECT 1"), timeoutMs, "database ping");
     },
@@ -120,6 +144,16 @@ async function openPglite(url: string): Promise<Database> {
     kind: "pglite",
     sql,
     withConnection: (fn) => fn(sql),
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn({
+          query: async <Row>(text: string, params?: unknown[]) =>
+            (await tx.query<Row>(text, params)).rows,
+          exec: async (text) => {
+            await tx.exec(text);
+          },
+        }),
+      ),
     async ping(timeoutMs = 2_000) {
       await withTimeout(client.query("SELECT 1"), timeoutMs, "database ping");
     },

@@ -12,7 +12,7 @@ export class UniqueViolationError extends Error {
 /** The columns of a unique-constraint violation, or null for any other error. Driver
  * adapters report them under `meta.driverAdapterError`, the native engine under `meta.target`. */
 export function uniqueViolationFields(error: unknown): string[] | null {
-  const raw = rawPostgresError(error);
+  const raw = rawPostgresError(error) ?? driverError(error);
   if (raw?.code === "23505") return fieldsFromDetail(raw.detail);
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") {
     return null;
@@ -36,6 +36,16 @@ function rawPostgresError(error: unknown): { code?: string; detail?: string } | 
   if (!(error instanceof Error) || error.name !== "DriverAdapterError") return null;
   const cause = (error as { cause?: { kind?: string; code?: string; detail?: string } }).cause;
   return cause?.kind === "postgres" ? cause : null;
+}
+
+/** An error of node-postgres or PGlite from a statement written by hand (db.sql): both
+ * carry Postgres's SQLSTATE in `code`. */
+function driverError(error: unknown): { code?: string; detail?: string } | null {
+  if (!(error instanceof Error) || error.name === "DriverAdapterError") return null;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)
+    ? { code, ...(typeof detail === "string" ? { detail } : {}) }
+    : null;
 }
 
 /** "Key (user_id, client_message_id)=(…) already exists." → ["user_id", "client_message_id"] */

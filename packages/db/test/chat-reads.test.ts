@@ -92,7 +92,7 @@ describe(`hot reads in SQL on ${backendName()}`, () => {
 
     // The user message at depth 6 carries two files, in the order they were attached.
     const carrier = chain[6]!;
-    const attached = [];
+    const attached: chat.PageAttachment[] = [];
     for (const [position, name] of ["b.png", "a.txt"].entries()) {
       const file = await t.db.prisma.file.create({
         data: {

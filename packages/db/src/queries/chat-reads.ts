@@ -9,11 +9,16 @@ import type { MessageAttachmentInfo } from "./files";
  * every query, subqueries included, filters by user_id (one shard on Citus). The bench's raw-SQL floor serves these same statements.
  */
 
-const conversationColumns = `id, title, model, system_prompt AS "systemPrompt", temperature, pinned,
+export const CONVERSATION_COLUMNS = `id, title, model, system_prompt AS "systemPrompt", temperature, pinned,
   archived, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** $1 user, $2 archived, $3 pinned (null: either), $4/$5 cursor (null: from the newest), $6 rows. */
-export const LIST_CONVERSATIONS_SQL = `SELECT ${conversationColumns}
+/** A message row as MessageRow names its fields. */
+export const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", parent_id AS "parentId",
+  depth, active, role, content, status, model, error, prompt_tokens AS "promptTokens",
+  completion_tokens AS "completionTokens", usage_estimated AS "usageEstimated",
+  client_message_id AS "clientMessageId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+export const LIST_CONVERSATIONS_SQL = `SELECT ${CONVERSATION_COLUMNS}
 FROM conversations
 WHERE user_id = $1::uuid AND archived = $2::boolean
   AND ($3::boolean IS NULL OR pinned = $3::boolean)

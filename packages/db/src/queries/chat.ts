@@ -1,6 +1,8 @@
-import type { Database } from "../client";
+import { randomUUID } from "node:crypto";
+import type { Database, RawSql } from "../client";
 import { rethrowUnique } from "../errors";
 import { Prisma } from "../generated/prisma/client";
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS } from "./chat-reads";
 import { conversationMatches, toSearchTsQuery } from "./search";
 
 /**
@@ -20,6 +22,7 @@ export {
   promptPage,
   PROMPT_PAGE_SQL,
   type BranchMessage,
+  type PageAttachment,
   type PromptRow,
 } from "./chat-reads";
 
@@ -277,122 +280,155 @@ export interface CreateExchangeArgs {
 }
 
 /**
- * Stores a user message and the assistant placeholder (`streaming`) in one transaction,
- * making them the active branch from their depth on. A repeated clientMessageId fails
- * with UniqueViolationError; the caller then returns the first exchange.
+ * The exchange in one statement: the parent (the tip, none, or a named reply) is checked,
+ * the branch from its depth on deactivated, the user message (with its files) and the
+ * assistant placeholder inserted and the conversation touched or created, every write
+ * conditional on the check. Params: $1 user, $2 conversation, $3 parent mode (tip, root,
+ * id), $4 parent id, $5/$6 the new message ids, $7 content, $8 client message id, $9 model,
+ * $10 lease, $11 whether the conversation is new, $12–$15 its title, model, system prompt
+ * and temperature, $16 the file ids.
  */
-export async function createExchange(db: Database, args: CreateExchangeArgs) {
-  return rethrowUnique(
-    db.prisma.$transaction(async (tx) => {
-      let conversationId: string;
-      if ("create" in args.conversation) {
-        conversationId = (
-          await tx.conversation.create({
-            data: {
-              userId: args.userId,
-              ...args.conversation.create,
-              title: args.conversation.create.title ?? DEFAULT_TITLE,
-            },
-            select: { id: true },
-          })
-        ).id;
-      } else {
-        conversationId = args.conversation.id;
-        await lockConversation(tx, args.userId, conversationId);
-      }
-      const parent = await resolveParent(tx, args.userId, conversationId, args.parent);
-      const depth = parent ? parent.depth + 1 : 0;
-      await tx.message.updateMany({
-        where: { conversationId, userId: args.userId, active: true, depth: { gte: depth } },
-        data: { active: false },
-      });
-      const userMessage = await tx.message.create({
-        data: {
-          conversationId,
-          userId: args.userId,
-          parentId: parent?.id ?? null,
-          depth,
-          role: "user",
-          content: args.content,
-          clientMessageId: args.clientMessageId,
-        },
-        select: messageSelect,
-      });
-      const fileIds = args.attachmentIds ?? [];
-      if (fileIds.length) {
-        await tx.messageAttachment.createMany({
-          data: fileIds.map((fileId, position) => ({
-            userId: args.userId,
-            messageId: userMessage.id,
-            fileId,
-            position,
-          })),
-        });
-        await tx.file.updateMany({
-          where: { userId: args.userId, id: { in: fileIds }, attachedAt: null },
-          data: { attachedAt: new Date() },
-        });
-      }
-      const assistantMessage = await tx.message.create({
-        data: {
-          conversationId,
-          userId: args.userId,
-          parentId: userMessage.id,
-          depth: depth + 1,
-          role: "assistant",
-          status: "streaming",
-          model: args.model,
-          leaseExpiresAt: args.leaseExpiresAt,
-        },
-        select: messageSelect,
-      });
-      const conversation = await tx.conversation.update({
-        where: { userId_id: { userId: args.userId, id: conversationId } },
-        data: { updatedAt: new Date() },
-        select: conversationSelect,
-      });
-      return { conversation, userMessage, assistantMessage };
-    }),
-  );
+const CREATE_EXCHANGE_SQL = `WITH parent AS (
+  (SELECT id, depth, role, status FROM messages
+   WHERE $3::text = 'tip' AND conversation_id = $2::uuid AND user_id = $1::uuid AND active
+   ORDER BY depth DESC LIMIT 1)
+  UNION ALL
+  (SELECT id, depth, role, status FROM messages
+   WHERE $3::text = 'id' AND user_id = $1::uuid AND id = $4::uuid AND conversation_id = $2::uuid)
+),
+settled AS (
+  SELECT CASE
+           WHEN $3::text = 'tip' AND p.status = 'streaming' THEN 'streaming'
+           WHEN $3::text = 'id' AND p.id IS NULL THEN 'no-parent'
+           WHEN $3::text = 'id' AND p.role <> 'assistant' THEN 'not-a-reply'
+           ELSE 'ok'
+         END AS outcome,
+         p.id AS parent_id,
+         COALESCE(p.depth + 1, 0) AS depth
+  FROM (SELECT 1) AS one LEFT JOIN parent p ON true
+),
+created AS (
+  INSERT INTO conversations (id, user_id, title, model, system_prompt, temperature, created_at, updated_at)
+  SELECT $2::uuid, $1::uuid, $12::text, $13::text, $14::text, $15::float8, now(), now()
+  FROM settled WHERE $11::boolean AND outcome = 'ok'
+  RETURNING ${CONVERSATION_COLUMNS}
+),
+touched AS (
+  UPDATE conversations SET updated_at = now()
+  WHERE NOT $11::boolean AND user_id = $1::uuid AND id = $2::uuid
+    AND (SELECT outcome FROM settled) = 'ok'
+  RETURNING ${CONVERSATION_COLUMNS}
+),
+deactivated AS (
+  UPDATE messages SET active = false, updated_at = now()
+  WHERE conversation_id = $2::uuid AND user_id = $1::uuid AND active
+    AND depth >= (SELECT depth FROM settled) AND (SELECT outcome FROM settled) = 'ok'
+  RETURNING 1
+),
+question AS (
+  INSERT INTO messages (id, conversation_id, user_id, parent_id, depth, active, role, content,
+                        status, client_message_id, created_at, updated_at)
+  SELECT $5::uuid, $2::uuid, $1::uuid, parent_id, depth, true, 'user', $7::text, 'complete',
+         $8::text, now(), now()
+  FROM settled WHERE outcome = 'ok'
+  RETURNING ${MESSAGE_COLUMNS}
+),
+answer AS (
+  INSERT INTO messages (id, conversation_id, user_id, parent_id, depth, active, role, content,
+                        status, model, lease_expires_at, created_at, updated_at)
+  SELECT $6::uuid, $2::uuid, $1::uuid, $5::uuid, depth + 1, true, 'assistant', '', 'streaming',
+         $9::text, $10::timestamptz, now(), now()
+  FROM settled WHERE outcome = 'ok'
+  RETURNING ${MESSAGE_COLUMNS}
+),
+carried AS (
+  INSERT INTO message_attachments (user_id, message_id, file_id, position)
+  SELECT $1::uuid, $5::uuid, f.id, f.n - 1
+  FROM unnest($16::uuid[]) WITH ORDINALITY AS f(id, n)
+  WHERE (SELECT outcome FROM settled) = 'ok'
+  RETURNING 1
+),
+marked AS (
+  UPDATE files SET attached_at = now()
+  WHERE user_id = $1::uuid AND id = ANY($16::uuid[]) AND attached_at IS NULL
+    AND (SELECT outcome FROM settled) = 'ok'
+  RETURNING 1
+)
+SELECT s.outcome,
+       (SELECT row_to_json(c) FROM (SELECT * FROM created UNION ALL SELECT * FROM touched) c)
+         AS conversation,
+       (SELECT row_to_json(q) FROM question q) AS "userMessage",
+       (SELECT row_to_json(a) FROM answer a) AS "assistantMessage"
+FROM settled s`;
+
+type Json<Row> = { [K in keyof Row]: Row[K] extends Date ? string : Row[K] };
+
+function datesOf<Row extends { createdAt: Date; updatedAt: Date }>(row: Json<Row>): Row {
+  return { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) } as Row;
 }
 
-async function resolveParent(
-  tx: Tx,
-  userId: string,
-  conversationId: string,
-  parent: CreateExchangeArgs["parent"],
-) {
-  if (parent === null) return null;
-  if (parent === "tip") {
-    const tip = await tx.message.findFirst({
-      where: { conversationId, userId, active: true },
-      orderBy: { depth: "desc" },
-      select: { id: true, depth: true, role: true, status: true },
-    });
-    if (tip?.status === "streaming") {
-      throw new ChatRuleError(
-        "CONFLICT",
-        "A reply is still being written; wait for it or stop it first",
-      );
+/**
+ * Stores a user message and the assistant placeholder (`streaming`) atomically, making them
+ * the active branch from their depth on. A repeated clientMessageId fails with
+ * UniqueViolationError; the caller then returns the first exchange. In an existing
+ * conversation the conversation row is locked first, in its own statement: a statement's
+ * snapshot is taken when it starts, so a send that waited for another's lock must read the
+ * tip afterwards to see that send's messages.
+ */
+export async function createExchange(db: Database, args: CreateExchangeArgs) {
+  const isNew = "create" in args.conversation;
+  const conversationId = "create" in args.conversation ? randomUUID() : args.conversation.id;
+  const settings = "create" in args.conversation ? args.conversation.create : {};
+  const userMessageId = randomUUID();
+  const params = [
+    args.userId,
+    conversationId,
+    args.parent === "tip" ? "tip" : args.parent === null ? "root" : "id",
+    typeof args.parent === "string" && args.parent !== "tip" ? args.parent : null,
+    userMessageId,
+    randomUUID(),
+    args.content,
+    args.clientMessageId,
+    args.model,
+    args.leaseExpiresAt,
+    isNew,
+    settings.title ?? DEFAULT_TITLE,
+    settings.model ?? null,
+    settings.systemPrompt ?? null,
+    settings.temperature ?? null,
+    args.attachmentIds ?? [],
+  ];
+  const write = async (sql: RawSql) => {
+    if (!isNew) await lockConversation(sql, args.userId, conversationId);
+    const [row] = await sql.query<{
+      outcome: "ok" | "streaming" | "no-parent" | "not-a-reply";
+      conversation: Json<ConversationRow>;
+      userMessage: Json<MessageRow>;
+      assistantMessage: Json<MessageRow>;
+    }>(CREATE_EXCHANGE_SQL, params);
+    switch (row!.outcome) {
+      case "streaming":
+        throw new ChatRuleError(
+          "CONFLICT",
+          "A reply is still being written; wait for it or stop it first",
+        );
+      case "no-parent":
+        throw new ChatRuleError("NOT_FOUND", "Parent message not found", { field: "parentId" });
+      case "not-a-reply":
+        throw new ChatRuleError(
+          "BAD_REQUEST",
+          "parentId must be a reply (an assistant message), or null for the first message",
+          { field: "parentId" },
+        );
     }
-    return tip;
-  }
-  const message = await tx.message.findFirst({
-    where: { id: parent, conversationId, userId },
-    select: { id: true, depth: true, role: true },
-  });
-  if (!message)
-    throw new ChatRuleError("NOT_FOUND", "Parent message not found", { field: "parentId" });
-  if (message.role !== "assistant") {
-    throw new ChatRuleError(
-      "BAD_REQUEST",
-      "parentId must be a reply (an assistant message), or null for the first message",
-      {
-        field: "parentId",
-      },
-    );
-  }
-  return message;
+    return {
+      conversation: datesOf<ConversationRow>(row!.conversation),
+      userMessage: datesOf<MessageRow>(row!.userMessage),
+      assistantMessage: datesOf<MessageRow>(row!.assistantMessage),
+    };
+  };
+  // A new conversation is nobody else's yet: its one statement needs no lock or transaction.
+  return rethrowUnique(isNew ? write(db.sql) : db.transaction(write));
 }
 
 /**
@@ -546,11 +582,21 @@ async function latestDescendantChain(tx: Tx, userId: string, messageId: string):
   return chain;
 }
 
-async function lockConversation(tx: Tx, userId: string, conversationId: string) {
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`
-    SELECT id::text AS id FROM conversations
-    WHERE id = ${conversationId}::uuid AND user_id = ${userId}::uuid
-    FOR UPDATE`;
+const LOCK_CONVERSATION_SQL = `SELECT id::text AS id FROM conversations
+WHERE id = $1::uuid AND user_id = $2::uuid
+FOR UPDATE`;
+
+/** Holds the conversation's row until the transaction ends: writes to one conversation's
+ * tree take turns. Prisma's transactions and hand-written ones (`sql`) alike. */
+async function lockConversation(tx: Tx | RawSql, userId: string, conversationId: string) {
+  const rows =
+    "query" in tx
+      ? await tx.query(LOCK_CONVERSATION_SQL, [conversationId, userId])
+      : await tx.$queryRawUnsafe<Array<{ id: string }>>(
+          LOCK_CONVERSATION_SQL,
+          conversationId,
+          userId,
+        );
   if (!rows.length)
     throw new ChatRuleError("NOT_FOUND", "Conversation not found", { field: "conversationId" });
 }
