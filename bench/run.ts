@@ -1,8 +1,9 @@
 // `npm run bench`: measures floors and Parley on this machine and writes a Markdown report
 // to bench/results/. BENCH_SECONDS shortens or lengthens each load run (default 10);
 // BENCH_CONNECTIONS sets the connections of the throughput runs (default 200);
-// BENCH_ONLY=requests,cache,paging,search,first-token,v1,flood,connections,streams,files runs a subset of the
-// Parley sections (floors always run: every ratio needs them);
+// BENCH_ONLY=requests,cache,paging,search,first-token,v1,flood,connections,streams,files,users runs a
+// subset of the Parley sections (floors always run: every ratio needs them); BENCH_USERS and
+// BENCH_USERS_SECONDS size the users section (1,000 users for 180 s);
 // BENCH_RESULTS_DIR writes the report elsewhere (trial runs).
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -20,6 +21,7 @@ import { measureSearch } from "./scenarios/search";
 import { measureConcurrentStreams, measureFirstToken } from "./scenarios/streaming";
 import { measureLoginFlood, measureThousandConnections } from "./scenarios/pressure";
 import { measureRequests, readTraffic } from "./scenarios/requests";
+import { measureThousandUsers } from "./scenarios/users";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
@@ -30,6 +32,10 @@ const streamCount = Number(process.env.BENCH_STREAMS ?? 1_000);
 const streamChunkMs = Number(process.env.BENCH_STREAM_CHUNK_MS ?? 1_000);
 /** The model fixture's set time to first token: what chat.send's first token is compared with. */
 const fixtureTtftMs = 100;
+const crowd = {
+  users: Number(process.env.BENCH_USERS ?? 1_000),
+  seconds: Number(process.env.BENCH_USERS_SECONDS ?? 180),
+};
 
 /** What to undo if the run is interrupted (Ctrl-C, a timeout's SIGTERM): the scratch
  * database above all. Child processes are killed on exit by @parley/testing. */
@@ -131,6 +137,12 @@ async function main() {
     await fixture.stop();
     cleanups.delete(dropDatabase);
     await database.drop();
+  }
+  // Its own cluster (three replicas, nginx, a private Postgres and Redis), once the single
+  // API and its database are gone.
+  if (enabled("users")) {
+    console.log(`${crowd.users} users for ${crowd.seconds} s on three replicas`);
+    await measureThousandUsers({ sections, checks }, crowd);
   }
 
   sections.splice(3, 0, summary(checks), "");

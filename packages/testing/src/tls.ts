@@ -41,10 +41,16 @@ export function makeCertificates(
 
 /**
  * A fetch that trusts only `ca` (Node's global fetch cannot be given a CA per call) and
- * never follows redirects on its own, so tests see the 301 itself.
+ * never follows redirects on its own, so tests see the 301 itself. `localAddress` makes its
+ * connections come from another loopback address (127.0.0.0/8), so a load generator's users
+ * reach nginx from addresses of their own, as people do, instead of all sharing one IP's
+ * rate limits.
  */
-export function fetchTrusting(ca: string): typeof fetch {
-  const dispatcher = new Agent({ connect: { ca } });
+export function fetchTrusting(ca: string, options: { localAddress?: string } = {}): typeof fetch {
+  const dispatcher = new Agent({
+    connect: { ca },
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+  });
   return ((input: string | URL | Request, init?: RequestInit) =>
     undiciFetch(
       input as never,
