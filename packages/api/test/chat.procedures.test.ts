@@ -192,6 +192,38 @@ describe(`chat flow (${backend})`, () => {
     expect(streamedCalls()).toHaveLength(1);
   });
 
+  it("different sends racing into one conversation: one exchange is stored, the others wait for its reply", async () => {
+    // Without the conversation lock each would read the same tip and all would be stored
+    // as active siblings: two active messages at one depth, a branch that is no branch.
+    const conversation = await api.chat.conversations.create({});
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) =>
+        api.chat.send({
+          content: `question ${i} [[fixture words=30 delay=20]]`,
+          clientMessageId: newClientId(),
+          conversationId: conversation.id,
+        }),
+      ),
+    );
+    const sent = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    expect(sent).toHaveLength(1);
+    const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    expect(refused.map((reason) => (reason as { code?: string }).code)).toEqual(
+      Array(3).fill("CONFLICT"),
+    );
+    await collectStream(await api.chat.stream({ messageId: sent[0]!.assistantMessage.id }));
+    const page = await api.chat.messages.list({ conversationId: conversation.id });
+    expect(page.items.map((m) => [m.depth, m.role])).toEqual([
+      [0, "user"],
+      [1, "assistant"],
+    ]);
+    const stored = await t.deps.db.prisma.message.findMany({
+      where: { conversationId: conversation.id },
+      select: { depth: true },
+    });
+    expect(stored.map((m) => m.depth).sort()).toEqual([0, 1]);
+  });
+
   it("continues a conversation with the branch as the prompt, plus the system prompt", async () => {
     const conversation = await api.chat.conversations.create({ systemPrompt: "You are terse." });
     await sendAndFinish("first question", { conversationId: conversation.id });
