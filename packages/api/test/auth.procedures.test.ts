@@ -168,6 +168,76 @@ describe(`auth procedures (${where})`, () => {
     });
   });
 
+  describe("refresh of a disabled account", () => {
+    /** The code and the `details.reason` a refused call carries to the client. */
+    const refusal = async (promise: Promise<unknown>) => {
+      const error = await promise.then(
+        () => null,
+        (e: unknown) => e as { code?: string; cause?: { details?: { reason?: unknown } } },
+      );
+      return { code: error?.code, reason: error?.cause?.details?.reason ?? null };
+    };
+
+    it("says ACCOUNT_DISABLED, not an ended session, whether or not the session row is left", async () => {
+      const victim = await c.register("disabled_refresh");
+      const second = await (
+        await c.caller({ ip: "10.4.0.6" })
+      ).api.auth.login({
+        login: "disabled_refresh",
+        password: victim.password,
+        refreshTokenInBody: true,
+      });
+      const admin = await c.caller({ token: root.accessToken });
+      await admin.api.user.admin.setDisabled({ userId: victim.id, disabled: true });
+      const { api } = await c.caller({ ip: "10.4.0.7" });
+      // Disabling deleted the sessions: the account is what refuses.
+      expect(await refusal(api.auth.refresh({ refreshToken: victim.refreshToken }))).toEqual({
+        code: "UNAUTHORIZED",
+        reason: "ACCOUNT_DISABLED",
+      });
+      expect(await refusal(api.auth.refresh({ refreshToken: second.refreshToken! }))).toMatchObject(
+        { reason: "ACCOUNT_DISABLED" },
+      );
+      // Signing in again is refused the same way, once the password matched.
+      expect(
+        await refusal(api.auth.login({ login: "disabled_refresh", password: victim.password })),
+      ).toEqual({ code: "FORBIDDEN", reason: "ACCOUNT_DISABLED" });
+      expect(
+        await refusal(api.auth.login({ login: "disabled_refresh", password: "not-the-password" })),
+      ).toEqual({ code: "UNAUTHORIZED", reason: null });
+
+      // Enabled again, an ended session is only that: no reason, just sign in again.
+      await admin.api.user.admin.setDisabled({ userId: victim.id, disabled: false });
+      expect(await refusal(api.auth.refresh({ refreshToken: victim.refreshToken }))).toEqual({
+        code: "UNAUTHORIZED",
+        reason: null,
+      });
+    });
+
+    it("says ACCOUNT_DISABLED when the account was disabled behind a live session's back", async () => {
+      const victim = await c.register("disabled_behind");
+      await c.deps.db.prisma.user.update({
+        where: { id: victim.id },
+        data: { disabledAt: new Date() },
+      });
+      const { api } = await c.caller({ ip: "10.4.0.8" });
+      expect(await refusal(api.auth.refresh({ refreshToken: victim.refreshToken }))).toEqual({
+        code: "UNAUTHORIZED",
+        reason: "ACCOUNT_DISABLED",
+      });
+    });
+
+    it("gives a token for another user's id, or a made-up one, only the plain refusal", async () => {
+      const other = await c.register("enabled_other");
+      const { api } = await c.caller({ ip: "10.4.0.9" });
+      const forged = `${"a".repeat(52)}.${other.id.replace(/-/g, "")}`;
+      expect(await refusal(api.auth.refresh({ refreshToken: forged }))).toEqual({
+        code: "UNAUTHORIZED",
+        reason: null,
+      });
+    });
+  });
+
   describe("me", () => {
     it("answers who is calling, and UNAUTHORIZED without a token", async () => {
       const me = await c.register("me_user");

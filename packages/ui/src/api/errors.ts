@@ -16,6 +16,12 @@ export function errorCode(error: unknown): string | undefined {
   return errorData(error)?.code;
 }
 
+/** The server refused because an admin disabled the account (sessions.ts ACCOUNT_DISABLED),
+ * whether on refresh (UNAUTHORIZED) or sign-in (FORBIDDEN). */
+export function isAccountDisabled(error: unknown): boolean {
+  return errorData(error)?.details?.reason === "ACCOUNT_DISABLED";
+}
+
 /** Codes a retry cannot fix: asking again would only repeat the answer (docs/architecture.md §7). */
 export const NEVER_RETRY = new Set([
   "UNAUTHORIZED",
@@ -70,6 +76,7 @@ export function fieldErrors(
  */
 export function errorText(error: unknown, t: Translate): string {
   if (isUnreachable(error)) return t("errors.unreachable");
+  if (isAccountDisabled(error)) return t("auth.disabled");
   const code = errorCode(error);
   if (code === "INTERNAL_SERVER_ERROR" || code === "SERVICE_UNAVAILABLE") return t("errors.server");
   if (code === "TOO_MANY_REQUESTS") {

@@ -9,7 +9,8 @@ import { SessionManager } from "./session";
 
 // The auth client is replaced by a scripted one here: these tests are about the manager's
 // decisions. The real HTTP path is covered by apps/web/e2e (browser and desktop-session).
-type Outcome = { accessToken: string; refreshToken?: string } | "UNAUTHORIZED" | "NETWORK";
+type Outcome =
+  { accessToken: string; refreshToken?: string } | "UNAUTHORIZED" | "DISABLED" | "NETWORK";
 
 function setup(options: { desktop?: boolean; stored?: string | null; refresh?: Outcome[] } = {}) {
   const calls: { path: string; input: unknown }[] = [];
@@ -23,6 +24,14 @@ function setup(options: { desktop?: boolean; stored?: string | null; refresh?: O
     if (next === "UNAUTHORIZED")
       throw TRPCClientError.from({
         error: { message: "no", code: -32001, data: { code: "UNAUTHORIZED" } },
+      } as never);
+    if (next === "DISABLED")
+      throw TRPCClientError.from({
+        error: {
+          message: "This account has been disabled",
+          code: -32001,
+          data: { code: "UNAUTHORIZED", details: { reason: "ACCOUNT_DISABLED" } },
+        },
       } as never);
     return next;
   };
@@ -91,6 +100,32 @@ describe("SessionManager on the web (cookie)", () => {
       accessToken: null,
       signedOutReason: "expired",
     });
+  });
+});
+
+describe("SessionManager and a disabled account", () => {
+  it("says the account is disabled at start-up, not just the sign-in screen", async () => {
+    const { session, store } = setup({ refresh: ["DISABLED"] });
+    await session.restore();
+    expect(store.getState().auth).toMatchObject({
+      status: "signedOut",
+      signedOutReason: "disabled",
+    });
+  });
+
+  it("says the account is disabled when it happens mid-session, and a later plain expiry says expired", async () => {
+    const { session, store } = setup({
+      refresh: ["DISABLED", { accessToken: "b" }, "UNAUTHORIZED"],
+    });
+    void session.completeSignIn({ accessToken: "a" });
+    expect(await session.refresh()).toBe(false);
+    session.expire();
+    expect(store.getState().auth.signedOutReason).toBe("disabled");
+    await session.completeSignIn({ accessToken: "a2" });
+    expect(await session.refresh()).toBe(true);
+    expect(await session.refresh()).toBe(false);
+    session.expire();
+    expect(store.getState().auth.signedOutReason).toBe("expired");
   });
 });
 

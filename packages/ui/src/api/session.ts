@@ -5,7 +5,8 @@ import { signedIn, signedOut, tokenRefreshed } from "../store/authSlice";
 import type { TokenRefresher } from "./authRetryLink";
 import type { createAuthClient } from "./client";
 import { isUnreachable } from "./connection";
-import { errorCode } from "./errors";
+import type { SignedOutReason } from "../store/authSlice";
+import { errorCode, isAccountDisabled } from "./errors";
 
 const RESTORE_RETRY_MS = 5_000;
 
@@ -23,6 +24,8 @@ export interface IssuedTokens {
 export class SessionManager implements TokenRefresher {
   private inFlight: Promise<boolean> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Why the server last refused the session, told on the sign-in screen. */
+  private refusal: SignedOutReason = "expired";
 
   constructor(
     private readonly deps: {
@@ -59,8 +62,12 @@ export class SessionManager implements TokenRefresher {
       }
       return;
     }
+    // A stored session that simply ended needs no explanation at start-up; a disabled
+    // account does, or the person would sign in only to be refused.
     if (!ok && this.deps.store.getState().auth.status !== "signedOut")
-      this.deps.store.dispatch(signedOut());
+      this.deps.store.dispatch(
+        signedOut(this.refusal === "disabled" ? { reason: "disabled" } : undefined),
+      );
   }
 
   /** The connection came back: a start-up that could not reach the server tries again. */
@@ -93,10 +100,12 @@ export class SessionManager implements TokenRefresher {
         tokens = await authClient.auth.refresh.mutate();
       }
       store.dispatch(tokenRefreshed({ accessToken: tokens.accessToken }));
+      this.refusal = "expired";
       return true;
     } catch (error) {
       // The server refused the token: forget it. Other failures (network) keep it for later.
       if (errorCode(error) === "UNAUTHORIZED" || errorCode(error) === "BAD_REQUEST") {
+        this.refusal = isAccountDisabled(error) ? "disabled" : "expired";
         await platform.refreshTokenStore?.set(null);
         return false;
       }
@@ -129,7 +138,7 @@ export class SessionManager implements TokenRefresher {
   expire = (): void => {
     if (this.deps.store.getState().auth.status === "signedOut") return;
     void this.deps.platform.refreshTokenStore?.set(null);
-    this.deps.store.dispatch(signedOut({ reason: "expired" }));
+    this.deps.store.dispatch(signedOut({ reason: this.refusal }));
     this.deps.queryClient.clear();
   };
 }

@@ -17,6 +17,7 @@ export const en = {
   "auth.noAccount": "No account yet?",
   "auth.haveAccount": "Already have an account?",
   "auth.expired": "Your session has ended. Please sign in again.",
+  "auth.disabled": "This account has been disabled. Ask your administrator to enable it again.",
   "auth.signOut": "Sign out",
   "auth.submitting": "Please wait…",
 

@@ -18,6 +18,7 @@ export const ru: Record<MessageKey, string> = {
   "auth.noAccount": "Нет аккаунта?",
   "auth.haveAccount": "Уже есть аккаунт?",
   "auth.expired": "Сеанс завершён. Войдите снова.",
+  "auth.disabled": "Эта учётная запись отключена. Попросите администратора снова её включить.",
   "auth.signOut": "Выйти",
   "auth.submitting": "Подождите…",
 

@@ -47,7 +47,7 @@ export function AuthScreen() {
   const [query] = useState(takeQueryParams);
   const [mode, setMode] = useState<"signIn" | "register">(query.invite ? "register" : "signIn");
   const [secondStep, setSecondStep] = useState<SecondStepChallenge | null>(null);
-  const expired = useAppSelector((s) => s.auth.signedOutReason === "expired");
+  const signedOutReason = useAppSelector((s) => s.auth.signedOutReason);
   const info = trpc.registration.info.useQuery(undefined, { staleTime: 30_000 });
   const mayRegister = info.data ? info.data.mode !== "closed" || info.data.firstAccount : true;
   const needsInvite = info.data?.mode === "invite" && !info.data.firstAccount;
@@ -77,9 +77,14 @@ export function AuthScreen() {
           className="rounded-2xl border border-line bg-surface p-6 shadow-sm"
           aria-busy={info.isPending}
         >
-          {expired && mode === "signIn" && !secondStep ? (
+          {signedOutReason === "expired" && mode === "signIn" && !secondStep ? (
             <div className="mb-4">
               <Alert tone="info">{t("auth.expired")}</Alert>
+            </div>
+          ) : null}
+          {signedOutReason === "disabled" && !secondStep ? (
+            <div className="mb-4" data-testid="account-disabled">
+              <Alert>{t("auth.disabled")}</Alert>
             </div>
           ) : null}
           {info.data?.firstAccount && !secondStep ? (

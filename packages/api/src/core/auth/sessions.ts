@@ -1,4 +1,4 @@
-import { auth as q } from "@parley/db";
+import { auth as q, users } from "@parley/db";
 import { recordAudit } from "../audit";
 import type { AppDeps, RequestMeta } from "../context";
 import { DomainError } from "../errors";
@@ -76,6 +76,24 @@ export async function startSession(
 const sessionExpired = () =>
   new DomainError("UNAUTHORIZED", "Session expired or signed out; sign in again");
 
+/** The `details.reason` that tells a client its account was disabled, not its session
+ * ended: it says so instead of asking for a sign-in that would be refused too. */
+export const ACCOUNT_DISABLED = "ACCOUNT_DISABLED";
+
+export const accountDisabled = (code: "UNAUTHORIZED" | "FORBIDDEN" = "UNAUTHORIZED") =>
+  new DomainError(code, "This account has been disabled", { reason: ACCOUNT_DISABLED });
+
+/**
+ * A refresh token matched no session. Disabling an account deletes its sessions, so the
+ * account is read to tell that case apart. The token names a user id (a random uuid no one
+ * else is shown), so this tells a holder of a real token what happened to their account
+ * and tells a guesser nothing they could use.
+ */
+async function refusedRefresh(deps: AppDeps, userId: string) {
+  const user = await users.findUserById(deps.db, userId);
+  return user?.disabledAt ? accountDisabled() : sessionExpired();
+}
+
 /** A refresh's answer for a live session: a new access token, and the rotated refresh
  * token (null within the grace window). */
 async function refreshed(
@@ -113,7 +131,7 @@ export async function refreshSession(
   if (session) {
     if (session.expiresAt <= new Date() || session.user.disabledAt) {
       await revokeSessions(deps, userId, [session.id]);
-      throw sessionExpired();
+      throw session.user.disabledAt ? accountDisabled() : sessionExpired();
     }
     const next = generateSessionToken(userId);
     const rotated = await q.rotateSessionToken(deps.db, {
@@ -130,7 +148,7 @@ export async function refreshSession(
   }
 
   const reused = await q.findRotatedToken(deps.db, { userId, tokenHash: presentedHash });
-  if (!reused) throw sessionExpired();
+  if (!reused) throw await refusedRefresh(deps, userId);
 
   const withinGrace =
     source === "cookie" &&
@@ -139,7 +157,7 @@ export async function refreshSession(
     const live = await q.findSessionById(deps.db, { userId, id: reused.sessionId });
     if (live && live.expiresAt > new Date() && !live.user.disabledAt)
       return refreshed(config, live, null);
-    throw sessionExpired();
+    throw live?.user.disabledAt ? accountDisabled() : sessionExpired();
   }
 
   const victim = await q.findSessionById(deps.db, { userId, id: reused.sessionId });

@@ -20,6 +20,7 @@ import {
   type TotpEnrolment,
 } from "../../core/auth/second-factor";
 import {
+  accountDisabled,
   forgetCredentials,
   refreshSession,
   revokeSessions,
@@ -123,7 +124,7 @@ async function verifyPassword(
       actorId: null,
       details: { reason: "disabled" },
     });
-    throw new DomainError("FORBIDDEN", "This account has been disabled");
+    throw accountDisabled("FORBIDDEN");
   }
 
   await limiter.reset(pairKey);
@@ -215,7 +216,7 @@ export async function logIn(
 async function challengedUser(deps: AppDeps, userId: string): Promise<PublicUser> {
   const user = await users.findUserById(deps.db, userId);
   if (!user) throw wrongCredentials();
-  if (user.disabledAt) throw new DomainError("FORBIDDEN", "This account has been disabled");
+  if (user.disabledAt) throw accountDisabled("FORBIDDEN");
   return user;
 }
 
