@@ -24,6 +24,7 @@ export default tseslint.config(
       "**/dist/**",
       "**/out/**",
       "**/generated/**",
+      "**/.tsbuild/**",
       ".data/**",
       "bench/results/**",
     ],

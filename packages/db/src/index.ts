@@ -11,6 +11,9 @@ export * as users from "./queries/users";
 export * as auth from "./queries/auth";
 export * as chat from "./queries/chat";
 export * as search from "./queries/search";
+// By name too: the API's declarations (tsc -b) name a type through a module specifier, not a
+// namespace re-export.
+export type { SearchHit } from "./queries/search";
 export * as usage from "./queries/usage";
 export * as files from "./queries/files";
 export * as audit from "./queries/audit";
@@ -20,6 +23,7 @@ export * as registration from "./queries/registration";
 export * as settings from "./queries/settings";
 export * as sealed from "./queries/sealed";
 export * as share from "./queries/share";
+export type { SharedMessage } from "./queries/share";
 export * as portability from "./queries/portability";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";

@@ -1,4 +1,7 @@
 import { initTRPC } from "@trpc/server";
+// @trpc/server's index does not export a subscription's procedure type; declaration emit (tsc -b)
+// names it through this entry, so it has to be in the program.
+import type {} from "@trpc/server/unstable-core-do-not-import";
 import { z } from "zod";
 import type { Context } from "./context";
 import { DomainError, toTRPCError } from "./errors";
