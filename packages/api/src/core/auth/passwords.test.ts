@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { createPasswordHasher, defaultHashConcurrency } from "./passwords";
@@ -71,4 +72,20 @@ describe("password hashing", () => {
       details: { retryAfterSeconds: 1 },
     });
   });
+
+  it.runIf(process.platform === "linux")(
+    "hashes on threads at the lowest CPU priority (nice 19), so a login flood yields the CPU",
+    async () => {
+      /** The nice value of each of this process's threads (field 19 of /proc/…/stat). */
+      const niceValues = () =>
+        readdirSync("/proc/self/task").map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+        });
+      await createPasswordHasher().hash("a password");
+      expect(niceValues()).toContain(19);
+      // Only the hashing threads: the event loop (the first thread) keeps its priority.
+      expect(niceValues()[0]).toBeLessThan(19);
+    },
+  );
 });

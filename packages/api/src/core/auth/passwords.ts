@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
-import { hash, verify, type Algorithm } from "@node-rs/argon2";
+import type { Algorithm } from "@node-rs/argon2";
 import { DomainError } from "../errors";
+import { onHashThread } from "./hash-threads";
 
 /** OWASP's argon2id baseline, set explicitly so a library default change cannot weaken it. */
 export const ARGON2_OPTIONS = {
@@ -39,23 +40,26 @@ export interface PasswordHasherOptions {
 }
 
 /**
- * argon2id behind a small semaphore: a burst of logins queues instead of taking every core,
- * exhausting memory, or the libuv thread pool that file I/O shares; a full queue answers 503
- * with Retry-After.
+ * argon2id behind a small semaphore, on low-priority threads of its own (hash-threads.ts): a
+ * burst of logins queues instead of taking every core or exhausting memory; a full queue
+ * answers 503 with Retry-After.
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const limit =
-    options.limiter ??
-    createHashLimiter(options.maxConcurrent ?? defaultHashConcurrency(), options.maxQueued ?? 200);
+  const threads = options.maxConcurrent ?? defaultHashConcurrency();
+  const limit = options.limiter ?? createHashLimiter(threads, options.maxQueued ?? 200);
+  const hash = (password: string) =>
+    onHashThread<string>(threads, "hash", [password, ARGON2_OPTIONS]);
   // Made up front, so even the first unknown-user login costs exactly one verification.
-  const dummyHash = hash("parley-dummy-password-for-unknown-users", ARGON2_OPTIONS);
+  const dummyHash = hash("parley-dummy-password-for-unknown-users");
   dummyHash.catch(() => undefined);
 
   return {
-    hash: (password) => limit(() => hash(password, ARGON2_OPTIONS)),
+    hash: (password) => limit(() => hash(password)),
     async verify(passwordHash, password) {
       const target = passwordHash ?? (await dummyHash);
-      const ok = await limit(() => verify(target, password).catch(() => false));
+      const ok = await limit(() =>
+        onHashThread<boolean>(threads, "verify", [target, password]).catch(() => false),
+      );
       return passwordHash !== null && ok;
     },
   };
