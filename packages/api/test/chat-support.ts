@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { users } from "@parley/db";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
+import { createTestDatabase, type TestDatabase } from "@parley/testing";
 import { isTrackedEnvelope } from "@trpc/server";
 import { createChatRuntime, type ChatSettings, type ReplyEvent } from "../src";
 import { createAuthTestContext, type AuthTestContext, type Registered } from "./support";
@@ -106,3 +108,21 @@ export async function collectStream(
 export { eventually } from "@parley/testing";
 
 export const newClientId = () => randomUUID();
+
+/** A test database with one user row in it (no session), for tests below the procedures. */
+export async function createDatabaseWithUser(
+  username: string,
+): Promise<{ t: TestDatabase; userId: string }> {
+  const t = await createTestDatabase();
+  try {
+    const user = await users.createUser(t.db, {
+      username,
+      email: `${username}@example.com`,
+      passwordHash: "x",
+    });
+    return { t, userId: user.id };
+  } catch (error) {
+    await t.cleanup();
+    throw error;
+  }
+}

@@ -1,7 +1,8 @@
-import { chat, users, type Database } from "@parley/db";
-import { backendName, createTestDatabase, type TestDatabase } from "@parley/testing";
+import { chat, type Database } from "@parley/db";
+import { backendName, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProgressSaver } from "../src/features/chat/progress";
+import { createDatabaseWithUser } from "./chat-support";
 
 const where = backendName();
 
@@ -10,14 +11,7 @@ describe(`reply progress saves (${where})`, () => {
   let userId: string;
   let conversationId: string;
   beforeAll(async () => {
-    t = await createTestDatabase();
-    userId = (
-      await users.createUser(t.db, {
-        username: "saver",
-        email: "saver@example.com",
-        passwordHash: "x",
-      })
-    ).id;
+    ({ t, userId } = await createDatabaseWithUser("saver"));
     conversationId = (await chat.createConversation(t.db, userId, {})).id;
   });
   afterAll(() => t?.cleanup());

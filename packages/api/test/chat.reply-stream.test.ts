@@ -1,11 +1,11 @@
-import { chat, users } from "@parley/db";
-import { backendName, createTestDatabase, type TestDatabase } from "@parley/testing";
+import { chat } from "@parley/db";
+import { backendName, type TestDatabase } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPrompt } from "../src/features/chat/prompt";
 import { parseEventId, replyEvents } from "../src/features/chat/reply-stream";
 import { defaultChatSettings } from "../src/features/chat/settings";
 import { createMemoryStreamBus, createRedis, createRedisStreamBus, type StreamBus } from "../src";
-import { collectStream, newClientId } from "./chat-support";
+import { collectStream, createDatabaseWithUser, newClientId } from "./chat-support";
 
 const backend = backendName();
 const settings = { ...defaultChatSettings, streamCheckMs: 200, saveIntervalMs: 50 };
@@ -13,14 +13,7 @@ const settings = { ...defaultChatSettings, streamCheckMs: 200, saveIntervalMs: 5
 let t: TestDatabase;
 let userId: string;
 beforeAll(async () => {
-  t = await createTestDatabase();
-  userId = (
-    await users.createUser(t.db, {
-      username: "streamer",
-      email: "s@example.com",
-      passwordHash: "x",
-    })
-  ).id;
+  ({ t, userId } = await createDatabaseWithUser("streamer"));
 });
 afterAll(() => t?.cleanup());
 
