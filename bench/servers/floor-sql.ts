@@ -21,6 +21,8 @@ const routes: Record<string, () => Promise<unknown>> = {
       null,
       null,
       limit + 1,
+      false,
+      null,
     ]);
     return { items: rows.slice(0, limit), more: rows.length > limit };
   },

@@ -10,6 +10,7 @@ import { auditRouter } from "./features/audit/router";
 import { registrationRouter } from "./features/registration/router";
 import { twoFactorRouter } from "./features/two-factor/router";
 import { shareRouter } from "./features/share/router";
+import { foldersRouter } from "./features/folders/router";
 
 export const appRouter = router({
   health: healthRouter,
@@ -25,6 +26,7 @@ export const appRouter = router({
   registration: registrationRouter,
   audit: auditRouter,
   share: shareRouter,
+  folders: foldersRouter,
 });
 
 export type AppRouter = typeof appRouter;

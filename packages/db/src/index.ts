@@ -23,6 +23,8 @@ export * as registration from "./queries/registration";
 export * as settings from "./queries/settings";
 export * as sealed from "./queries/sealed";
 export * as share from "./queries/share";
+export * as folders from "./queries/folders";
+export type { FolderRow } from "./queries/folders";
 export type { SharedMessage } from "./queries/share";
 export * as portability from "./queries/portability";
 export type { Prisma } from "./generated/prisma/client";

@@ -30,6 +30,7 @@ const expectedTables = [
   "audit_events",
   "conversations",
   "files",
+  "folders",
   "instance_settings",
   "invitations",
   "message_attachments",

@@ -10,19 +10,21 @@ import type { MessageAttachmentInfo } from "./files";
  */
 
 export const CONVERSATION_COLUMNS = `id, title, model, system_prompt AS "systemPrompt", temperature, pinned,
-  archived, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  archived, folder_id AS "folderId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** $1 user, $2 archived, $3 pinned (null: either), $4/$5 cursor (null: from the newest), $6 rows. */
 /** A message row as MessageRow names its fields. */
 export const MESSAGE_COLUMNS = `id, conversation_id AS "conversationId", parent_id AS "parentId",
   depth, active, role, content, status, model, error, prompt_tokens AS "promptTokens",
   completion_tokens AS "completionTokens", usage_estimated AS "usageEstimated",
   client_message_id AS "clientMessageId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** $1 user, $2 archived, $3 pinned (null: either), $4/$5 cursor (null: from the newest), $6 rows,
+ * $7 whether to filter by folder, $8 the folder (null: filed in none). */
 export const LIST_CONVERSATIONS_SQL = `SELECT ${CONVERSATION_COLUMNS}
 FROM conversations
 WHERE user_id = $1::uuid AND archived = $2::boolean
   AND ($3::boolean IS NULL OR pinned = $3::boolean)
   AND ($4::timestamptz IS NULL OR (updated_at, id) < ($4::timestamptz, $5::uuid))
+  AND (NOT $7::boolean OR folder_id IS NOT DISTINCT FROM $8::uuid)
 ORDER BY updated_at DESC, id DESC
 LIMIT $6::int`;
 
@@ -72,7 +74,14 @@ export const LIST_NEWER_MESSAGES_SQL = branchPage(false);
 export async function listConversationPage(
   db: Database,
   userId: string,
-  args: { limit: number; cursor?: ConversationCursor; archived?: boolean; pinned?: boolean },
+  args: {
+    limit: number;
+    cursor?: ConversationCursor;
+    archived?: boolean;
+    pinned?: boolean;
+    /** Only the conversations in this folder (null: in none); undefined: any. */
+    folderId?: string | null;
+  },
 ) {
   const rows = await db.sql.query<ConversationRow>(LIST_CONVERSATIONS_SQL, [
     userId,
@@ -81,6 +90,8 @@ export async function listConversationPage(
     args.cursor?.updatedAt ?? null,
     args.cursor?.id ?? null,
     args.limit + 1,
+    args.folderId !== undefined,
+    args.folderId ?? null,
   ]);
   const items = rows.slice(0, args.limit);
   const last = items.at(-1);

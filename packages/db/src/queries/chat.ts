@@ -34,6 +34,7 @@ export const conversationSelect = {
   temperature: true,
   pinned: true,
   archived: true,
+  folderId: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -88,6 +89,8 @@ export interface ListConversationsArgs {
   cursor?: ConversationCursor;
   archived?: boolean;
   pinned?: boolean;
+  /** Only the conversations in this folder (null: in none); undefined: any. */
+  folderId?: string | null;
   /** Words to find in titles or message text (full-text, prefix match per word). */
   query?: string;
 }
@@ -112,6 +115,7 @@ export async function listConversations(db: Database, userId: string, args: List
         userId,
         archived: args.archived ?? false,
         ...(args.pinned !== undefined && { pinned: args.pinned }),
+        ...(args.folderId !== undefined && { folderId: args.folderId }),
         ...(args.cursor && {
           OR: [
             { updatedAt: { lt: args.cursor.updatedAt } },
@@ -146,12 +150,19 @@ async function searchConversationIds(
     : Prisma.empty;
   const pinned =
     args.pinned === undefined ? Prisma.empty : Prisma.sql`AND c.pinned = ${args.pinned}`;
+  const folder =
+    args.folderId === undefined
+      ? Prisma.empty
+      : args.folderId === null
+        ? Prisma.sql`AND c.folder_id IS NULL`
+        : Prisma.sql`AND c.folder_id = ${args.folderId}::uuid`;
   const rows = await db.prisma.$queryRaw<Array<{ id: string }>>`
     SELECT c.id::text AS id
     FROM conversations c
     WHERE c.user_id = ${userId}::uuid
       AND c.archived = ${args.archived ?? false}
       ${pinned}
+      ${folder}
       ${cursor}
       AND ${conversationMatches(tsQuery)}
     ORDER BY c.updated_at DESC, c.id DESC

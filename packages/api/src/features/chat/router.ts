@@ -6,25 +6,31 @@ import {
 } from "../../core/procedures";
 import { router } from "../../core/trpc";
 import {
+  bulkArchiveInput,
+  bulkDeleteInput,
   byIdInput,
   byMessageIdInput,
   createConversationInput,
   exportConversationInput,
   listConversationsInput,
   listMessagesInput,
+  moveConversationInput,
   searchConversationsInput,
   sendInput,
   streamInput,
   updateConversationInput,
 } from "./schemas";
 import {
+  archiveConversations,
   createConversation,
   deleteConversation,
+  deleteConversations,
   exportConversation,
   getConversation,
   listConversations,
   listMessages,
   listModels,
+  moveConversation,
   regenerateReply,
   searchConversations,
   sendMessage,
@@ -60,6 +66,21 @@ const conversationsRouter = router({
   delete: writeProcedure
     .input(byIdInput)
     .mutation(({ ctx, input }) => deleteConversation(ctx.deps, ctx.user.id, input.id)),
+
+  /** Files the conversation in one of the caller's folders, or in none. */
+  move: writeProcedure
+    .input(moveConversationInput)
+    .mutation(({ ctx, input }) => moveConversation(ctx.deps, ctx.user.id, input)),
+
+  /** All of the selection, or nothing when any of it is not the caller's. */
+  bulkArchive: writeProcedure
+    .input(bulkArchiveInput)
+    .mutation(({ ctx, input }) => archiveConversations(ctx.deps, ctx.user.id, input)),
+
+  /** All of the selection, or nothing when any of it is not the caller's. */
+  bulkDelete: writeProcedure
+    .input(bulkDeleteInput)
+    .mutation(({ ctx, input }) => deleteConversations(ctx.deps, ctx.user.id, input)),
 
   export: readProcedure
     .input(exportConversationInput)

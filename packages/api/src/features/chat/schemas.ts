@@ -40,6 +40,8 @@ export const listConversationsInput = z
     query: text().trim().max(chatLimits.query).optional(),
     archived: z.boolean().optional(),
     pinned: z.boolean().optional(),
+    /** Only the conversations in this folder; null: those in no folder. Absent: any. */
+    folderId: id.nullable().optional(),
   })
   .default({ limit: 30 });
 export type ListConversationsInput = z.infer<typeof listConversationsInput>;
@@ -70,6 +72,18 @@ export const updateConversationInput = z.object({
   archived: z.boolean().optional(),
 });
 export type UpdateConversationInput = z.infer<typeof updateConversationInput>;
+
+export const moveConversationInput = z.object({ id, folderId: id.nullable() });
+
+/** Several conversations at once (a selection in the sidebar), each named once. */
+const selection = z
+  .array(id)
+  .min(1, "Select a conversation first")
+  .max(chatLimits.bulk, `At most ${chatLimits.bulk} conversations at once`)
+  .refine((ids) => new Set(ids).size === ids.length, "A conversation is selected twice");
+
+export const bulkArchiveInput = z.object({ ids: selection, archived: z.boolean().default(true) });
+export const bulkDeleteInput = z.object({ ids: selection });
 
 export const exportConversationInput = z.object({ id, format: z.enum(["json", "markdown"]) });
 

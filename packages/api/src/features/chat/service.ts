@@ -1,4 +1,4 @@
-import { chat, files, search, UniqueViolationError, type Database } from "@parley/db";
+import { chat, files, folders, search, UniqueViolationError, type Database } from "@parley/db";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { purgeDetachedFiles } from "../../core/files";
@@ -75,6 +75,7 @@ export async function listConversations(
     cursor: input.cursor ?? undefined,
     archived: input.archived,
     pinned: input.pinned,
+    folderId: input.folderId,
   };
   const load = async () => {
     const page = await readHistory(deps, userId, (db) =>
@@ -88,7 +89,8 @@ export async function listConversations(
   if (input.query) return load();
   // The cursor arrives parsed (schemas.ts); the key holds it in its wire form again.
   const cursor = encodeCursor(input.cursor ?? null) ?? "";
-  const key = `c|${input.archived ? 1 : 0}|${input.pinned ?? ""}|${cursor}|${input.limit}`;
+  const folder = input.folderId === undefined ? "" : (input.folderId ?? "none");
+  const key = `c|${input.archived ? 1 : 0}|${input.pinned ?? ""}|${folder}|${cursor}|${input.limit}`;
   return cachedHistory(deps, userId, key, load);
 }
 
@@ -152,6 +154,46 @@ export async function deleteConversation(deps: AppDeps, userId: string, conversa
   // The files its messages carried go with them, from the store too.
   await purgeDetachedFiles(deps.db, deps.files, userId);
   return { id: conversationId };
+}
+
+/** Files the conversation in one of the user's folders, or in none (folderId null). */
+export async function moveConversation(
+  deps: AppDeps,
+  userId: string,
+  input: { id: string; folderId: string | null },
+) {
+  const missing = await folders.moveConversation(deps.db, {
+    userId,
+    conversationId: input.id,
+    folderId: input.folderId,
+  });
+  if (missing === "conversation") throw conversationNotFound();
+  if (missing === "folder")
+    throw new DomainError("NOT_FOUND", "Folder not found", { field: "folderId" });
+  return { id: input.id, folderId: input.folderId };
+}
+
+// A selection naming any conversation that is missing or someone else's changes nothing.
+const selectionNotFound = () =>
+  new DomainError("NOT_FOUND", "Conversation not found", { field: "ids" });
+
+/** Archives (or, with archived false, brings back) every selected conversation, or none. */
+export async function archiveConversations(
+  deps: AppDeps,
+  userId: string,
+  input: { ids: string[]; archived: boolean },
+) {
+  const ids = await folders.archiveConversations(deps.db, { userId, ...input });
+  if (!ids) throw selectionNotFound();
+  return { ids, archived: input.archived };
+}
+
+/** Deletes every selected conversation, or none; the files they carried go with them. */
+export async function deleteConversations(deps: AppDeps, userId: string, input: { ids: string[] }) {
+  const ids = await folders.deleteConversations(deps.db, { userId, ids: input.ids });
+  if (!ids) throw selectionNotFound();
+  await purgeDetachedFiles(deps.db, deps.files, userId);
+  return { ids };
 }
 
 export async function exportConversation(

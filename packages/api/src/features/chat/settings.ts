@@ -61,4 +61,6 @@ export const chatLimits = {
   pageSize: 100,
   exportMessages: 10_000,
   attachments: 10,
+  /** Conversations one bulk archive or delete may name. */
+  bulk: 200,
 } as const;
