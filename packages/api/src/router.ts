@@ -11,6 +11,7 @@ import { registrationRouter } from "./features/registration/router";
 import { twoFactorRouter } from "./features/two-factor/router";
 import { shareRouter } from "./features/share/router";
 import { foldersRouter } from "./features/folders/router";
+import { feedbackRouter } from "./features/feedback/router";
 
 export const appRouter = router({
   health: healthRouter,
@@ -27,6 +28,7 @@ export const appRouter = router({
   audit: auditRouter,
   share: shareRouter,
   folders: foldersRouter,
+  feedback: feedbackRouter,
 });
 
 export type AppRouter = typeof appRouter;

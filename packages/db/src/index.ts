@@ -27,6 +27,7 @@ export * as folders from "./queries/folders";
 export type { FolderRow } from "./queries/folders";
 export type { SharedMessage } from "./queries/share";
 export * as portability from "./queries/portability";
+export * as feedback from "./queries/feedback";
 export type { Prisma } from "./generated/prisma/client";
 export type * from "./generated/prisma/models";
 export { FileKind, MessageRole, MessageStatus, Role } from "./generated/prisma/enums";

@@ -115,6 +115,11 @@ describe(`hot reads in SQL on ${backendName()}`, () => {
       attached.push({ id, name, mimeType, kind, size, width, height });
     }
 
+    // The owner's rating of a reply comes with the page too.
+    await t.db.prisma.messageFeedback.create({
+      data: { userId: owner, messageId: reply, rating: "up" },
+    });
+
     const all = await t.db.prisma.message.findMany({
       where: { conversationId: conversation.id, active: true },
       orderBy: { depth: "asc" },
@@ -126,6 +131,7 @@ describe(`hot reads in SQL on ${backendName()}`, () => {
       ...m,
       siblingIds: siblings(m.id),
       attachments: m.id === carrier ? attached : [],
+      rating: m.id === reply ? "up" : null,
     }));
 
     const newest = await chat.listActiveBranchPage(t.db, owner, conversation.id, { limit: 3 });

@@ -179,6 +179,7 @@ export const QUERIES_WITHOUT_USER: Record<string, string> = {
   "sealed.totpSecretsPage": "keys:rotate pages through every user's TOTP secrets",
   "two-factor.usersWithoutTotp": "admin: who still lacks two-factor",
   "usage.usageByUser": "admin: usage of every user",
+  "feedback.countsByModel": "admin: reply ratings of every user, as counts",
 };
 
 /** Every exported function of queries/*.ts with whether any parameter names a userId. */

@@ -34,6 +34,7 @@ const expectedTables = [
   "instance_settings",
   "invitations",
   "message_attachments",
+  "message_feedback",
   "messages",
   "oidc_identities",
   "recovery_codes",

@@ -56,7 +56,9 @@ SELECT p.id, p.conversation_id AS "conversationId", p.parent_id AS "parentId", p
                                             'height', f.height) ORDER BY a.position)
           FROM message_attachments a JOIN files f ON f.user_id = a.user_id AND f.id = a.file_id
           WHERE a.user_id = $2::uuid AND a.message_id = p.id),
-         '[]'::json) ELSE '[]'::json END AS attachments
+         '[]'::json) ELSE '[]'::json END AS attachments,
+       (SELECT r.rating::text FROM message_feedback r
+        WHERE r.user_id = $2::uuid AND r.message_id = p.id) AS rating
 FROM page p
 ORDER BY p.depth`;
 
@@ -102,7 +104,12 @@ export async function listConversationPage(
 
 /** A file a message carries, as a page of history shows it. */
 export type PageAttachment = Omit<MessageAttachmentInfo, "messageId">;
-export type BranchMessage = MessageRow & { siblingIds: string[]; attachments: PageAttachment[] };
+export type BranchMessage = MessageRow & {
+  siblingIds: string[];
+  attachments: PageAttachment[];
+  /** The owner's thumbs up or down on a reply, if any. */
+  rating: "up" | "down" | null;
+};
 
 export interface BranchPageArgs {
   limit: number;

@@ -102,6 +102,9 @@ export const en = {
   "chat.tokensEstimated": "{prompt} prompt + {completion} completion tokens (estimated)",
   "chat.tokensEstimatedHint":
     "Counted by Parley: the model provider reported no usage for this reply",
+  "chat.rate": "Rate this reply",
+  "chat.rateUp": "Good reply",
+  "chat.rateDown": "Bad reply",
   "chat.notFound": "This conversation does not exist or was deleted.",
   "chat.reconnecting": "Reconnecting…",
   "chat.notifyDone": "Reply ready",
@@ -171,6 +174,12 @@ export const en = {
   "admin.roleAdmin": "Admin",
   "admin.noUsers": "No users found",
   "admin.forbidden": "Only administrators can see this page.",
+  "admin.feedback": "Reply ratings",
+  "admin.feedbackEmpty": "No reply has been rated yet.",
+  "admin.feedbackUp": "Thumbs up",
+  "admin.feedbackDown": "Thumbs down",
+  "admin.feedbackTotal": "All models",
+  "admin.feedbackNoModel": "Unknown model",
 
   "connection.offline": "You are offline. Parley reconnects when the network is back.",
   "connection.reconnecting": "Cannot reach the server. Reconnecting…",

@@ -103,6 +103,9 @@ export const ru: Record<MessageKey, string> = {
   "chat.tokensEstimated": "токены: запрос {prompt}, ответ {completion} (оценка)",
   "chat.tokensEstimatedHint":
     "Подсчитано Parley: провайдер модели не сообщил расход для этого ответа",
+  "chat.rate": "Оценить ответ",
+  "chat.rateUp": "Хороший ответ",
+  "chat.rateDown": "Плохой ответ",
   "chat.notFound": "Этой беседы нет или она удалена.",
   "chat.reconnecting": "Переподключение…",
   "chat.notifyDone": "Ответ готов",
@@ -172,6 +175,12 @@ export const ru: Record<MessageKey, string> = {
   "admin.roleAdmin": "Администратор",
   "admin.noUsers": "Пользователи не найдены",
   "admin.forbidden": "Эта страница доступна только администраторам.",
+  "admin.feedback": "Оценки ответов",
+  "admin.feedbackEmpty": "Ответы ещё никто не оценил.",
+  "admin.feedbackUp": "Нравится",
+  "admin.feedbackDown": "Не нравится",
+  "admin.feedbackTotal": "Все модели",
+  "admin.feedbackNoModel": "Неизвестная модель",
 
   "connection.offline": "Нет сети. Parley переподключится, когда она появится.",
   "connection.reconnecting": "Сервер недоступен. Переподключаемся…",

@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { trpc } from "../api/client";
 import { errorCode, errorText } from "../api/errors";
 import { Alert, Button } from "../components/ui";
-import { formatDate, useLanguage, useT } from "../i18n";
+import { formatDate, formatNumber, useLanguage, useT } from "../i18n";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
 import { AdminQuota } from "./AdminQuota";
 import { AdminAuditLog, AdminSignInRules } from "./identity/AdminIdentity";
@@ -129,8 +129,59 @@ export function AdminScreen() {
           </Button>
         </div>
       ) : null}
+      <AdminFeedback />
       <AdminSignInRules />
       <AdminAuditLog userFilter={auditUser} onClearUser={() => setAuditUser(null)} />
     </div>
+  );
+}
+
+/** How replies were rated, per model, over everyone: counts only. */
+function AdminFeedback() {
+  const t = useT();
+  const language = useLanguage();
+  const counts = trpc.feedback.counts.useQuery(undefined, { staleTime: 10_000 });
+  const number = (n: number) => formatNumber(language, n);
+  return (
+    <section className="flex flex-col gap-2" aria-labelledby="admin-feedback">
+      <h2 id="admin-feedback" className="text-lg font-semibold">
+        {t("admin.feedback")}
+      </h2>
+      {counts.isError ? <Alert>{errorText(counts.error, t)}</Alert> : null}
+      {counts.data && counts.data.perModel.length === 0 ? (
+        <p className="text-sm text-fg-soft">{t("admin.feedbackEmpty")}</p>
+      ) : null}
+      {counts.data && counts.data.perModel.length ? (
+        <div className="overflow-x-auto">
+          <table className="w-full max-w-xl text-sm" data-testid="feedback-counts">
+            <thead className="text-left text-fg-soft">
+              <tr>
+                <th className="py-1 pr-4 font-medium">{t("usage.model")}</th>
+                <th className="py-1 pr-4 text-right font-medium">{t("admin.feedbackUp")}</th>
+                <th className="py-1 text-right font-medium">{t("admin.feedbackDown")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {counts.data.perModel.map((row) => (
+                <tr key={row.model ?? ""} className="border-t border-line">
+                  <td className="py-1 pr-4">{row.model ?? t("admin.feedbackNoModel")}</td>
+                  <td className="py-1 pr-4 text-right tabular-nums">{number(row.up)}</td>
+                  <td className="py-1 text-right tabular-nums">{number(row.down)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr className="border-t border-line font-medium">
+                <td className="py-1 pr-4">{t("admin.feedbackTotal")}</td>
+                <td className="py-1 pr-4 text-right tabular-nums">
+                  {number(counts.data.total.up)}
+                </td>
+                <td className="py-1 text-right tabular-nums">{number(counts.data.total.down)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      ) : null}
+    </section>
   );
 }

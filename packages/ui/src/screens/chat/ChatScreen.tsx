@@ -97,6 +97,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   };
   useShortcutAction("stopReply", stopReply);
   const regenerate = trpc.chat.regenerate.useMutation({ onSuccess: refreshConversation });
+  const rate = trpc.feedback.set.useMutation({ onSettled: refreshConversation });
   const switchBranch = trpc.chat.messages.switchBranch.useMutation({
     onSuccess: refreshConversation,
   });
@@ -271,6 +272,11 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                         : undefined
                     }
                     onSwitchBranch={(id) => switchBranch.mutate({ messageId: id })}
+                    onRate={
+                      message.role === "assistant"
+                        ? (rating) => rate.mutate({ messageId: message.id, rating })
+                        : undefined
+                    }
                   />
                 ),
               )}
@@ -304,11 +310,19 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
           </Alert>
         </div>
       ) : null}
-      {regenerate.error || stop.error || switchBranch.error || createConversation.error ? (
+      {regenerate.error ||
+      stop.error ||
+      switchBranch.error ||
+      createConversation.error ||
+      rate.error ? (
         <div className="mx-auto w-full max-w-3xl px-4 pb-2">
           <Alert>
             {errorText(
-              regenerate.error ?? stop.error ?? switchBranch.error ?? createConversation.error,
+              regenerate.error ??
+                stop.error ??
+                switchBranch.error ??
+                createConversation.error ??
+                rate.error,
               t,
             )}
           </Alert>

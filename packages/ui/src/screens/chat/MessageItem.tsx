@@ -7,6 +7,8 @@ import {
   CopyIcon,
   EditIcon,
   RefreshIcon,
+  ThumbDownIcon,
+  ThumbUpIcon,
 } from "../../components/icons";
 import { Button, cx, IconButton } from "../../components/ui";
 import { formatFullDateTime, formatNumber, formatShortTime, useLanguage, useT } from "../../i18n";
@@ -26,6 +28,8 @@ export interface MessageItemProps {
   onEdit?(content: string): void;
   onRegenerate?(): void;
   onSwitchBranch?(messageId: string): void;
+  /** A thumbs up or down on a reply (null takes it back). */
+  onRate?(rating: "up" | "down" | null): void;
 }
 
 export function MessageItem({
@@ -36,6 +40,7 @@ export function MessageItem({
   onEdit,
   onRegenerate,
   onSwitchBranch,
+  onRate,
 }: MessageItemProps) {
   const t = useT();
   const platform = usePlatform();
@@ -174,6 +179,9 @@ export function MessageItem({
               <RefreshIcon width={15} height={15} />
             </IconButton>
           ) : null}
+          {!isUser && onRate && message.status !== "error" ? (
+            <Rating rating={message.rating ?? null} onRate={onRate} disabled={busy} />
+          ) : null}
           <MessageTime createdAt={message.createdAt} />
           {!isUser && message.model ? <span className="ml-1 text-xs">{message.model}</span> : null}
           {!isUser && message.completionTokens != null ? (
@@ -186,6 +194,60 @@ export function MessageItem({
         </div>
       ) : null}
     </article>
+  );
+}
+
+/** Thumbs up and down: pressed buttons (aria-pressed); pressing the pressed one takes it
+ * back. Shown at once, before the server has answered. */
+function Rating({
+  rating,
+  onRate,
+  disabled,
+}: {
+  rating: "up" | "down" | null;
+  onRate(rating: "up" | "down" | null): void;
+  disabled: boolean;
+}) {
+  const t = useT();
+  const [shown, setShown] = useState(rating);
+  const [seen, setSeen] = useState(rating);
+  if (seen !== rating) {
+    setSeen(rating);
+    setShown(rating);
+  }
+  const press = (value: "up" | "down") => {
+    const next = shown === value ? null : value;
+    setShown(next);
+    onRate(next);
+  };
+  return (
+    <div
+      className="flex items-center"
+      role="group"
+      aria-label={t("chat.rate")}
+      data-rating={shown ?? ""}
+    >
+      {(["up", "down"] as const).map((value) => (
+        <IconButton
+          key={value}
+          label={value === "up" ? t("chat.rateUp") : t("chat.rateDown")}
+          aria-pressed={shown === value}
+          onClick={() => press(value)}
+          disabled={disabled}
+          className={cx("h-8 w-8", shown === value && "text-accent")}
+        >
+          {value === "up" ? (
+            <ThumbUpIcon width={15} height={15} fill={shown === value ? "currentColor" : "none"} />
+          ) : (
+            <ThumbDownIcon
+              width={15}
+              height={15}
+              fill={shown === value ? "currentColor" : "none"}
+            />
+          )}
+        </IconButton>
+      ))}
+    </div>
   );
 }
 
