@@ -199,6 +199,17 @@ async function arrive(cluster: Cluster, users: number, rampMs: number): Promise<
   );
 }
 
+/** A pino line, or null for anything else (the kept output may begin mid-line). */
+function logEntry(
+  line: string,
+): { level?: number; msg?: string; err?: { message?: string } } | null {
+  try {
+    return line.startsWith("{") ? (JSON.parse(line) as { level?: number }) : null;
+  } catch {
+    return null;
+  }
+}
+
 function cpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
@@ -239,7 +250,9 @@ export async function measureThousandUsers(
       await sleep(windowMs / 3);
       const replica = cluster.replicas[1]!;
       const stopping = performance.now();
-      await replica.process?.stop();
+      // The grace a Kubernetes rolling update gives (terminationGracePeriodSeconds in
+      // deploy/k8s): the replica drains on its own clock, as in production.
+      await replica.process?.stop(30_000);
       replica.process = null;
       const downMs = performance.now() - stopping;
       await cluster.startReplica(replica);
@@ -254,7 +267,21 @@ export async function measureThousandUsers(
     // Visits in flight finish (their figures are no longer counted).
     await Promise.all(visits);
 
+    // What the servers logged as errors (pino level 50+), so a failure in the report has its
+    // cause beside it.
+    const serverErrors = new Map<string, number>();
+    for (const replica of cluster.replicas)
+      for (const line of replica.process?.output().split("\n") ?? []) {
+        const entry = logEntry(line);
+        if (entry && (entry.level ?? 0) >= 50)
+          count(
+            serverErrors,
+            `${entry.msg ?? ""} ${entry.err?.message ?? ""}`.trim().slice(0, 160),
+          );
+      }
+
     report(out, measured, {
+      serverErrors,
       users: options.users,
       windowSeconds,
       rampSeconds,
@@ -275,6 +302,7 @@ function report(
     rampSeconds: number;
     loadCpu: number;
     restarted: { downMs: number; backAfterMs: number };
+    serverErrors: Map<string, number>;
   },
 ) {
   const steps: Step[] = ["auth.me", "chat.conversations.list", "chat.messages.list", "chat.send"];
@@ -331,6 +359,11 @@ function report(
       value: `${run.loadCpu.toFixed(2)} cores`,
     },
   );
+  if (run.serverErrors.size)
+    rows.push({
+      name: "errors the replicas logged (the restarted one: since it came back)",
+      value: [...run.serverErrors].map(([message, n]) => `${n} × ${message}`).join("; "),
+    });
   out.sections.push(
     figures(
       `${run.users} users at a human pace for ${run.windowSeconds.toFixed(0)} s: three replicas behind nginx (TLS), one Postgres, one Redis, one replica restarted`,

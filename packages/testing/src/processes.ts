@@ -18,8 +18,8 @@ export interface NodeProcess {
   url: string;
   /** Everything the process printed so far (stdout and stderr), for failure messages. */
   output(): string;
-  /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (5 s); resolves once the process has exited. */
+  stop(graceMs?: number): Promise<void>;
   /** SIGKILL: the process dies without any cleanup, as in a crash. */
   kill(): Promise<void>;
 }
@@ -85,7 +85,7 @@ export function startNodeProcess(
         port,
         url: `http://127.0.0.1:${port}`,
         output: () => output,
-        stop: () => signal("SIGTERM", 5_000),
+        stop: (graceMs = 5_000) => signal("SIGTERM", graceMs),
         kill: () => signal("SIGKILL", 1_000),
       });
     };
