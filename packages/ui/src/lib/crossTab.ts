@@ -17,13 +17,16 @@ export function shareConversationChanges(queryClient: QueryClient): () => void {
   const own = new BroadcastChannel(CHANNEL);
   channel = own;
   own.onmessage = (event: MessageEvent<unknown>) => {
-    if (event.data === "changed")
+    if (event.data === "changed") {
       void queryClient.invalidateQueries({ queryKey: [["chat", "conversations"]] });
+      void queryClient.invalidateQueries({ queryKey: [["folders"]] });
+    }
   };
   const unsubscribe = queryClient.getMutationCache().subscribe((event) => {
     if (event.type !== "updated" || event.action.type !== "success") return;
     const path = event.mutation.options.mutationKey?.[0];
-    if (Array.isArray(path) && path[0] === "chat") announceConversationsChanged();
+    if (Array.isArray(path) && (path[0] === "chat" || path[0] === "folders"))
+      announceConversationsChanged();
   });
   return () => {
     unsubscribe();

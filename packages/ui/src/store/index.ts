@@ -3,6 +3,7 @@ import { useDispatch, useSelector } from "react-redux";
 import { authSlice } from "./authSlice";
 import { connectionSlice } from "./connectionSlice";
 import { draftsSlice, type DraftsState } from "./draftsSlice";
+import { foldersSlice } from "./foldersSlice";
 import { layoutSlice } from "./layoutSlice";
 import { browserStorage, readJson, writeJson, type KeyValueStorage } from "./persistence";
 import { defaultLanguage, prefsSlice, type PrefsState } from "./prefsSlice";
@@ -15,6 +16,7 @@ const rootReducer = combineReducers({
   layout: layoutSlice.reducer,
   drafts: draftsSlice.reducer,
   streams: streamsSlice.reducer,
+  folders: foldersSlice.reducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;

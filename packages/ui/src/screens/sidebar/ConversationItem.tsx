@@ -6,13 +6,18 @@ import { Alert, Button, cx, Dialog, Menu, TextField } from "../../components/ui"
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
 import { displayTitle } from "../../lib/titles";
+import { useAppDispatch, useAppSelector } from "../../store";
+import { selectionToggled } from "../../store/foldersSlice";
 import { ShareDialog } from "../share/ShareDialog";
+import { startConversationDrag } from "./dnd";
+import { MoveToFolderDialog } from "./MoveToFolderDialog";
 
 export interface ConversationSummary {
   id: string;
   title: string | null;
   pinned: boolean;
   archived: boolean;
+  folderId?: string | null;
 }
 
 export function ConversationItem({
@@ -28,8 +33,12 @@ export function ConversationItem({
   const [renaming, setRenaming] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [sharing, setSharing] = useState(false);
+  const [moving, setMoving] = useState(false);
   const [title, setTitle] = useState("");
   const shownTitle = displayTitle(conversation.title, t);
+  const dispatch = useAppDispatch();
+  const selecting = useAppSelector((s) => s.folders.selecting);
+  const selected = useAppSelector((s) => s.folders.selected.includes(conversation.id));
 
   const invalidate = () => {
     void utils.chat.conversations.list.invalidate();
@@ -49,9 +58,37 @@ export function ConversationItem({
     },
   });
 
+  if (selecting) {
+    // Select mode: the whole row is a checkbox; the menu and navigation wait until done.
+    return (
+      <li>
+        <label
+          className={cx(
+            "flex cursor-pointer items-center gap-2 rounded-lg px-2.5 py-2 text-sm",
+            selected ? "bg-muted font-medium" : "hover:bg-muted",
+          )}
+        >
+          <input
+            type="checkbox"
+            checked={selected}
+            onChange={() => dispatch(selectionToggled(conversation.id))}
+            aria-label={t("select.toggle", { title: shownTitle })}
+            className="h-4 w-4 shrink-0 accent-accent-solid"
+          />
+          <span className="truncate">{shownTitle}</span>
+        </label>
+      </li>
+    );
+  }
+
   return (
-    <li className="group relative">
+    <li
+      className="group relative"
+      draggable
+      onDragStart={(event) => startConversationDrag(event, conversation.id)}
+    >
       <a
+        draggable={false}
         href={href({ name: "chat", conversationId: conversation.id })}
         aria-current={active ? "page" : undefined}
         onClick={(e) => {
@@ -81,6 +118,7 @@ export function ConversationItem({
               },
             },
             { label: t("sidebar.share"), onSelect: () => setSharing(true) },
+            { label: t("folders.moveTo"), onSelect: () => setMoving(true) },
             {
               label: conversation.pinned ? t("sidebar.unpin") : t("sidebar.pin"),
               onSelect: () => update.mutate({ id: conversation.id, pinned: !conversation.pinned }),
@@ -94,6 +132,13 @@ export function ConversationItem({
           ]}
         />
       </div>
+      <MoveToFolderDialog
+        conversationId={conversation.id}
+        folderId={conversation.folderId ?? null}
+        title={shownTitle}
+        open={moving}
+        onClose={() => setMoving(false)}
+      />
       <ShareDialog
         conversationId={conversation.id}
         title={shownTitle}

@@ -10,9 +10,14 @@ import { useShortcutAction } from "../../lib/shortcuts";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { useMediaQuery, WIDE_SCREEN } from "../../lib/useMediaQuery";
 import { useAppDispatch, useAppSelector } from "../../store";
+import { selectingToggled } from "../../store/foldersSlice";
 import { archivedToggled, searchChanged, sidebarToggled } from "../../store/layoutSlice";
 import { ConversationItem } from "./ConversationItem";
+import { useConversationDrop } from "./dnd";
+import { FolderSection } from "./Folders";
 import { SearchResults } from "./SearchResults";
+import { SelectionBar } from "./SelectionBar";
+import { useMoveConversation } from "./useFolderMutations";
 
 const PAGE_SIZE = 30;
 
@@ -28,9 +33,17 @@ export function Sidebar({ open }: { open: boolean }) {
   const me = trpc.auth.me.useQuery();
   const wide = useMediaQuery(WIDE_SCREEN);
 
+  const selecting = useAppSelector((s) => s.folders.selecting);
+  const folders = trpc.folders.list.useQuery(undefined, { enabled: !showArchived });
+  // Out of the archive, chats filed in a folder are listed under it, not here.
+  const moveOut = useMoveConversation();
+  const dropOut = useConversationDrop((id) => moveOut.mutate({ id, folderId: null }));
+
   // While searching, ranked results (SearchResults) replace the list.
   const list = trpc.chat.conversations.list.useInfiniteQuery(
-    { limit: PAGE_SIZE, archived: showArchived },
+    showArchived
+      ? { limit: PAGE_SIZE, archived: true }
+      : { limit: PAGE_SIZE, archived: false, folderId: null },
     { getNextPageParam: (page) => page.nextCursor ?? undefined, enabled: !query },
   );
   const conversations = list.data?.pages.flatMap((p) => p.items) ?? [];
@@ -113,6 +126,7 @@ export function Sidebar({ open }: { open: boolean }) {
         <div hidden={Boolean(query)}>
           {list.isError ? <Alert>{errorText(list.error, t)}</Alert> : null}
           {showArchived ? <SectionTitle>{t("sidebar.archived")}</SectionTitle> : null}
+          {showArchived ? null : <FolderSection activeId={activeId} />}
           {!showArchived && pinned.length ? (
             <>
               <SectionTitle>{t("sidebar.pinned")}</SectionTitle>
@@ -123,15 +137,30 @@ export function Sidebar({ open }: { open: boolean }) {
               </ul>
             </>
           ) : null}
-          {!showArchived && pinned.length && recent.length ? (
+          {!showArchived && (recent.length || folders.data?.length) ? (
             <SectionTitle>{t("sidebar.recent")}</SectionTitle>
           ) : null}
-          <ul data-testid="conversation-list">
-            {recent.map((c) => (
-              <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
-            ))}
-          </ul>
-          {list.isSuccess && conversations.length === 0 ? (
+          <div
+            {...(showArchived ? {} : dropOut.handlers)}
+            data-testid="unfiled-target"
+            className={cx(
+              "rounded-lg",
+              dropOut.over && "bg-accent/15 outline outline-2 outline-accent",
+            )}
+          >
+            <ul data-testid="conversation-list">
+              {recent.map((c) => (
+                <ConversationItem key={c.id} conversation={c} active={c.id === activeId} />
+              ))}
+            </ul>
+            {dropOut.over ? (
+              <p className="px-2.5 py-2 text-xs text-fg-soft">{t("folders.dropOut")}</p>
+            ) : null}
+          </div>
+          {moveOut.error ? <Alert>{errorText(moveOut.error, t)}</Alert> : null}
+          {list.isSuccess &&
+          conversations.length === 0 &&
+          (showArchived || folders.data?.length === 0) ? (
             <p className="px-2 py-4 text-sm text-fg-soft">{t("sidebar.empty")}</p>
           ) : null}
           <div ref={sentinel} />
@@ -148,15 +177,34 @@ export function Sidebar({ open }: { open: boolean }) {
           ) : null}
         </div>
       </nav>
+      {selecting ? <SelectionBar activeId={activeId} /> : null}
       <div className="flex flex-col gap-1 border-t border-line p-2">
-        <Button
-          variant="ghost"
-          size="sm"
-          className="justify-start"
-          onClick={() => dispatch(archivedToggled())}
-        >
-          {showArchived ? t("sidebar.hideArchived") : t("sidebar.showArchived")}
-        </Button>
+        <div className="flex items-center gap-1">
+          <Button
+            variant="ghost"
+            size="sm"
+            className="min-w-0 flex-1 justify-start"
+            onClick={() => {
+              dispatch(archivedToggled());
+              // A selection is of the list on screen.
+              if (selecting) dispatch(selectingToggled(true));
+            }}
+          >
+            <span className="truncate">
+              {showArchived ? t("sidebar.hideArchived") : t("sidebar.showArchived")}
+            </span>
+          </Button>
+          {query ? null : (
+            <Button
+              variant="ghost"
+              size="sm"
+              aria-pressed={selecting}
+              onClick={() => dispatch(selectingToggled())}
+            >
+              {selecting ? t("select.cancel") : t("select.start")}
+            </Button>
+          )}
+        </div>
         {me.data?.role === "admin" ? (
           <a
             href={href({ name: "admin" })}
