@@ -11,6 +11,7 @@ import {
   type ChatTestContext,
 } from "./chat-support";
 import { backendName } from "@parley/testing";
+import { CONTINUE_INSTRUCTION } from "../src/features/chat/generation";
 
 const backend = backendName();
 
@@ -371,6 +372,48 @@ describe(`chat flow (${backend})`, () => {
     const stored = await chat.findMessage(t.deps.db, alice.id, sent.assistantMessage.id);
     expect(head.text + tail.text).toBe(stored?.content);
     expect(stored?.status).toBe("complete");
+  });
+
+  it("continue makes a new version of a stopped reply that opens with its text and goes on from it", async () => {
+    const sent = await api.chat.send({
+      content: "[[fixture words=200 delay=20]]",
+      clientMessageId: newClientId(),
+    });
+    await collectStream(await api.chat.stream({ messageId: sent.assistantMessage.id }), {
+      stopAfterDeltas: 3,
+    });
+    const stopped = await api.chat.stop({ messageId: sent.assistantMessage.id });
+    expect(stopped.status).toBe("stopped");
+    t.fixture.reset();
+    t.fixture.enqueue({ reply: "and the rest." });
+
+    const { assistantMessage } = await api.chat.continue({ messageId: stopped.id });
+    expect(assistantMessage.id).not.toBe(stopped.id);
+    const stream = await collectStream(await api.chat.stream({ messageId: assistantMessage.id }));
+    expect(stream.final?.status).toBe("complete");
+    // Subscribers get the opening first, then the rest; the stored reply is both.
+    expect(stream.text).toBe(`${stopped.content}and the rest.`);
+    const stored = await chat.findMessage(t.deps.db, alice.id, assistantMessage.id);
+    expect(stored).toMatchObject({
+      content: `${stopped.content}and the rest.`,
+      status: "complete",
+    });
+    // The model saw the stopped text as its own turn and was asked to go on.
+    expect(streamedCalls().at(-1)!.messages.slice(-3)).toEqual([
+      { role: "user", content: "[[fixture words=200 delay=20]]" },
+      { role: "assistant", content: stopped.content },
+      { role: "user", content: CONTINUE_INSTRUCTION },
+    ]);
+    // The stopped version stays, as the other version of the reply.
+    const page = await api.chat.messages.list({ conversationId: sent.userMessage.conversationId });
+    expect(page.items.at(-1)?.siblingIds).toEqual([stopped.id, assistantMessage.id]);
+    expect((await chat.findMessage(t.deps.db, alice.id, stopped.id))?.status).toBe("stopped");
+
+    // Only a cut-off reply of one's own.
+    expect(await codeOf(api.chat.continue({ messageId: assistantMessage.id }))).toBe("BAD_REQUEST");
+    expect(await codeOf(api.chat.continue({ messageId: sent.userMessage.id }))).toBe("BAD_REQUEST");
+    const mallory = await t.as(await t.register("mallory-continue"));
+    expect(await codeOf(mallory.chat.continue({ messageId: stopped.id }))).toBe("NOT_FOUND");
   });
 
   it("stop ends the reply as stopped, keeping its partial text", async () => {

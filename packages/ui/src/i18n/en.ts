@@ -83,6 +83,7 @@ export const en = {
   "chat.stop": "Stop",
   "chat.regenerate": "Regenerate",
   "chat.retry": "Retry",
+  "chat.continue": "Continue",
   "chat.edit": "Edit",
   "chat.editLabel": "Edit message",
   "chat.saveAndSend": "Save & send",

@@ -84,6 +84,7 @@ export const ru: Record<MessageKey, string> = {
   "chat.stop": "Остановить",
   "chat.regenerate": "Сгенерировать заново",
   "chat.retry": "Повторить",
+  "chat.continue": "Продолжить",
   "chat.edit": "Изменить",
   "chat.editLabel": "Изменить сообщение",
   "chat.saveAndSend": "Сохранить и отправить",

@@ -33,7 +33,13 @@ export interface GenerationJob {
   titleFrom: string | null;
   /** The prompt's first page, when the sender already held it (see chat.send). */
   promptStart?: PromptStart;
+  /** "Continue": the stopped reply's text, which this one starts with and goes on from. */
+  continueFrom?: string;
 }
+
+/** Asked after a cut-off reply so the model goes on from it instead of starting over. */
+export const CONTINUE_INSTRUCTION =
+  "Continue your previous message from exactly where it stopped. Do not repeat any of it.";
 
 export interface GenerationManagerDeps {
   db: Database;
@@ -137,7 +143,8 @@ export class GenerationManager {
     exposeEnd(end);
     if (this.shutdownController.signal.aborted) end("shutdown");
 
-    let text = "";
+    const prefix = job.continueFrom ?? "";
+    let text = prefix;
     let usage: TokenUsage | null = null;
     let firstTokenMs: number | null = null;
     const writer = new BusWriter(bus, id);
@@ -170,6 +177,16 @@ export class GenerationManager {
           "Parley could not read the conversation to answer it. Try again shortly.",
         );
       });
+      if (prefix) {
+        // The stopped text opens this reply (subscribers see it first) and the model is
+        // asked to go on from it.
+        messages.push(
+          { role: "assistant", content: prefix },
+          { role: "user", content: CONTINUE_INSTRUCTION },
+        );
+        writer.push(prefix);
+        progress.update(text);
+      }
       let finished = false;
       if (!abort.signal.aborted) {
         prompt = messages;
@@ -210,8 +227,10 @@ export class GenerationManager {
 
     await progress.stop();
     // Counted before the final event, so a client that saw the reply end sees its usage too.
+    // Only what this generation wrote counts: a continued reply's opening was counted before.
+    const written = text.slice(prefix.length);
     const counted =
-      prompt && (usage || text) ? await this.recordUsage(job, prompt, text, usage) : null;
+      prompt && (usage || written) ? await this.recordUsage(job, prompt, written, usage) : null;
     // A first reply that did not complete still names its conversation, from the question,
     // before the final event so a client refetching on it sees the title.
     if (status !== "complete" && job.titleFrom !== null)

@@ -31,6 +31,7 @@ import {
   listMessages,
   listModels,
   moveConversation,
+  continueReply,
   regenerateReply,
   searchConversations,
   sendMessage,
@@ -121,6 +122,20 @@ export const chatRouter = router({
   stop: chatProcedure
     .input(byMessageIdInput)
     .mutation(({ ctx, input }) => stopReply(ctx.deps, ctx.chat, ctx.user.id, input.messageId)),
+
+  /** A new version of a cut-off reply that opens with its text and goes on from it. */
+  continue: chatProcedure
+    .input(byMessageIdInput)
+    .mutation(({ ctx, input }) =>
+      continueReply(
+        ctx.deps,
+        ctx.chat,
+        ctx.req,
+        ctx.user.id,
+        input.messageId,
+        ctx.user.quotaOverride,
+      ),
+    ),
 
   regenerate: chatProcedure
     .input(byMessageIdInput)

@@ -511,9 +511,11 @@ export async function regenerateReply(
   userId: string,
   messageId: string,
   quotaOverride?: number | null,
+  options: { continueStopped?: boolean } = {},
 ) {
   const original = await chat.findMessage(deps.db, userId, messageId);
   if (!original) throw messageNotFound();
+  const continueFrom = options.continueStopped ? continuableText(original) : undefined;
   const conversation = await chat.getConversation(deps.db, userId, original.conversationId);
   if (!conversation) throw messageNotFound();
   const model = await resolveModel(runtime, conversation.model);
@@ -548,8 +550,37 @@ export async function regenerateReply(
     assistantMessage,
     model,
     retitle && question.content ? question.content : null,
+    undefined,
+    continueFrom,
   );
   return { assistantMessage };
+}
+
+/** "Continue": a new version of a reply that was cut off, opening with its text and going on
+ * from it; the stopped version stays, one arrow away. */
+export function continueReply(
+  deps: AppDeps,
+  runtime: ChatRuntime,
+  req: RequestMeta,
+  userId: string,
+  messageId: string,
+  quotaOverride?: number | null,
+) {
+  return regenerateReply(deps, runtime, req, userId, messageId, quotaOverride, {
+    continueStopped: true,
+  });
+}
+
+/** The text a reply can be continued from: a reply's, cut off (stopped, interrupted, or
+ * failed midway), with some text. */
+function continuableText(message: { role: string; status: string; content: string }): string {
+  const cutOff = ["stopped", "interrupted", "error"].includes(message.status);
+  if (message.role !== "assistant" || !cutOff || !message.content.trim()) {
+    throw new DomainError("BAD_REQUEST", "Only a reply that was cut off can be continued", {
+      field: "messageId",
+    });
+  }
+  return message.content;
 }
 
 /** Starts generating `assistantMessage`; `titleFrom` is the first question when the
@@ -562,6 +593,7 @@ function startReply(
   model: GenerationJob["model"],
   titleFrom: string | null,
   promptStart?: PromptStart,
+  continueFrom?: string,
 ) {
   runtime.generations.start({
     userId,
@@ -573,6 +605,7 @@ function startReply(
     replyDepth: assistantMessage.depth,
     titleFrom,
     ...(promptStart ? { promptStart } : {}),
+    ...(continueFrom ? { continueFrom } : {}),
   });
 }
 

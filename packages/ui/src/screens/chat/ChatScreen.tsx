@@ -98,6 +98,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   useShortcutAction("stopReply", stopReply);
   const regenerate = trpc.chat.regenerate.useMutation({ onSuccess: refreshConversation });
   const rate = trpc.feedback.set.useMutation({ onSettled: refreshConversation });
+  const continueReply = trpc.chat.continue.useMutation({ onSuccess: refreshConversation });
   const switchBranch = trpc.chat.messages.switchBranch.useMutation({
     onSuccess: refreshConversation,
   });
@@ -105,6 +106,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     Boolean(streamingReply) ||
     send.isPending ||
     regenerate.isPending ||
+    continueReply.isPending ||
     createConversation.isPending;
 
   const submit = async (
@@ -272,6 +274,11 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                         : undefined
                     }
                     onSwitchBranch={(id) => switchBranch.mutate({ messageId: id })}
+                    onContinue={
+                      message.role === "assistant"
+                        ? () => continueReply.mutate({ messageId: message.id })
+                        : undefined
+                    }
                     onRate={
                       message.role === "assistant"
                         ? (rating) => rate.mutate({ messageId: message.id, rating })
@@ -314,7 +321,8 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
       stop.error ||
       switchBranch.error ||
       createConversation.error ||
-      rate.error ? (
+      rate.error ||
+      continueReply.error ? (
         <div className="mx-auto w-full max-w-3xl px-4 pb-2">
           <Alert>
             {errorText(
@@ -322,7 +330,8 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                 stop.error ??
                 switchBranch.error ??
                 createConversation.error ??
-                rate.error,
+                rate.error ??
+                continueReply.error,
               t,
             )}
           </Alert>

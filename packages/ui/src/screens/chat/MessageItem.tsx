@@ -28,6 +28,8 @@ export interface MessageItemProps {
   onEdit?(content: string): void;
   onRegenerate?(): void;
   onSwitchBranch?(messageId: string): void;
+  /** Goes on from a reply that was cut off, as a new version of it. */
+  onContinue?(): void;
   /** A thumbs up or down on a reply (null takes it back). */
   onRate?(rating: "up" | "down" | null): void;
 }
@@ -41,6 +43,7 @@ export function MessageItem({
   onRegenerate,
   onSwitchBranch,
   onRate,
+  onContinue,
 }: MessageItemProps) {
   const t = useT();
   const platform = usePlatform();
@@ -131,6 +134,11 @@ export function MessageItem({
         >
           <AlertIcon />
           <span className="flex-1">{message.error || t("chat.status.error")}</span>
+          {onContinue && message.content.trim() ? (
+            <Button size="sm" onClick={onContinue} disabled={busy}>
+              {t("chat.continue")}
+            </Button>
+          ) : null}
           {onRegenerate ? (
             <Button size="sm" onClick={onRegenerate} disabled={busy}>
               {t("chat.retry")}
@@ -139,9 +147,16 @@ export function MessageItem({
         </div>
       ) : null}
       {!isUser && (message.status === "stopped" || message.status === "interrupted") ? (
-        <p className="text-xs text-fg-soft" role="status">
-          {message.status === "stopped" ? t("chat.status.stopped") : t("chat.status.interrupted")}
-        </p>
+        <div className="flex flex-wrap items-center gap-2">
+          <p className="text-xs text-fg-soft" role="status">
+            {message.status === "stopped" ? t("chat.status.stopped") : t("chat.status.interrupted")}
+          </p>
+          {onContinue && message.content.trim() ? (
+            <Button size="sm" onClick={onContinue} disabled={busy}>
+              {t("chat.continue")}
+            </Button>
+          ) : null}
+        </div>
       ) : null}
 
       {!editing && !streaming ? (
