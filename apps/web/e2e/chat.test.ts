@@ -67,7 +67,10 @@ describe.skipIf(skip)("chat details in the browser", () => {
     await replies(page).last().getByText("fixture-large").waitFor();
 
     await page.getByRole("button", { name: "Conversation settings" }).click();
-    await page.getByRole("dialog").getByLabel(/^System prompt/).fill("Answer like a pirate.");
+    await page
+      .getByRole("dialog")
+      .getByLabel(/^System prompt/)
+      .fill("Answer like a pirate.");
     await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
     await page.getByRole("dialog").waitFor({ state: "hidden" });
     session.stack.fixture.reset();
