@@ -8,7 +8,11 @@ interface History {
   format: string;
   conversations: Array<{
     title: string;
-    messages: Array<{ content: string; attachments: Array<{ path: string; name: string }> }>;
+    messages: Array<{
+      content: string;
+      rating: "up" | "down" | null;
+      attachments: Array<{ path: string; name: string }>;
+    }>;
   }>;
 }
 
@@ -56,6 +60,7 @@ describe("GET /api/export: the whole account as one zip", () => {
       messageId: sent.assistantMessage.id,
     });
     await readStream(alice.client, { messageId: again.assistantMessage.id });
+    await alice.client.feedback.set.mutate({ messageId: sent.assistantMessage.id, rating: "down" });
 
     const zip = await archiveOf(alice.accessToken);
     const account = JSON.parse(await zip.file("account.json")!.async("string")) as {
@@ -72,6 +77,8 @@ describe("GET /api/export: the whole account as one zip", () => {
     // The question and both replies: the regenerated one is a branch, kept.
     expect(conversation!.messages.map((m) => m.content)[0]).toBe("Summarise my notes");
     expect(conversation!.messages).toHaveLength(3);
+    // Each message carries the owner's rating: the first reply's thumbs down, nothing else.
+    expect(conversation!.messages.map((m) => m.rating)).toEqual([null, "down", null]);
     const [attachment] = conversation!.messages[0]!.attachments;
     expect(attachment!.name).toBe("q3?.txt");
     // The file is in the archive under the path the JSON names, byte for byte.
@@ -92,7 +99,7 @@ describe("GET /api/export: the whole account as one zip", () => {
     expect(account.username).toBe("export_bob");
   });
 
-  it("its conversations.json imports back into another account with the same messages and branches", async () => {
+  it("its conversations.json imports back into another account with the same messages, branches and ratings", async () => {
     const zip = await archiveOf(alice.accessToken);
     const text = await zip.file("conversations.json")!.async("string");
     const res = await fetch(`${base}/api/import`, {
@@ -105,8 +112,10 @@ describe("GET /api/export: the whole account as one zip", () => {
     const again = JSON.parse(
       await (await archiveOf(bob.accessToken)).file("conversations.json")!.async("string"),
     ) as History;
-    const contents = (h: History) => h.conversations.map((c) => c.messages.map((m) => m.content));
+    const contents = (h: History) =>
+      h.conversations.map((c) => c.messages.map((m) => [m.content, m.rating]));
     expect(contents(again)).toEqual(contents(JSON.parse(text) as History));
+    expect(contents(again)[0]!.map(([, rating]) => rating)).toEqual([null, "down", null]);
   });
 
   it("an API key needs the read scope", async () => {

@@ -53,7 +53,15 @@ async function historyShape(userId: string) {
       createdAt: string;
       updatedAt: string;
       id: string;
-      messages: Array<{ id: string; parentId: string | null } & Record<string, unknown>>;
+      messages: Array<
+        {
+          id: string;
+          parentId: string | null;
+          role: string;
+          content: string;
+          rating: "up" | "down" | null;
+        } & Record<string, unknown>
+      >;
     }>;
   };
   return history.conversations
@@ -173,11 +181,24 @@ describe("Parley's own export, imported back", () => {
     });
     const second = await api.chat.conversations.create({ title: "Archived one" });
     await api.chat.conversations.update({ id: second.id, archived: true });
+    // Thumbs on replies, on and off the visible branch; the follow-up's reply stays unrated.
+    await api.feedback.set({ messageId: sent.assistantMessage.id, rating: "down" });
+    await api.feedback.set({ messageId: again.assistantMessage.id, rating: "up" });
+    await api.feedback.set({ messageId: edited.assistantMessage.id, rating: "down" });
 
     const before = await historyShape(dee.id);
     expect(before.map((c) => [c.title, c.messages.length])).toEqual([
       ["Archived one", 0],
       ["Branches", 7],
+    ]);
+    expect(before[1]!.messages.map((m) => [m.role, m.content, m.rating])).toEqual([
+      ["user", "First question", null],
+      ["assistant", "Echo: First question", "down"],
+      ["assistant", "Echo: First question", "up"],
+      ["user", "Follow-up", null],
+      ["user", "Follow-up, reworded", null],
+      ["assistant", "Echo: Follow-up", null],
+      ["assistant", "Echo: Follow-up, reworded", "down"],
     ]);
 
     const { user: eve, api: eveApi } = await user("roundtrip_eve");
@@ -189,9 +210,14 @@ describe("Parley's own export, imported back", () => {
     const mine = (await api.chat.messages.list({ conversationId: sent.conversation.id })).items;
     const [copy] = (await eveApi.chat.conversations.list({ limit: 10 })).items;
     const theirs = (await eveApi.chat.messages.list({ conversationId: copy!.id })).items;
-    expect(theirs.map((m) => [m.content, m.siblingIds.length])).toEqual(
-      mine.map((m) => [m.content, m.siblingIds.length]),
+    expect(theirs.map((m) => [m.content, m.siblingIds.length, m.rating])).toEqual(
+      mine.map((m) => [m.content, m.siblingIds.length, m.rating]),
     );
+    expect(theirs.map((m) => m.rating)).toEqual([null, "up", null, null]);
+    // The copy's ratings are the importer's own: changing one leaves the original's alone.
+    await eveApi.feedback.set({ messageId: theirs[1]!.id, rating: null });
+    const original = (await api.chat.messages.list({ conversationId: sent.conversation.id })).items;
+    expect(original.map((m) => m.rating)).toEqual([null, "up", null, null]);
     // Importing is adding: the same file again gives a second copy.
     await importHistory(t.deps, eve.id, await exportText(dee.id));
     expect(await allConversations(eveApi)).toHaveLength(4);
@@ -247,6 +273,28 @@ describe("bad files", () => {
           ],
         }),
         /“Orphans”: message m1 comes before its parent missing/,
+      ],
+      [
+        JSON.stringify({
+          format: "parley.history",
+          conversations: [
+            {
+              title: "Odd rating",
+              createdAt: "2026-01-01T00:00:00.000Z",
+              updatedAt: "2026-01-01T00:00:00.000Z",
+              messages: [
+                {
+                  id: "m1",
+                  role: "assistant",
+                  content: "x",
+                  rating: "meh",
+                  createdAt: "2026-01-01T00:00:00.000Z",
+                },
+              ],
+            },
+          ],
+        }),
+        /damaged: conversations\.0\.messages\.0\.rating/,
       ],
     ];
     for (const [text, message] of cases) {

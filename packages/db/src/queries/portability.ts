@@ -3,6 +3,7 @@ import type { Database } from "../client";
 import type { Prisma } from "../generated/prisma/client";
 import type { MessageRole, MessageStatus } from "../generated/prisma/enums";
 import { conversationSelect } from "./chat";
+import type { Rating } from "./feedback";
 
 /**
  * Moving a user's history in and out: an import writes whole conversations in one
@@ -23,6 +24,8 @@ export interface ImportMessage {
   createdAt: Date;
   /** On the visible branch: exactly one per depth, one chain from a root. */
   active: boolean;
+  /** The owner's thumbs up or down; only a reply carries one. */
+  rating?: Rating | null;
 }
 
 export interface ImportConversation {
@@ -49,6 +52,7 @@ export async function importConversations(
   const ids: string[] = [];
   const conversationRows: Prisma.ConversationCreateManyInput[] = [];
   const messageRows: Array<Prisma.MessageCreateManyInput & { depth: number }> = [];
+  const ratingRows: Prisma.MessageFeedbackCreateManyInput[] = [];
   for (const conversation of conversations) {
     const conversationId = randomUUID();
     ids.push(conversationId);
@@ -77,6 +81,8 @@ export async function importConversations(
       };
       placed.set(message.key, { id: row.id, depth: row.depth });
       messageRows.push(row);
+      if (message.rating && message.role === "assistant")
+        ratingRows.push({ userId, messageId: row.id, rating: message.rating });
     }
   }
   // Parents first, so every row's parent exists when it is written.
@@ -87,6 +93,8 @@ export async function importConversations(
         await tx.conversation.createMany({ data: conversationRows.slice(i, i + CHUNK) });
       for (let i = 0; i < messageRows.length; i += CHUNK)
         await tx.message.createMany({ data: messageRows.slice(i, i + CHUNK) });
+      for (let i = 0; i < ratingRows.length; i += CHUNK)
+        await tx.messageFeedback.createMany({ data: ratingRows.slice(i, i + CHUNK) });
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
@@ -118,9 +126,16 @@ export function conversationsPage(
   });
 }
 
-/** Every message of the conversations, every branch, parents before children. */
-export function messagesOfConversations(db: Database, userId: string, conversationIds: string[]) {
-  return db.prisma.message.findMany({
+/**
+ * Every message of the conversations, every branch, parents before children, each with the
+ * owner's rating (null when unrated).
+ */
+export async function messagesOfConversations(
+  db: Database,
+  userId: string,
+  conversationIds: string[],
+) {
+  const rows = await db.prisma.message.findMany({
     where: { userId, conversationId: { in: conversationIds } },
     orderBy: [{ depth: "asc" }, { createdAt: "asc" }, { id: "asc" }],
     select: {
@@ -136,6 +151,9 @@ export function messagesOfConversations(db: Database, userId: string, conversati
       promptTokens: true,
       completionTokens: true,
       createdAt: true,
+      // The (user_id, message_id) key: only the owner's own rating of their reply.
+      feedback: { select: { rating: true } },
     },
   });
+  return rows.map(({ feedback, ...m }) => ({ ...m, rating: feedback?.rating ?? null }));
 }

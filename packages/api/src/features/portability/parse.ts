@@ -296,6 +296,8 @@ const parleyMessage = z.object({
   promptTokens: z.number().int().min(0).max(2_147_483_647).nullish(),
   completionTokens: z.number().int().min(0).max(2_147_483_647).nullish(),
   createdAt: isoDate,
+  /** The owner's thumbs up or down on a reply. */
+  rating: z.enum(["up", "down"]).nullish(),
 });
 const parleyConversation = z.object({
   title: z.string(),
@@ -342,6 +344,8 @@ function fromParleyHistory(data: Record<string, unknown>): ParsedImport {
         completionTokens: m.completionTokens ?? null,
         createdAt: m.createdAt,
         active: m.active ?? true,
+        // Only replies are rated; a rating on a question (a hand-edited file) is dropped.
+        rating: m.role === "assistant" ? (m.rating ?? null) : null,
       };
     });
     // The visible branch ends at the deepest message marked active.
