@@ -209,6 +209,43 @@ export function Dialog({
   );
 }
 
+/** "Are you sure?" before something that cannot be undone: the question, what went wrong
+ * the last time if anything, Cancel and the dangerous action. */
+export function ConfirmDialog({
+  open,
+  onClose,
+  title,
+  children,
+  error,
+  confirmLabel,
+  cancelLabel,
+  onConfirm,
+  pending,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: ReactNode;
+  error?: string | null;
+  confirmLabel: string;
+  cancelLabel: string;
+  onConfirm: () => void;
+  pending: boolean;
+}) {
+  return (
+    <Dialog open={open} onClose={onClose} title={title}>
+      <p className="text-sm">{children}</p>
+      {error ? <Alert>{error}</Alert> : null}
+      <div className="flex justify-end gap-2">
+        <Button onClick={onClose}>{cancelLabel}</Button>
+        <Button variant="danger" onClick={onConfirm} disabled={pending}>
+          {confirmLabel}
+        </Button>
+      </div>
+    </Dialog>
+  );
+}
+
 export interface MenuItem {
   label: string;
   onSelect: () => void;

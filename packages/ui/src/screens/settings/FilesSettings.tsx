@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { trpc } from "../../api/client";
 import { errorText } from "../../api/errors";
-import { Alert, Button, Dialog } from "../../components/ui";
+import { Alert, Button, ConfirmDialog } from "../../components/ui";
 import { formatBytes, formatDate, useLanguage, useT } from "../../i18n";
 import { typeLabel } from "../chat/attachments";
 
@@ -108,23 +108,17 @@ export function FilesSettings() {
           {t("sidebar.loadMore")}
         </Button>
       ) : null}
-      <Dialog
+      <ConfirmDialog
         open={confirming !== null}
         onClose={() => setConfirming(null)}
         title={t("files.delete")}
+        confirmLabel={t("files.delete")}
+        cancelLabel={t("chat.cancel")}
+        onConfirm={() => confirming && remove.mutate({ id: confirming.id })}
+        pending={remove.isPending}
       >
-        <p className="text-sm">{t("files.deleteConfirm", { name: confirming?.name ?? "" })}</p>
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => setConfirming(null)}>{t("chat.cancel")}</Button>
-          <Button
-            variant="danger"
-            disabled={remove.isPending}
-            onClick={() => confirming && remove.mutate({ id: confirming.id })}
-          >
-            {t("files.delete")}
-          </Button>
-        </div>
-      </Dialog>
+        {t("files.deleteConfirm", { name: confirming?.name ?? "" })}
+      </ConfirmDialog>
     </div>
   );
 }

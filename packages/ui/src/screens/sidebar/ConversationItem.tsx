@@ -2,7 +2,7 @@ import { errorText } from "../../api/errors";
 import { useState } from "react";
 import { trpc } from "../../api/client";
 import { DotsIcon, PinIcon } from "../../components/icons";
-import { Alert, Button, cx, Dialog, Menu, TextField } from "../../components/ui";
+import { Button, ConfirmDialog, cx, Dialog, Menu, TextField } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
 import { displayTitle } from "../../lib/titles";
@@ -169,24 +169,18 @@ export function ConversationItem({
           </div>
         </form>
       </Dialog>
-      <Dialog
+      <ConfirmDialog
         open={confirmingDelete}
         onClose={() => setConfirmingDelete(false)}
         title={t("sidebar.delete")}
+        error={remove.error ? errorText(remove.error, t) : null}
+        confirmLabel={t("sidebar.delete")}
+        cancelLabel={t("chat.cancel")}
+        onConfirm={() => remove.mutate({ id: conversation.id })}
+        pending={remove.isPending}
       >
-        <p className="text-sm">{t("sidebar.deleteConfirm", { title: shownTitle })}</p>
-        {remove.error ? <Alert>{errorText(remove.error, t)}</Alert> : null}
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => setConfirmingDelete(false)}>{t("chat.cancel")}</Button>
-          <Button
-            variant="danger"
-            onClick={() => remove.mutate({ id: conversation.id })}
-            disabled={remove.isPending}
-          >
-            {t("sidebar.delete")}
-          </Button>
-        </div>
-      </Dialog>
+        {t("sidebar.deleteConfirm", { title: shownTitle })}
+      </ConfirmDialog>
     </li>
   );
 }

@@ -2,7 +2,16 @@ import { errorText } from "../../api/errors";
 import { useState } from "react";
 import { trpc } from "../../api/client";
 import { ChevronRightIcon, DotsIcon, PlusIcon } from "../../components/icons";
-import { Alert, Button, cx, Dialog, IconButton, Menu, TextField } from "../../components/ui";
+import {
+  Alert,
+  Button,
+  ConfirmDialog,
+  cx,
+  Dialog,
+  IconButton,
+  Menu,
+  TextField,
+} from "../../components/ui";
 import { useT } from "../../i18n";
 import { useAppDispatch, useAppSelector } from "../../store";
 import { folderCollapsed } from "../../store/foldersSlice";
@@ -121,20 +130,18 @@ function FolderRow({ folder, activeId }: { folder: Folder; activeId: string | nu
         submitLabel={t("chat.save")}
         mode={{ rename: folder.id }}
       />
-      <Dialog open={deleting} onClose={() => setDeleting(false)} title={t("folders.delete")}>
-        <p className="text-sm">{t("folders.deleteConfirm", { name: folder.name })}</p>
-        {remove.error ? <Alert>{errorText(remove.error, t)}</Alert> : null}
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => setDeleting(false)}>{t("chat.cancel")}</Button>
-          <Button
-            variant="danger"
-            onClick={() => remove.mutate({ id: folder.id })}
-            disabled={remove.isPending}
-          >
-            {t("folders.delete")}
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDialog
+        open={deleting}
+        onClose={() => setDeleting(false)}
+        title={t("folders.delete")}
+        error={remove.error ? errorText(remove.error, t) : null}
+        confirmLabel={t("folders.delete")}
+        cancelLabel={t("chat.cancel")}
+        onConfirm={() => remove.mutate({ id: folder.id })}
+        pending={remove.isPending}
+      >
+        {t("folders.deleteConfirm", { name: folder.name })}
+      </ConfirmDialog>
     </li>
   );
 }

@@ -1,7 +1,7 @@
 import { errorText } from "../../api/errors";
 import { useState } from "react";
 import { trpc } from "../../api/client";
-import { Alert, Button, Dialog } from "../../components/ui";
+import { Alert, Button, ConfirmDialog } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
 import { useAppDispatch, useAppSelector } from "../../store";
@@ -62,24 +62,18 @@ export function SelectionBar({ activeId }: { activeId: string | null }) {
           {t("select.delete")}
         </Button>
       </div>
-      <Dialog
+      <ConfirmDialog
         open={confirming}
         onClose={() => setConfirming(false)}
         title={t("select.deleteTitle")}
+        error={remove.error ? errorText(remove.error, t) : null}
+        confirmLabel={t("select.delete")}
+        cancelLabel={t("chat.cancel")}
+        onConfirm={() => remove.mutate({ ids: selected })}
+        pending={remove.isPending}
       >
-        <p className="text-sm">{t("select.deleteConfirm", { count })}</p>
-        {remove.error ? <Alert>{errorText(remove.error, t)}</Alert> : null}
-        <div className="flex justify-end gap-2">
-          <Button onClick={() => setConfirming(false)}>{t("chat.cancel")}</Button>
-          <Button
-            variant="danger"
-            onClick={() => remove.mutate({ ids: selected })}
-            disabled={remove.isPending}
-          >
-            {t("select.delete")}
-          </Button>
-        </div>
-      </Dialog>
+        {t("select.deleteConfirm", { count })}
+      </ConfirmDialog>
     </div>
   );
 }
