@@ -48,7 +48,7 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
   }
 
   it("light and dark, desktop and phone", async () => {
-    // Fixed name and no dates on screen: a re-run produces the same pictures.
+    // Fixed name and content: a re-run differs only in the message times.
     const account = {
       username: "ada",
       email: "ada@example.com",
@@ -61,7 +61,9 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
     const page = light.page;
     await page.goto("/");
     await page.getByText("Connected to server").waitFor();
-    await shoot(page, "sign-in-desktop-light");
+    // A fresh install opens on sign-up: the first account becomes the administrator.
+    await page.getByRole("heading", { name: "Create your Parley account" }).waitFor();
+    await shoot(page, "sign-up-desktop-light");
 
     await register(page, account);
     await converse(
@@ -88,6 +90,28 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
     );
     const chatUrl = page.url();
     await shoot(page, "chat-desktop-light");
+
+    // A folder holding a chat, filed from the chat's menu.
+    await page.getByRole("button", { name: "New folder" }).click();
+    await page.getByLabel("Folder name").fill("Travel");
+    await page.getByRole("dialog").getByRole("button", { name: "Create" }).click();
+    const travel = page.locator(`li[data-folder="Travel"]`);
+    await travel.waitFor();
+    await page.getByRole("button", { name: "Actions for Lisbon trip plan" }).click();
+    await page.getByRole("menuitem", { name: "Move to folder…" }).click();
+    const move = page.getByRole("dialog", { name: "Move “Lisbon trip plan” to a folder" });
+    await move.getByRole("button", { name: "Travel" }).click();
+    await move.waitFor({ state: "hidden" });
+    await travel.getByTestId("folder-conversations").getByText("Lisbon trip plan").waitFor();
+    await shoot(page, "sidebar-folder-desktop-light");
+
+    // The command palette, Ctrl+K.
+    await page.keyboard.press("Control+K");
+    const palette = page.getByRole("dialog", { name: "Command palette" });
+    await palette.getByRole("option", { name: "Switch to the dark theme" }).waitFor();
+    await shoot(page, "command-palette-desktop-light");
+    await page.keyboard.press("Escape");
+    await palette.waitFor({ state: "hidden" });
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
@@ -116,10 +140,22 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
     await openSidebar(dark.page);
     await shoot(dark.page, "sidebar-phone-dark");
 
+    // Once an account exists, a signed-out visitor gets the sign-in screen.
+    const visitor = await session.openPage({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: "light",
+    });
+    await visitor.page.goto("/");
+    await visitor.page.getByRole("heading", { name: "Sign in to Parley" }).waitFor();
+    await visitor.page.getByText("Connected to server").waitFor();
+    await shoot(visitor.page, "sign-in-desktop-light");
+
     expect(light.problems.cspViolations).toEqual([]);
     expect(dark.problems.cspViolations).toEqual([]);
+    expect(visitor.problems.cspViolations).toEqual([]);
     await light.context.close();
     await dark.context.close();
+    await visitor.context.close();
   });
 });
 
