@@ -11,6 +11,7 @@ import { registrationRouter } from "./features/registration/router";
 import { twoFactorRouter } from "./features/two-factor/router";
 import { shareRouter } from "./features/share/router";
 import { foldersRouter } from "./features/folders/router";
+import { presetsRouter } from "./features/presets/router";
 import { feedbackRouter } from "./features/feedback/router";
 
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   audit: auditRouter,
   share: shareRouter,
   folders: foldersRouter,
+  presets: presetsRouter,
   feedback: feedbackRouter,
 });
 

@@ -25,6 +25,8 @@ export * as sealed from "./queries/sealed";
 export * as share from "./queries/share";
 export * as folders from "./queries/folders";
 export type { FolderRow } from "./queries/folders";
+export * as presets from "./queries/presets";
+export type { PresetRow } from "./queries/presets";
 export type { SharedMessage } from "./queries/share";
 export * as portability from "./queries/portability";
 export * as feedback from "./queries/feedback";

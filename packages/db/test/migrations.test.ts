@@ -37,6 +37,7 @@ const expectedTables = [
   "message_feedback",
   "messages",
   "oidc_identities",
+  "presets",
   "recovery_codes",
   "rotated_tokens",
   "sessions",

@@ -58,6 +58,9 @@ export const createConversationInput = z
     model: model.optional(),
     systemPrompt: systemPrompt.optional(),
     temperature: temperature.optional(),
+    /** Starts from one of the caller's presets: its system prompt, model and temperature,
+     * each overridden by the field given here. */
+    presetId: id.optional(),
   })
   .default({});
 export type CreateConversationInput = z.infer<typeof createConversationInput>;

@@ -1,4 +1,12 @@
-import { chat, files, folders, search, UniqueViolationError, type Database } from "@parley/db";
+import {
+  chat,
+  files,
+  folders,
+  presets,
+  search,
+  UniqueViolationError,
+  type Database,
+} from "@parley/db";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { purgeDetachedFiles } from "../../core/files";
@@ -124,8 +132,21 @@ export async function createConversation(
     { limit: runtime.settings.conversationsPerMinute, windowSeconds: 60 },
     "Too many new conversations",
   );
-  await assertModelOffered(runtime, input.model);
-  return chat.createConversation(deps.db, userId, input);
+  const { presetId, ...fields } = input;
+  let settings: chat.ConversationSettings = fields;
+  if (presetId) {
+    const preset = await presets.getPreset(deps.db, userId, presetId);
+    if (!preset) throw new DomainError("NOT_FOUND", "Preset not found", { field: "presetId" });
+    settings = {
+      ...(preset.systemPrompt !== null && { systemPrompt: preset.systemPrompt }),
+      ...(preset.model !== null && { model: preset.model }),
+      ...(preset.temperature !== null && { temperature: preset.temperature }),
+      ...fields,
+    };
+  }
+  // A preset's model may have been withdrawn since it was saved: refused, not swapped.
+  await assertModelOffered(runtime, settings.model);
+  return chat.createConversation(deps.db, userId, settings);
 }
 
 export function getConversation(deps: AppDeps, userId: string, conversationId: string) {

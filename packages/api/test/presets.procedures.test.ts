@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  collectStream,
+  createChatTestContext,
+  eventually,
+  type ChatTestContext,
+} from "./chat-support";
+import { codeOf, type Registered } from "./support";
+
+let t: ChatTestContext;
+let alice: Registered;
+let bob: Registered;
+let asAlice: Awaited<ReturnType<ChatTestContext["as"]>>;
+let asBob: Awaited<ReturnType<ChatTestContext["as"]>>;
+
+beforeAll(async () => {
+  t = await createChatTestContext();
+  alice = await t.register("presets_alice");
+  bob = await t.register("presets_bob");
+  asAlice = await t.as(alice);
+  asBob = await t.as(bob);
+});
+afterAll(() => t?.cleanup());
+
+describe("presets", () => {
+  it("saves, lists by name, edits and deletes presets", async () => {
+    const tutor = await asAlice.presets.create({
+      name: " Tutor ",
+      systemPrompt: "Explain like a patient teacher.",
+      model: "fixture-large",
+      temperature: 0.3,
+    });
+    expect(tutor).toMatchObject({
+      name: "Tutor",
+      systemPrompt: "Explain like a patient teacher.",
+      model: "fixture-large",
+      temperature: 0.3,
+    });
+    // Each setting may be left to the server's default; a blank prompt is none.
+    const plain = await asAlice.presets.create({ name: "Plain", systemPrompt: "  " });
+    expect(plain).toMatchObject({ systemPrompt: null, model: null, temperature: null });
+    expect((await asAlice.presets.list()).map((p) => p.name)).toEqual(["Plain", "Tutor"]);
+
+    expect(await codeOf(asAlice.presets.create({ name: "Tutor" }))).toBe("CONFLICT");
+    const edited = await asAlice.presets.update({
+      id: tutor.id,
+      name: "Strict tutor",
+      systemPrompt: "Be strict.",
+      model: null,
+      temperature: 0,
+    });
+    expect(edited).toMatchObject({ name: "Strict tutor", model: null, temperature: 0 });
+    expect(await codeOf(asAlice.presets.update({ id: plain.id, name: "Strict tutor" }))).toBe(
+      "CONFLICT",
+    );
+
+    await asAlice.presets.delete({ id: plain.id });
+    expect((await asAlice.presets.list()).map((p) => p.name)).toEqual(["Strict tutor"]);
+    expect(await codeOf(asAlice.presets.delete({ id: plain.id }))).toBe("NOT_FOUND");
+    await asAlice.presets.delete({ id: tutor.id });
+  });
+
+  it("starts a conversation from a preset; given fields override it; later edits do not reach it", async () => {
+    const preset = await asAlice.presets.create({
+      name: "Poet",
+      systemPrompt: "Answer in verse.",
+      model: "fixture-large",
+      temperature: 1.4,
+    });
+    const started = await asAlice.chat.conversations.create({ presetId: preset.id });
+    expect(started).toMatchObject({
+      systemPrompt: "Answer in verse.",
+      model: "fixture-large",
+      temperature: 1.4,
+    });
+    const overridden = await asAlice.chat.conversations.create({
+      presetId: preset.id,
+      temperature: 0.2,
+    });
+    expect(overridden).toMatchObject({ systemPrompt: "Answer in verse.", temperature: 0.2 });
+
+    await asAlice.presets.update({ id: preset.id, name: "Poet", systemPrompt: "Prose now." });
+    expect((await asAlice.chat.conversations.get({ id: started.id })).systemPrompt).toBe(
+      "Answer in verse.",
+    );
+
+    // The system prompt reaches the model when the chat is used.
+    const sent = await asAlice.chat.send({
+      conversationId: started.id,
+      content: "hello",
+      clientMessageId: `preset-${Date.now()}`,
+    });
+    expect(sent.conversation.id).toBe(started.id);
+    const call = await eventually(async () =>
+      t.fixture.calls.find((c) => c.messages.some((m) => m.content === "Answer in verse.")),
+    );
+    expect(call.model).toBe("fixture-large");
+    expect(call.options.temperature).toBe(1.4);
+    await collectStream(await asAlice.chat.stream({ messageId: sent.assistantMessage.id }));
+    // Its title is written after the stream ends: waited for before the database closes.
+    await eventually(async () =>
+      (await asAlice.chat.conversations.get({ id: started.id })).title !== "New chat"
+        ? true
+        : undefined,
+    );
+  });
+
+  it("a preset naming a model no longer offered is refused, not swapped for another", async () => {
+    const stale = await asAlice.presets.create({ name: "Old model", model: "retired-model" });
+    expect(await codeOf(asAlice.chat.conversations.create({ presetId: stale.id }))).toBe(
+      "BAD_REQUEST",
+    );
+  });
+
+  it("refuses another user's presets with NOT_FOUND and changes nothing", async () => {
+    const mine = await asAlice.presets.create({ name: "Private", systemPrompt: "secret" });
+    expect(await asBob.presets.list()).toEqual([]);
+    expect(await codeOf(asBob.presets.update({ id: mine.id, name: "Taken" }))).toBe("NOT_FOUND");
+    expect(await codeOf(asBob.presets.delete({ id: mine.id }))).toBe("NOT_FOUND");
+    expect(await codeOf(asBob.chat.conversations.create({ presetId: mine.id }))).toBe("NOT_FOUND");
+    // The same name is Bob's to use: names are unique per user only.
+    await asBob.presets.create({ name: "Private" });
+    const still = (await asAlice.presets.list()).find((p) => p.id === mine.id);
+    expect(still).toMatchObject({ name: "Private", systemPrompt: "secret" });
+  });
+
+  it("validates names and settings", async () => {
+    expect(await codeOf(asAlice.presets.create({ name: " " }))).toBe("BAD_REQUEST");
+    expect(await codeOf(asAlice.presets.create({ name: "x".repeat(101) }))).toBe("BAD_REQUEST");
+    expect(await codeOf(asAlice.presets.create({ name: "hot", temperature: 3 }))).toBe(
+      "BAD_REQUEST",
+    );
+    expect(
+      await codeOf(asAlice.presets.create({ name: "long", systemPrompt: "x".repeat(8_001) })),
+    ).toBe("BAD_REQUEST");
+  });
+});
