@@ -386,6 +386,18 @@ export const en = {
   "select.delete": "Delete",
   "select.deleteTitle": "Delete conversations",
   "select.deleteConfirm": "Delete {count} conversations? This cannot be undone.",
+  "presets.start": "Start from a preset",
+  "presets.manage": "Manage presets…",
+  "presets.title": "Presets",
+  "presets.none":
+    "No presets yet. Save a system prompt, a model and a temperature to start chats from.",
+  "presets.new": "New preset",
+  "presets.name": "Preset name",
+  "presets.edit": "Edit {name}",
+  "presets.delete": "Delete {name}",
+  "presets.save": "Save preset",
+  "presets.modelDefault": "Server default",
+  "presets.close": "Close",
   "share.title": "Share “{title}”",
   "share.explain":
     "Anyone with a link can read the conversation as it is now, without an account. Messages you send later are not shared. Search engines are asked not to index it.",

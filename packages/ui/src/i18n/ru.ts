@@ -386,6 +386,18 @@ export const ru: Record<MessageKey, string> = {
   "select.delete": "Удалить",
   "select.deleteTitle": "Удаление бесед",
   "select.deleteConfirm": "Удалить беседы ({count})? Это нельзя отменить.",
+  "presets.start": "Начать с шаблона",
+  "presets.manage": "Шаблоны…",
+  "presets.title": "Шаблоны",
+  "presets.none":
+    "Шаблонов пока нет. Сохраните системный промпт, модель и температуру, чтобы начинать с них чаты.",
+  "presets.new": "Новый шаблон",
+  "presets.name": "Название шаблона",
+  "presets.edit": "Изменить {name}",
+  "presets.delete": "Удалить {name}",
+  "presets.save": "Сохранить шаблон",
+  "presets.modelDefault": "По умолчанию на сервере",
+  "presets.close": "Закрыть",
   "share.title": "Поделиться «{title}»",
   "share.explain":
     "Любой, у кого есть ссылка, сможет прочитать разговор в нынешнем виде без учётной записи. Сообщения, отправленные позже, не попадут в ссылку. Поисковым системам запрещено её индексировать.",

@@ -15,6 +15,7 @@ import { archivedToggled, searchChanged, sidebarToggled } from "../../store/layo
 import { ConversationItem } from "./ConversationItem";
 import { useConversationDrop } from "./dnd";
 import { FolderSection } from "./Folders";
+import { PresetsMenu } from "./Presets";
 import { SearchResults } from "./SearchResults";
 import { SelectionBar } from "./SelectionBar";
 import { useMoveConversation } from "./useFolderMutations";
@@ -104,9 +105,16 @@ export function Sidebar({ open }: { open: boolean }) {
         </IconButton>
       </div>
       <div className="flex flex-col gap-2 px-3 pb-2">
-        <Button variant="primary" onClick={() => navigate({ name: "chat", conversationId: null })}>
-          <PlusIcon /> {t("sidebar.newChat")}
-        </Button>
+        <div className="relative flex items-center gap-1">
+          <Button
+            variant="primary"
+            className="flex-1"
+            onClick={() => navigate({ name: "chat", conversationId: null })}
+          >
+            <PlusIcon /> {t("sidebar.newChat")}
+          </Button>
+          <PresetsMenu />
+        </div>
         <label htmlFor={searchId} className="sr-only">
           {t("sidebar.search")}
         </label>
