@@ -8,6 +8,7 @@ interface History {
   format: string;
   conversations: Array<{
     title: string;
+    folderId: string | null;
     messages: Array<{
       content: string;
       rating: "up" | "down" | null;
@@ -61,19 +62,37 @@ describe("GET /api/export: the whole account as one zip", () => {
     });
     await readStream(alice.client, { messageId: again.assistantMessage.id });
     await alice.client.feedback.set.mutate({ messageId: sent.assistantMessage.id, rating: "down" });
+    const folder = await alice.client.folders.create.mutate({ name: "Reports" });
+    await alice.client.chat.conversations.move.mutate({
+      id: sent.conversation.id,
+      folderId: folder.id,
+    });
+    await alice.client.presets.create.mutate({
+      name: "Analyst",
+      systemPrompt: "Be precise.",
+      temperature: 0.2,
+    });
 
     const zip = await archiveOf(alice.accessToken);
     const account = JSON.parse(await zip.file("account.json")!.async("string")) as {
       username: string;
       email: string;
+      folders: Array<{ id: string; name: string }>;
+      presets: Array<{ name: string; systemPrompt: string | null; temperature: number | null }>;
     };
     expect(account.username).toBe("export_alice");
+    // Folders and presets travel too; each conversation names its folder.
+    expect(account.folders.map((f) => [f.id, f.name])).toEqual([[folder.id, "Reports"]]);
+    expect(account.presets).toMatchObject([
+      { name: "Analyst", systemPrompt: "Be precise.", temperature: 0.2 },
+    ]);
     expect(JSON.stringify(account)).not.toMatch(/password|hash/i);
 
     const history = JSON.parse(await zip.file("conversations.json")!.async("string")) as History;
     expect(history.format).toBe("parley.history");
     expect(history.conversations).toHaveLength(1);
     const [conversation] = history.conversations;
+    expect(conversation!.folderId).toBe(folder.id);
     // The question and both replies: the regenerated one is a branch, kept.
     expect(conversation!.messages.map((m) => m.content)[0]).toBe("Summarise my notes");
     expect(conversation!.messages).toHaveLength(3);
@@ -95,8 +114,11 @@ describe("GET /api/export: the whole account as one zip", () => {
     expect(Object.keys(zip.files).filter((name) => name.startsWith("files/"))).toEqual([]);
     const account = JSON.parse(await zip.file("account.json")!.async("string")) as {
       username: string;
+      folders: unknown[];
+      presets: unknown[];
     };
     expect(account.username).toBe("export_bob");
+    expect([account.folders, account.presets]).toEqual([[], []]);
   });
 
   it("its conversations.json imports back into another account with the same messages, branches and ratings", async () => {

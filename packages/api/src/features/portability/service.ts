@@ -1,4 +1,4 @@
-import { files, portability, share, users } from "@parley/db";
+import { files, folders, portability, presets, share, users } from "@parley/db";
 import type { AppDeps } from "../../core/context";
 import { HISTORY_FORMAT, parseImport } from "./parse";
 
@@ -105,6 +105,9 @@ export async function* exportHistory(deps: AppDeps, userId: string): AsyncGenera
 export async function accountSummary(deps: AppDeps, userId: string) {
   const user = await users.findUserById(deps.db, userId);
   const links = await share.listShares(deps.db, userId);
+  // Each conversation of conversations.json names its folder by id (folderId).
+  const folderRows = await folders.listFolders(deps.db, userId);
+  const presetRows = await presets.listPresets(deps.db, userId);
   return {
     username: user?.username ?? null,
     email: user?.email ?? null,
@@ -115,6 +118,14 @@ export async function accountSummary(deps: AppDeps, userId: string) {
       title: l.title,
       messageCount: l.messageCount,
       createdAt: l.createdAt,
+    })),
+    folders: folderRows.map((f) => ({ id: f.id, name: f.name, createdAt: f.createdAt })),
+    presets: presetRows.map((p) => ({
+      name: p.name,
+      systemPrompt: p.systemPrompt,
+      model: p.model,
+      temperature: p.temperature,
+      createdAt: p.createdAt,
     })),
   };
 }
