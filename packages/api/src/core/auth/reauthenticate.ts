@@ -5,7 +5,7 @@ import { enforceRateLimit, rateLimitKeys } from "../rate-limits";
 
 /** Checks the caller's password before a sensitive change; rate limited per user. */
 export async function reauthenticate(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "auth" | "rateLimiter">,
   userId: string,
   password: string,
   req: RequestMeta,

@@ -65,7 +65,7 @@ export const registrationClosed = () =>
  * is decided under a lock, so the policy cannot be raced on an empty database.
  */
 export async function createAccount(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "auth">,
   input: { username: string; email: string; passwordHash: string; inviteCode?: string | undefined },
   req: RequestMeta,
   via: "password" | "oidc",

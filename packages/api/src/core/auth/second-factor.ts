@@ -89,7 +89,7 @@ export interface TotpEnrolment {
 
 /** Starts (or restarts) enrolment with a fresh secret; confirmTotp turns it on. */
 export async function beginTotpEnrolment(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "keyRing">,
   user: { id: string; username: string },
 ): Promise<TotpEnrolment> {
   const key = generateTotpKey();
@@ -104,7 +104,7 @@ export async function beginTotpEnrolment(
 /** Turns the pending authenticator on when `code` matches it; returns the recovery codes,
  * shown this once. */
 export async function confirmTotp(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "keyRing" | "rateLimiter" | "auth">,
   userId: string,
   code: string,
   req: RequestMeta,
@@ -135,7 +135,7 @@ export interface SecondFactorInput {
  * Rate limited per user. Throws BAD_REQUEST naming the field.
  */
 export async function verifySecondFactor(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "keyRing" | "rateLimiter" | "auth">,
   userId: string,
   input: SecondFactorInput,
   req: RequestMeta,
@@ -155,7 +155,12 @@ export async function verifySecondFactor(
   return "totp";
 }
 
-async function claimCode(deps: AppDeps, userId: string, sealed: string, code: string) {
+async function claimCode(
+  deps: Pick<AppDeps, "db" | "keyRing">,
+  userId: string,
+  sealed: string,
+  code: string,
+) {
   const secret = await openSecret(deps.keyRing, sealed, secretContext(userId));
   const step = matchTotpStep(decodeBase32IgnorePadding(secret), code.replace(/\s/g, ""));
   if (step === null)
@@ -168,7 +173,11 @@ async function claimCode(deps: AppDeps, userId: string, sealed: string, code: st
     });
 }
 
-async function limitAttempts(deps: AppDeps, userId: string, req: RequestMeta) {
+async function limitAttempts(
+  deps: Pick<AppDeps, "rateLimiter" | "auth">,
+  userId: string,
+  req: RequestMeta,
+) {
   await enforceRateLimit(
     deps.rateLimiter,
     req,
@@ -196,7 +205,10 @@ export function hashRecoveryCode(userId: string, code: string): string {
   return sha256Hex(`parley-recovery:${userId}:${normalized}`);
 }
 
-export async function regenerateRecoveryCodes(deps: AppDeps, userId: string): Promise<string[]> {
+export async function regenerateRecoveryCodes(
+  deps: Pick<AppDeps, "db">,
+  userId: string,
+): Promise<string[]> {
   const codes = generateRecoveryCodes();
   await q.replaceRecoveryCodes(
     deps.db,

@@ -44,7 +44,7 @@ function requestOrigin(req: RequestMeta) {
 }
 
 export async function startSession(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "auth" | "sessionCache">,
   user: { id: string; role: "user" | "admin" },
   req: RequestMeta,
 ): Promise<IssuedTokens> {
@@ -89,7 +89,7 @@ export const accountDisabled = (code: "UNAUTHORIZED" | "FORBIDDEN" = "UNAUTHORIZ
  * else is shown), so this tells a holder of a real token what happened to their account
  * and tells a guesser nothing they could use.
  */
-async function refusedRefresh(deps: AppDeps, userId: string) {
+async function refusedRefresh(deps: Pick<AppDeps, "db">, userId: string) {
   const user = await users.findUserById(deps.db, userId);
   return user?.disabledAt ? accountDisabled() : sessionExpired();
 }
@@ -117,7 +117,7 @@ async function refreshed(
 
 /** Exchanges a refresh token for a new access token and (normally) a new refresh token. */
 export async function refreshSession(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "auth" | "sessionCache">,
   presented: string,
   source: "body" | "cookie",
   req: RequestMeta,
@@ -178,7 +178,7 @@ export async function refreshSession(
 
 /** The session a refresh token (current or rotated) belongs to, if any. */
 export async function sessionOfRefreshToken(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db">,
   token: string,
 ): Promise<{ userId: string; sessionId: string } | null> {
   const userId = userOfCredential(token);
@@ -193,7 +193,7 @@ export async function sessionOfRefreshToken(
 /** Deletes sessions of a user and forgets them in the cache, so their access tokens fail
  * at once. */
 export async function revokeSessions(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "sessionCache">,
   userId: string,
   sessionIds: string[],
 ): Promise<void> {
@@ -202,7 +202,7 @@ export async function revokeSessions(
 }
 
 export async function forgetCredentials(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "sessionCache">,
   credentials: { sessionIds?: string[]; apiKeyHashes?: string[] },
 ): Promise<void> {
   const keys = [
@@ -214,7 +214,10 @@ export async function forgetCredentials(
 
 /** Forgets every cached entry of the user's live sessions and keys (on every replica: the
  * session cache is shared), so their next request reads the account from Postgres. */
-export async function forgetUserEntries(deps: AppDeps, userId: string): Promise<void> {
+export async function forgetUserEntries(
+  deps: Pick<AppDeps, "db" | "sessionCache">,
+  userId: string,
+): Promise<void> {
   const sessionIds = (await q.listSessions(deps.db, userId)).map((s) => s.id);
   const apiKeyHashes = await q.apiKeyHashesOfUser(deps.db, userId);
   await forgetCredentials(deps, { sessionIds, apiKeyHashes });
@@ -223,7 +226,7 @@ export async function forgetUserEntries(deps: AppDeps, userId: string): Promise<
 /** Signs a user out everywhere (except `keepSessionId`) and, optionally, revokes their
  * API keys; used by password change, disable and delete. */
 export async function revokeUserCredentials(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "sessionCache">,
   userId: string,
   options: { keepSessionId?: string | null; apiKeys: "revoke" | "keep" | "forget" },
 ): Promise<void> {
