@@ -1,6 +1,9 @@
 import type { AppDeps } from "../../core/context";
 
-export async function ping(deps: AppDeps) {
+/** What this feature reads of AppDeps. */
+export type HealthDeps = Pick<AppDeps, "db">;
+
+export async function ping(deps: HealthDeps) {
   await deps.db.ping();
   return { ok: true as const, database: deps.db.kind, time: new Date() };
 }

@@ -2,6 +2,9 @@ import { files, folders, portability, presets, share, users } from "@parley/db";
 import type { AppDeps } from "../../core/context";
 import { HISTORY_FORMAT, parseImport } from "./parse";
 
+/** What this feature reads of AppDeps. */
+export type PortabilityDeps = Pick<AppDeps, "db">;
+
 export interface ImportResult {
   source: "chatgpt" | "parley";
   conversations: number;
@@ -15,7 +18,7 @@ export interface ImportResult {
  * user, in one transaction: a file that fails anywhere leaves nothing behind.
  */
 export async function importHistory(
-  deps: AppDeps,
+  deps: PortabilityDeps,
   userId: string,
   text: string,
 ): Promise<ImportResult> {
@@ -56,7 +59,10 @@ export function attachmentPath(id: string, name: string): string {
  * text (one conversation each), so it can be streamed. Attachments are named by their path
  * in the archive (see accountFiles).
  */
-export async function* exportHistory(deps: AppDeps, userId: string): AsyncGenerator<string> {
+export async function* exportHistory(
+  deps: PortabilityDeps,
+  userId: string,
+): AsyncGenerator<string> {
   yield `{"format":${JSON.stringify(HISTORY_FORMAT)},"version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"conversations":[`;
   let after: { createdAt: Date; id: string } | null = null;
   let first = true;
@@ -102,7 +108,7 @@ export async function* exportHistory(deps: AppDeps, userId: string): AsyncGenera
 }
 
 /** The account itself, for account.json: never the password hash or a secret. */
-export async function accountSummary(deps: AppDeps, userId: string) {
+export async function accountSummary(deps: PortabilityDeps, userId: string) {
   const user = await users.findUserById(deps.db, userId);
   const links = await share.listShares(deps.db, userId);
   // Each conversation of conversations.json names its folder by id (folderId).
@@ -132,7 +138,7 @@ export async function accountSummary(deps: AppDeps, userId: string) {
 
 /** Every file the user keeps, attached or not, a page at a time. */
 export async function* accountFiles(
-  deps: AppDeps,
+  deps: PortabilityDeps,
   userId: string,
 ): AsyncGenerator<ExportedAttachment> {
   let cursor: string | null = null;

@@ -4,6 +4,9 @@ import type { AppDeps } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { SHARE_TOKEN } from "./schemas";
 
+/** What this feature reads of AppDeps. */
+export type ShareDeps = Pick<AppDeps, "db">;
+
 /** Messages a snapshot holds at most (the rest of a longer branch is left out). */
 export const SHARE_MESSAGE_LIMIT = 2_000;
 
@@ -34,7 +37,7 @@ export type ShareInfo = ReturnType<typeof publicShare>;
 
 /** Snapshots the conversation's active branch as it is now behind a new link. */
 export async function createShare(
-  deps: AppDeps,
+  deps: ShareDeps,
   userId: string,
   conversationId: string,
 ): Promise<ShareInfo> {
@@ -70,18 +73,18 @@ export async function createShare(
   return publicShare(userId, row);
 }
 
-export async function listShares(deps: AppDeps, userId: string, conversationId?: string) {
+export async function listShares(deps: ShareDeps, userId: string, conversationId?: string) {
   const rows = await share.listShares(deps.db, userId, conversationId);
   return rows.map((row) => publicShare(userId, row));
 }
 
-export async function revokeShare(deps: AppDeps, userId: string, id: string) {
+export async function revokeShare(deps: ShareDeps, userId: string, id: string) {
   if (!(await share.deleteShare(deps.db, userId, id))) throw shareNotFound();
   return { id };
 }
 
 /** What anyone holding the link may read: the snapshot, without ids or usage. */
-export async function viewShare(deps: AppDeps, token: string) {
+export async function viewShare(deps: ShareDeps, token: string) {
   const owner = decodeToken(token);
   const found = owner ? await share.findSharedSnapshot(deps.db, owner.userId, owner.secret) : null;
   if (!found) throw shareNotFound();
@@ -89,7 +92,7 @@ export async function viewShare(deps: AppDeps, token: string) {
 }
 
 /** For the server's page at /s/:token: whether the link is live (else it answers 404). */
-export async function shareExists(deps: AppDeps, token: string): Promise<boolean> {
+export async function shareExists(deps: ShareDeps, token: string): Promise<boolean> {
   return viewShare(deps, token).then(
     () => true,
     (error: unknown) => {
