@@ -23,6 +23,9 @@ import { byteLimit, typeCheck, UploadError } from "./inspect";
 import type { ListFilesInput } from "./schemas";
 import { ACCEPTED_DESCRIPTION, classify, servedType } from "./types";
 
+/** What this feature reads of AppDeps. */
+export type FilesDeps = Pick<AppDeps, "db" | "files" | "keyRing">;
+
 export { UploadError } from "./inspect";
 
 /** Uploads never attached to a message are deleted after this long. */
@@ -52,7 +55,7 @@ export function fileInfo(file: q.StoredFile): FileInfo {
   };
 }
 
-function runtimeOf(deps: AppDeps): FilesRuntime {
+function runtimeOf(deps: FilesDeps): FilesRuntime {
   if (!deps.files)
     throw new UploadError(503, "File storage is not configured on this server", {
       code: "unavailable",
@@ -83,7 +86,7 @@ function chain(source: Readable, ...stages: NodeJS.ReadWriteStream[]): Readable 
 /** What the file's derived variants hold, produced once the original is stored. */
 async function deriveVariants(
   runtime: FilesRuntime,
-  deps: AppDeps,
+  deps: FilesDeps,
   file: Pick<q.StoredFile, "userId" | "id" | "storageKey" | "wrappedKey" | "kind">,
   dataKey: Buffer,
 ): Promise<{ width: number | null; height: number | null }> {
@@ -127,7 +130,7 @@ async function deriveVariants(
  * 400 when the bytes are not what was declared. Nothing is kept of a refused upload.
  */
 export async function uploadFile(
-  deps: AppDeps,
+  deps: FilesDeps,
   userId: string,
   upload: { name: string; declaredType: string; body: Readable },
 ): Promise<FileInfo> {
@@ -187,7 +190,7 @@ export interface FileDownload {
 
 /** The owner's file (or its thumbnail), decrypted as it streams; anyone else: NOT_FOUND. */
 export async function downloadFile(
-  deps: AppDeps,
+  deps: FilesDeps,
   userId: string,
   id: string,
   variant: Extract<FileVariant, "original" | "thumb">,
@@ -205,7 +208,7 @@ export async function downloadFile(
   };
 }
 
-export async function listFiles(deps: AppDeps, userId: string, input: ListFilesInput) {
+export async function listFiles(deps: FilesDeps, userId: string, input: ListFilesInput) {
   const [page, usedBytes] = await Promise.all([
     q.listFiles(deps.db, userId, input),
     q.usedBytes(deps.db, userId),
@@ -219,7 +222,7 @@ export async function listFiles(deps: AppDeps, userId: string, input: ListFilesI
   };
 }
 
-export async function deleteFile(deps: AppDeps, userId: string, id: string) {
+export async function deleteFile(deps: FilesDeps, userId: string, id: string) {
   const runtime = deps.files;
   if (!runtime) throw fileNotFound();
   if ((await purgeFiles(deps.db, runtime.storage, userId, [id])) === 0) throw fileNotFound();
