@@ -28,6 +28,12 @@ import type {
 import { chatLimits } from "./settings";
 import { fallbackTitle } from "./title";
 
+/** What this feature reads of AppDeps. */
+export type ChatDeps = Pick<
+  AppDeps,
+  "db" | "reads" | "historyCache" | "rateLimiter" | "files" | "usage"
+>;
+
 // Another user's conversation or message looks exactly like a missing one.
 const conversationNotFound = (field = "id") =>
   new DomainError("NOT_FOUND", "Conversation not found", { field });
@@ -57,14 +63,14 @@ function encodeCursor(cursor: chat.ConversationCursor | null): string | null {
 }
 
 /** History reads: on a read replica that has the user's writes, else on the primary. */
-function readHistory<T>(deps: AppDeps, userId: string, read: (db: Database) => Promise<T>) {
+function readHistory<T>(deps: ChatDeps, userId: string, read: (db: Database) => Promise<T>) {
   return deps.reads ? deps.reads.withReader(userId, read) : read(deps.db);
 }
 
 /** Through the history cache when there is one; its keys are per user (the cache adds the
  * user id), so nobody is ever served another user's page. */
 function cachedHistory<T>(
-  deps: AppDeps,
+  deps: ChatDeps,
   userId: string,
   key: string,
   load: () => Promise<T>,
@@ -74,7 +80,7 @@ function cachedHistory<T>(
 }
 
 export async function listConversations(
-  deps: AppDeps,
+  deps: ChatDeps,
   userId: string,
   input: ListConversationsInput,
 ) {
@@ -106,7 +112,7 @@ export async function listConversations(
  * conversations are found too and say so. Never cached: message text changes while a reply
  * streams. */
 export async function searchConversations(
-  deps: AppDeps,
+  deps: ChatDeps,
   userId: string,
   input: SearchConversationsInput,
 ) {
@@ -117,7 +123,7 @@ export async function searchConversations(
 }
 
 export async function createConversation(
-  deps: AppDeps,
+  deps: ChatDeps,
   runtime: ChatRuntime,
   req: RequestMeta,
   userId: string,
@@ -149,12 +155,12 @@ export async function createConversation(
   return chat.createConversation(deps.db, userId, settings);
 }
 
-export function getConversation(deps: AppDeps, userId: string, conversationId: string) {
+export function getConversation(deps: ChatDeps, userId: string, conversationId: string) {
   return ownConversation(deps.db, userId, conversationId);
 }
 
 export async function updateConversation(
-  deps: AppDeps,
+  deps: ChatDeps,
   runtime: ChatRuntime,
   userId: string,
   input: UpdateConversationInput,
@@ -168,7 +174,7 @@ export async function updateConversation(
   return updated;
 }
 
-export async function deleteConversation(deps: AppDeps, userId: string, conversationId: string) {
+export async function deleteConversation(deps: ChatDeps, userId: string, conversationId: string) {
   if (!(await chat.deleteConversation(deps.db, userId, conversationId))) {
     throw conversationNotFound();
   }
@@ -179,7 +185,7 @@ export async function deleteConversation(deps: AppDeps, userId: string, conversa
 
 /** Files the conversation in one of the user's folders, or in none (folderId null). */
 export async function moveConversation(
-  deps: AppDeps,
+  deps: ChatDeps,
   userId: string,
   input: { id: string; folderId: string | null },
 ) {
@@ -200,7 +206,7 @@ const selectionNotFound = () =>
 
 /** Archives (or, with archived false, brings back) every selected conversation, or none. */
 export async function archiveConversations(
-  deps: AppDeps,
+  deps: ChatDeps,
   userId: string,
   input: { ids: string[]; archived: boolean },
 ) {
@@ -210,7 +216,11 @@ export async function archiveConversations(
 }
 
 /** Deletes every selected conversation, or none; the files they carried go with them. */
-export async function deleteConversations(deps: AppDeps, userId: string, input: { ids: string[] }) {
+export async function deleteConversations(
+  deps: ChatDeps,
+  userId: string,
+  input: { ids: string[] },
+) {
   const ids = await folders.deleteConversations(deps.db, { userId, ids: input.ids });
   if (!ids) throw selectionNotFound();
   await purgeDetachedFiles(deps.db, deps.files, userId);
@@ -218,7 +228,7 @@ export async function deleteConversations(deps: AppDeps, userId: string, input: 
 }
 
 export async function exportConversation(
-  deps: AppDeps,
+  deps: ChatDeps,
   userId: string,
   conversationId: string,
   format: "json" | "markdown",
@@ -244,7 +254,7 @@ export async function exportConversation(
  * "older" (default) pages back from `cursor` (a depth), "newer" forward. Each message
  * lists its siblings (alternatives from edits and regenerations) for a branch switcher.
  */
-export function listMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
+export function listMessages(deps: ChatDeps, userId: string, input: ListMessagesInput) {
   const key = `m|${input.conversationId}|${input.toward}|${input.cursor ?? ""}|${input.limit}`;
   // A reply still streaming changes with every chunk: only finished pages are kept.
   return cachedHistory(
@@ -256,7 +266,7 @@ export function listMessages(deps: AppDeps, userId: string, input: ListMessagesI
   );
 }
 
-async function loadMessages(deps: AppDeps, userId: string, input: ListMessagesInput) {
+async function loadMessages(deps: ChatDeps, userId: string, input: ListMessagesInput) {
   const newer = input.toward === "newer";
   const cursor = input.cursor ?? undefined;
   const page = await readHistory(deps, userId, async (db) => {
@@ -278,7 +288,7 @@ async function loadMessages(deps: AppDeps, userId: string, input: ListMessagesIn
 }
 
 /** Makes the branch through `messageId` the visible one (ancestors, it, newest descendants). */
-export function switchBranch(deps: AppDeps, userId: string, messageId: string) {
+export function switchBranch(deps: ChatDeps, userId: string, messageId: string) {
   return chat.switchBranch(deps.db, userId, messageId);
 }
 
@@ -288,7 +298,7 @@ export function switchBranch(deps: AppDeps, userId: string, messageId: string) {
  * gap and no duplicate; a finished reply is replayed whole.
  */
 export async function streamReply(
-  deps: AppDeps,
+  deps: ChatDeps,
   runtime: ChatRuntime,
   userId: string,
   input: { messageId: string; lastEventId?: string | null | undefined },
@@ -353,7 +363,7 @@ function assertAccepting(runtime: ChatRuntime) {
   }
 }
 
-async function limitSends(deps: AppDeps, runtime: ChatRuntime, req: RequestMeta, userId: string) {
+async function limitSends(deps: ChatDeps, runtime: ChatRuntime, req: RequestMeta, userId: string) {
   await enforceRateLimit(
     deps.rateLimiter,
     req,
@@ -369,7 +379,7 @@ async function limitSends(deps: AppDeps, runtime: ChatRuntime, req: RequestMeta,
  * clientMessageId returns the first rows and never calls the model again.
  */
 export async function sendMessage(
-  deps: AppDeps,
+  deps: ChatDeps,
   runtime: ChatRuntime,
   req: RequestMeta,
   userId: string,
@@ -484,7 +494,7 @@ export async function sendMessage(
  * only for a model that takes them. Checked before anything is stored.
  */
 async function checkAttachments(
-  deps: AppDeps,
+  deps: ChatDeps,
   userId: string,
   model: string,
   ids: string[],
@@ -526,7 +536,7 @@ function sameExchange<T extends { conversation: { id: string } }>(
 
 /** A new reply beside `messageId` (same question), generated now and made the active branch. */
 export async function regenerateReply(
-  deps: AppDeps,
+  deps: ChatDeps,
   runtime: ChatRuntime,
   req: RequestMeta,
   userId: string,
@@ -580,7 +590,7 @@ export async function regenerateReply(
 /** "Continue": a new version of a reply that was cut off, opening with its text and going on
  * from it; the stopped version stays, one arrow away. */
 export function continueReply(
-  deps: AppDeps,
+  deps: ChatDeps,
   runtime: ChatRuntime,
   req: RequestMeta,
   userId: string,
@@ -636,7 +646,7 @@ function startReply(
  * replica does not answer in time (it died, or cannot hear), the reply is stopped here.
  */
 export async function stopReply(
-  deps: AppDeps,
+  deps: ChatDeps,
   runtime: ChatRuntime,
   userId: string,
   messageId: string,
