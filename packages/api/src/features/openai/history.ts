@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { chat } from "@parley/db";
 import type { AppDeps } from "../../core/context";
+import type { OpenAIDeps } from "./deps";
 import { historyWritten } from "../../core/procedures";
 import { invalidRequest } from "./errors";
 import type { RequestMessage } from "./schemas";
@@ -64,7 +65,7 @@ export class StoredExchange {
   private readonly renewer: NodeJS.Timeout;
 
   private constructor(
-    private readonly deps: AppDeps,
+    private readonly deps: OpenAIDeps,
     private readonly runtime: ChatRuntime,
     private readonly userId: string,
     readonly conversationId: string,
@@ -85,7 +86,7 @@ export class StoredExchange {
 
   /** Writes the question; another user's conversation is NOT_FOUND, as a missing one. */
   static async begin(
-    deps: AppDeps,
+    deps: OpenAIDeps,
     runtime: ChatRuntime,
     args: {
       userId: string;

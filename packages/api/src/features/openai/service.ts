@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type OpenAI from "openai";
 import type { AppDeps, AuthUser, RequestMeta } from "../../core/context";
+import type { OpenAIDeps } from "./deps";
 import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
 import { callerHasScope } from "../../core/procedures";
 import { countPromptTokens, countTextTokens } from "../../core/tokenizer";
@@ -79,7 +80,7 @@ export function authorizeCaller(
   return user;
 }
 
-function runtimeOf(deps: AppDeps): { runtime: ChatRuntime; client: OpenAI } {
+function runtimeOf(deps: OpenAIDeps): { runtime: ChatRuntime; client: OpenAI } {
   const runtime = deps.chat;
   if (!runtime) throw new OpenAIError(503, "Chat is not available on this server", "server_error");
   const client = runtime.provider.client;
@@ -94,14 +95,17 @@ function runtimeOf(deps: AppDeps): { runtime: ChatRuntime; client: OpenAI } {
 }
 
 /** GET /v1/models: the models Parley offers (AI_MODELS, or the provider's list). */
-export async function listModels(deps: AppDeps): Promise<ModelListOut> {
+export async function listModels(deps: OpenAIDeps): Promise<ModelListOut> {
   const { runtime } = runtimeOf(deps);
   const { models } = await runtime.provider.listModels();
   return { object: "list", data: models.map(modelEntry) };
 }
 
 /** GET /v1/models/{model}. */
-export async function getModel(deps: AppDeps, id: string): Promise<ModelListOut["data"][number]> {
+export async function getModel(
+  deps: OpenAIDeps,
+  id: string,
+): Promise<ModelListOut["data"][number]> {
   const { runtime } = runtimeOf(deps);
   const { models } = await runtime.provider.listModels();
   if (!models.includes(id)) throw modelNotFound(id);
@@ -134,7 +138,7 @@ export interface PreparedCompletion {
  * the refusal as an OpenAIError.
  */
 export async function checkCompletionCaller(
-  deps: AppDeps,
+  deps: OpenAIDeps,
   req: RequestMeta,
   userId: string,
   quotaOverride: KnownQuotaOverride,
@@ -197,7 +201,7 @@ export class ApiKeyOwners {
  * `checks`: the per-user checks already started (checkCompletionCaller) for this caller.
  */
 export async function prepareCompletion(
-  deps: AppDeps,
+  deps: OpenAIDeps,
   caller: V1Caller,
   body: unknown,
   options: { history?: HistoryTarget | null; checks?: Promise<void> | null } = {},
@@ -295,7 +299,7 @@ const usageOut = (u: Counted): UsageOut => ({
   total_tokens: u.promptTokens + u.completionTokens,
 });
 
-async function recordUsage(deps: AppDeps, prepared: PreparedCompletion, usage: Counted) {
+async function recordUsage(deps: OpenAIDeps, prepared: PreparedCompletion, usage: Counted) {
   await deps.usage?.record({
     userId: prepared.caller.user.id,
     source: "api",
@@ -308,7 +312,7 @@ async function recordUsage(deps: AppDeps, prepared: PreparedCompletion, usage: C
 
 /** POST /v1/chat/completions without `stream`: one answer, OpenAI's shape. */
 export async function createCompletion(
-  deps: AppDeps,
+  deps: OpenAIDeps,
   prepared: PreparedCompletion,
   signal: AbortSignal,
 ): Promise<ChatCompletionOut> {
@@ -361,7 +365,7 @@ export async function createCompletion(
  * OpenAIError (sent as an `error` event); usage is recorded however the stream ends.
  */
 export async function startCompletionStream(
-  deps: AppDeps,
+  deps: OpenAIDeps,
   prepared: PreparedCompletion,
   signal: AbortSignal,
 ): Promise<AsyncIterable<ChatCompletionChunkOut>> {
