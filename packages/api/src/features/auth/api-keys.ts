@@ -1,6 +1,7 @@
 import { auth as q } from "@parley/db";
 import { recordAudit } from "../../core/audit";
-import { API_KEY_SCOPES, type AppDeps, type AuthUser, type RequestMeta } from "../../core/context";
+import { API_KEY_SCOPES, type AuthUser, type RequestMeta } from "../../core/context";
+import type { AuthFeatureDeps } from "./service";
 import { DomainError } from "../../core/errors";
 import type { ApiKeyInfo, CreatedApiKey } from "../../core/auth/public-types";
 import { forgetCredentials } from "../../core/auth/sessions";
@@ -12,7 +13,7 @@ export const MAX_ACTIVE_API_KEYS = 25;
 
 /** Creates a key; the secret is in this return value only and is never shown again. */
 export async function createApiKey(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   owner: Pick<AuthUser, "id" | "role">,
   input: CreateApiKeyInput,
   req: RequestMeta,
@@ -56,7 +57,7 @@ export async function createApiKey(
 }
 
 export async function revokeApiKey(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   userId: string,
   id: string,
   req: RequestMeta,
@@ -73,7 +74,7 @@ export async function revokeApiKey(
   });
 }
 
-export async function listApiKeys(deps: AppDeps, userId: string): Promise<ApiKeyInfo[]> {
+export async function listApiKeys(deps: AuthFeatureDeps, userId: string): Promise<ApiKeyInfo[]> {
   return (await q.listApiKeys(deps.db, userId)).map(toInfo);
 }
 

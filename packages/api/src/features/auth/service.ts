@@ -33,6 +33,12 @@ import { DomainError, toDomainError } from "../../core/errors";
 import { enforceRateLimit, rateLimitKeys } from "../../core/rate-limits";
 import { describeDevice } from "./device";
 
+/** What this feature reads of AppDeps. */
+export type AuthFeatureDeps = Pick<
+  AppDeps,
+  "db" | "auth" | "keyRing" | "rateLimiter" | "sessionCache"
+>;
+
 export interface AuthPayload {
   user: PublicUser;
   accessToken: string;
@@ -42,7 +48,7 @@ export interface AuthPayload {
 }
 
 function deliver(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   user: PublicUser,
   tokens: IssuedTokens,
@@ -62,7 +68,11 @@ function deliver(
 
 /** Login and register may set the cookie: a browser must call them from an allowed origin
  * (no login CSRF). Tools send no Origin and are not affected. */
-function checkOriginForCookie(deps: AppDeps, req: RequestMeta, inBody: boolean | undefined) {
+function checkOriginForCookie(
+  deps: AuthFeatureDeps,
+  req: RequestMeta,
+  inBody: boolean | undefined,
+) {
   if (!inBody) assertAllowedOrigin(req, deps.auth.config.allowedOrigins, { required: false });
 }
 
@@ -71,7 +81,7 @@ const wrongCredentials = () => new DomainError("UNAUTHORIZED", "Wrong username, 
 /** The password step: the account when login and password match, else UNAUTHORIZED. Every
  * failure is audited (with the login typed when it names no account). */
 async function verifyPassword(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   input: { login: string; password: string },
   req: RequestMeta,
 ): Promise<PublicUser> {
@@ -135,7 +145,7 @@ async function verifyPassword(
 
 /** A session for a user who passed every step, audited with how they proved who they are. */
 async function signIn(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   user: PublicUser,
   method: string,
@@ -157,7 +167,7 @@ async function signIn(
  * `auth.twoFactor.setup*` (2FA required, none set up) exchanges for a session. Clients
  * that know nothing of 2FA see a clear error instead of a session.
  */
-async function secondStepNeeded(deps: AppDeps, userId: string, purpose: ChallengePurpose) {
+async function secondStepNeeded(deps: AuthFeatureDeps, userId: string, purpose: ChallengePurpose) {
   const { challenge, expiresAt } = await issueChallenge(deps.auth.config, userId, purpose);
   return new DomainError(
     "PRECONDITION_FAILED",
@@ -168,14 +178,17 @@ async function secondStepNeeded(deps: AppDeps, userId: string, purpose: Challeng
   );
 }
 
-async function secondStepFor(deps: AppDeps, userId: string): Promise<ChallengePurpose | null> {
+async function secondStepFor(
+  deps: AuthFeatureDeps,
+  userId: string,
+): Promise<ChallengePurpose | null> {
   if (await twoFactor.isTotpEnabled(deps.db, userId)) return "code";
   if (await isTwoFactorRequired(deps)) return "setup";
   return null;
 }
 
 export async function register(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   input: {
     username: string;
@@ -202,7 +215,7 @@ export async function register(
 }
 
 export async function logIn(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   input: { login: string; password: string; refreshTokenInBody?: boolean | undefined },
 ): Promise<AuthPayload> {
@@ -213,7 +226,7 @@ export async function logIn(
   return signIn(deps, req, user, "password", input.refreshTokenInBody ?? false);
 }
 
-async function challengedUser(deps: AppDeps, userId: string): Promise<PublicUser> {
+async function challengedUser(deps: AuthFeatureDeps, userId: string): Promise<PublicUser> {
   const user = await users.findUserById(deps.db, userId);
   if (!user) throw wrongCredentials();
   if (user.disabledAt) throw accountDisabled("FORBIDDEN");
@@ -222,7 +235,7 @@ async function challengedUser(deps: AppDeps, userId: string): Promise<PublicUser
 
 /** The second step: a TOTP code (each accepted once) or a recovery code. */
 export async function verifyTwoFactorSignIn(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   input: SecondFactorInput & { challenge: string; refreshTokenInBody?: boolean | undefined },
 ): Promise<AuthPayload> {
@@ -247,7 +260,10 @@ export async function verifyTwoFactorSignIn(
 }
 
 /** 2FA is required and this account has none: the challenge lets it enrol, nothing else. */
-export async function beginRequiredSetup(deps: AppDeps, challenge: string): Promise<TotpEnrolment> {
+export async function beginRequiredSetup(
+  deps: AuthFeatureDeps,
+  challenge: string,
+): Promise<TotpEnrolment> {
   const user = await challengedUser(
     deps,
     await readChallenge(deps.auth.config, challenge, "setup"),
@@ -256,7 +272,7 @@ export async function beginRequiredSetup(deps: AppDeps, challenge: string): Prom
 }
 
 export async function confirmRequiredSetup(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   input: { challenge: string; code: string; refreshTokenInBody?: boolean | undefined },
 ): Promise<AuthPayload & { recoveryCodes: string[] }> {
@@ -274,7 +290,7 @@ export async function confirmRequiredSetup(
  * the cookie (answered with a new cookie; the request's Origin must be allowed).
  */
 export async function refresh(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   fromBody: string | undefined,
 ): Promise<AuthPayload> {
@@ -296,7 +312,7 @@ export async function refresh(
 /** Ends the caller's session: the one behind the access token, else the refresh token
  * in the body, else the cookie (Origin checked). Always clears the cookie. */
 export async function logOut(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   caller: AuthUser | null,
   fromBody: string | undefined,
@@ -333,7 +349,7 @@ export interface Me extends PublicUser {
 
 /** Served from what authentication resolved (the session cache on a hit): no Postgres read.
  * A live credential means an enabled account, so disabledAt is null. */
-export async function me(deps: AppDeps, caller: AuthUser): Promise<Me> {
+export async function me(deps: AuthFeatureDeps, caller: AuthUser): Promise<Me> {
   const user = caller.account
     ? { id: caller.id, role: caller.role, disabledAt: null, ...caller.account }
     : await users.findUserById(deps.db, caller.id);
@@ -350,7 +366,10 @@ export async function me(deps: AppDeps, caller: AuthUser): Promise<Me> {
   };
 }
 
-export async function listSessions(deps: AppDeps, caller: AuthUser): Promise<SessionInfo[]> {
+export async function listSessions(
+  deps: AuthFeatureDeps,
+  caller: AuthUser,
+): Promise<SessionInfo[]> {
   const sessions = await q.listSessions(deps.db, caller.id);
   return sessions.map((s) => ({
     ...s,
@@ -360,7 +379,7 @@ export async function listSessions(deps: AppDeps, caller: AuthUser): Promise<Ses
 }
 
 export async function revokeSession(
-  deps: AppDeps,
+  deps: AuthFeatureDeps,
   req: RequestMeta,
   caller: AuthUser,
   id: string,

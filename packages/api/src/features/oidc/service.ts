@@ -10,6 +10,9 @@ import { openSecret, sealSecret } from "../../core/crypto";
 import { toDomainError } from "../../core/errors";
 import type { OidcClient } from "./client";
 
+/** What this feature reads of AppDeps. */
+export type OidcDeps = Pick<AppDeps, "db" | "auth" | "keyRing" | "oidc" | "sessionCache">;
+
 /**
  * Sign-in with an OpenID provider: authorization code flow with PKCE (S256), state and
  * nonce. The flow's secrets travel in a cookie sealed by the key module, so any replica can
@@ -42,7 +45,7 @@ export type OidcFailure =
   | "email_in_use"
   | "disabled";
 
-function requireClient(deps: AppDeps): OidcClient {
+function requireClient(deps: OidcDeps): OidcClient {
   if (!deps.oidc) throw new Error("OIDC is not configured");
   return deps.oidc;
 }
@@ -50,7 +53,7 @@ function requireClient(deps: AppDeps): OidcClient {
 /** Starts a sign-in: remembers the flow in the sealed cookie and returns the provider URL
  * to redirect to. `requestUrl` is where the browser called us (for the default callback). */
 export async function beginOidcSignIn(
-  deps: AppDeps,
+  deps: OidcDeps,
   req: RequestMeta,
   options: { requestUrl: URL; invite?: string | null },
 ): Promise<URL> {
@@ -78,7 +81,7 @@ export async function beginOidcSignIn(
   });
 }
 
-async function readFlow(deps: AppDeps, req: RequestMeta): Promise<FlowState | null> {
+async function readFlow(deps: OidcDeps, req: RequestMeta): Promise<FlowState | null> {
   const sealed = readCookie(req, FLOW_COOKIE);
   if (!sealed) return null;
   try {
@@ -97,7 +100,7 @@ export type OidcOutcome = { ok: true } | { ok: false; failure: OidcFailure };
  * creates the user and starts a session (the refresh cookie, as after a password sign-in).
  */
 export async function completeOidcSignIn(
-  deps: AppDeps,
+  deps: OidcDeps,
   req: RequestMeta,
   callbackUrl: URL,
   log: (message: string) => void = () => {},
@@ -165,7 +168,7 @@ export async function completeOidcSignIn(
 }
 
 async function findOrCreateUser(
-  deps: AppDeps,
+  deps: OidcDeps,
   req: RequestMeta,
   issuer: string,
   claims: { sub: string; email: string | null; emailVerified: boolean; name: string | null },
@@ -200,7 +203,7 @@ async function findOrCreateUser(
 }
 
 async function link(
-  deps: AppDeps,
+  deps: OidcDeps,
   req: RequestMeta,
   userId: string,
   identity: { issuer: string; subject: string; email: string | null },
@@ -220,7 +223,7 @@ const USERNAME_ATTEMPTS = 5;
 /** A new account for a provider user: a username from their profile (made unique), and a
  * random password nobody knows, so only single sign-on opens it until they set one. */
 async function createOidcAccount(
-  deps: AppDeps,
+  deps: OidcDeps,
   req: RequestMeta,
   email: string,
   name: string | null,

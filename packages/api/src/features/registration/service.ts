@@ -5,6 +5,9 @@ import { hashInvitationCode, type RegistrationMode } from "../../core/auth/regis
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 
+/** What this feature reads of AppDeps. */
+export type RegistrationDeps = Pick<AppDeps, "db" | "auth" | "oidc">;
+
 export interface SignUpInfo {
   mode: RegistrationMode;
   /** No account exists yet: the next one to register becomes the admin. */
@@ -13,7 +16,7 @@ export interface SignUpInfo {
   sso: { enabled: boolean; label: string | null };
 }
 
-export async function signUpInfo(deps: AppDeps): Promise<SignUpInfo> {
+export async function signUpInfo(deps: RegistrationDeps): Promise<SignUpInfo> {
   return {
     mode: deps.auth.config.registration,
     firstAccount: (await users.countUsers(deps.db)) === 0,
@@ -54,7 +57,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The code is in this return value only; the database keeps its hash. */
 export async function createInvitation(
-  deps: AppDeps,
+  deps: RegistrationDeps,
   adminId: string,
   input: { email?: string | undefined; days: number },
   req: RequestMeta,
@@ -75,12 +78,12 @@ export async function createInvitation(
   return { invitation: describe(row), code };
 }
 
-export async function listInvitations(deps: AppDeps): Promise<InvitationInfo[]> {
+export async function listInvitations(deps: RegistrationDeps): Promise<InvitationInfo[]> {
   return (await q.listInvitations(deps.db, 200)).map(describe);
 }
 
 export async function revokeInvitation(
-  deps: AppDeps,
+  deps: RegistrationDeps,
   adminId: string,
   id: string,
   req: RequestMeta,

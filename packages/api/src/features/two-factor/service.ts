@@ -15,6 +15,12 @@ import { revokeUserCredentials } from "../../core/auth/sessions";
 import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 
+/** What this feature reads of AppDeps. */
+export type TwoFactorDeps = Pick<
+  AppDeps,
+  "db" | "auth" | "keyRing" | "rateLimiter" | "sessionCache"
+>;
+
 export interface TwoFactorStatus {
   enabled: boolean;
   /** Enrolment started and awaiting its confirmation code. */
@@ -24,7 +30,10 @@ export interface TwoFactorStatus {
   required: boolean;
 }
 
-export async function twoFactorStatus(deps: AppDeps, userId: string): Promise<TwoFactorStatus> {
+export async function twoFactorStatus(
+  deps: TwoFactorDeps,
+  userId: string,
+): Promise<TwoFactorStatus> {
   const row = await q.findTotp(deps.db, userId);
   return {
     enabled: Boolean(row?.enabledAt),
@@ -34,14 +43,14 @@ export async function twoFactorStatus(deps: AppDeps, userId: string): Promise<Tw
   };
 }
 
-export async function beginEnrolment(deps: AppDeps, userId: string): Promise<TotpEnrolment> {
+export async function beginEnrolment(deps: TwoFactorDeps, userId: string): Promise<TotpEnrolment> {
   const user = await users.findUserById(deps.db, userId);
   if (!user) throw new DomainError("NOT_FOUND", "Account not found");
   return beginTotpEnrolment(deps, user);
 }
 
 export async function confirmEnrolment(
-  deps: AppDeps,
+  deps: TwoFactorDeps,
   userId: string,
   code: string,
   req: RequestMeta,
@@ -54,7 +63,7 @@ export async function confirmEnrolment(
 /** Needs the password and a current code (or a recovery code), so a borrowed unlocked
  * session cannot turn the second factor off. */
 export async function disableTwoFactor(
-  deps: AppDeps,
+  deps: TwoFactorDeps,
   userId: string,
   input: SecondFactorInput & { password: string },
   req: RequestMeta,
@@ -73,7 +82,7 @@ export async function disableTwoFactor(
 }
 
 export async function renewRecoveryCodes(
-  deps: AppDeps,
+  deps: TwoFactorDeps,
   userId: string,
   input: SecondFactorInput,
   req: RequestMeta,
@@ -93,7 +102,7 @@ export async function renewRecoveryCodes(
  * them to set one up. The admin must have one first, so they cannot lock themselves out.
  */
 export async function setRequired(
-  deps: AppDeps,
+  deps: TwoFactorDeps,
   adminId: string,
   required: boolean,
   req: RequestMeta,

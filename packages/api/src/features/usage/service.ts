@@ -5,6 +5,9 @@ import type { AppDeps } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { startOfUtcDay, type UsageMeter } from "../../core/usage-meter";
 
+/** What this feature reads of AppDeps. */
+export type UsageDeps = Pick<AppDeps, "db" | "usage" | "sessionCache">;
+
 /** Days of history in the usage chart, today included. */
 export const USAGE_DAYS = 30;
 const ADMIN_PAGE_SIZE = 200;
@@ -35,7 +38,7 @@ export interface UsageSummary {
   };
 }
 
-export function usageMeter(deps: AppDeps): UsageMeter {
+export function usageMeter(deps: UsageDeps): UsageMeter {
   if (!deps.usage) throw new DomainError("SERVICE_UNAVAILABLE", "Usage is not available");
   return deps.usage;
 }
@@ -50,7 +53,7 @@ function addTo(totals: TokenTotals, prompt: number, completion: number) {
 
 /** The caller's usage: today, this month, per model and per day, and their quota. */
 export async function usageSummary(
-  deps: AppDeps,
+  deps: UsageDeps,
   userId: string,
   now = Date.now(),
 ): Promise<UsageSummary> {
@@ -124,7 +127,7 @@ export interface AdminUsage {
 }
 
 /** Everyone's usage today and this month, with their quota: the admin screen. */
-export async function adminUsage(deps: AppDeps, now = Date.now()): Promise<AdminUsage> {
+export async function adminUsage(deps: UsageDeps, now = Date.now()): Promise<AdminUsage> {
   const meter = usageMeter(deps);
   const today = startOfUtcDay(now);
   const month = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1));
@@ -148,7 +151,7 @@ export interface QuotaChange {
  * to the user's next call on every replica. Returns what changed, for the audit log.
  */
 export async function setUserQuota(
-  deps: AppDeps,
+  deps: UsageDeps,
   input: { actorId: string; userId: string; tokensPerDay: number | null },
   req: AuditOrigin,
 ): Promise<QuotaChange> {

@@ -9,8 +9,11 @@ import type { AppDeps, RequestMeta } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { ADMIN_PAGE_MAX, type AdminListInput, type UpdateProfileInput } from "./schemas";
 
+/** What this feature reads of AppDeps. */
+export type UsersDeps = Pick<AppDeps, "db" | "auth" | "files" | "rateLimiter" | "sessionCache">;
+
 export async function updateProfile(
-  deps: AppDeps,
+  deps: UsersDeps,
   userId: string,
   input: UpdateProfileInput,
 ): Promise<PublicUser> {
@@ -23,7 +26,7 @@ export async function updateProfile(
   return updated;
 }
 
-export function listUsers(deps: AppDeps, input: AdminListInput): Promise<UserPage> {
+export function listUsers(deps: UsersDeps, input: AdminListInput): Promise<UserPage> {
   return users.listUsers(deps.db, {
     ...(input?.query ? { query: input.query } : {}),
     ...(input?.cursor ? { cursor: input.cursor } : {}),
@@ -32,7 +35,7 @@ export function listUsers(deps: AppDeps, input: AdminListInput): Promise<UserPag
 }
 
 export async function changePassword(
-  deps: AppDeps,
+  deps: UsersDeps,
   caller: { id: string; sessionId: string | null },
   input: { current: string; next: string },
   req: RequestMeta,
@@ -53,7 +56,7 @@ export async function changePassword(
 }
 
 export async function deleteAccount(
-  deps: AppDeps,
+  deps: UsersDeps,
   userId: string,
   password: string,
   req: RequestMeta,
@@ -80,7 +83,7 @@ export async function deleteAccount(
 }
 
 export async function setUserRole(
-  deps: AppDeps,
+  deps: UsersDeps,
   adminId: string,
   userId: string,
   role: "user" | "admin",
@@ -104,7 +107,7 @@ export async function setUserRole(
 }
 
 export async function setUserDisabled(
-  deps: AppDeps,
+  deps: UsersDeps,
   adminId: string,
   userId: string,
   disabled: boolean,
@@ -133,7 +136,7 @@ export async function setUserDisabled(
   return updated;
 }
 
-async function assertAnotherAdminRemains(deps: AppDeps, userId: string) {
+async function assertAnotherAdminRemains(deps: UsersDeps, userId: string) {
   const admins = await users.countAdmins(deps.db);
   const target = await users.findUserById(deps.db, userId);
   const targetCounts = target?.role === "admin" && !target.disabledAt ? 1 : 0;
