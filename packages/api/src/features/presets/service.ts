@@ -3,6 +3,9 @@ import type { AppDeps } from "../../core/context";
 import { DomainError } from "../../core/errors";
 import { presetLimits, type PresetInput } from "./schemas";
 
+/** What this feature reads of AppDeps. */
+export type PresetsDeps = Pick<AppDeps, "db">;
+
 // Another user's preset looks exactly like a missing one.
 const presetNotFound = () => new DomainError("NOT_FOUND", "Preset not found", { field: "id" });
 
@@ -24,11 +27,11 @@ async function nameTaken<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-export function listPresets(deps: AppDeps, userId: string) {
+export function listPresets(deps: PresetsDeps, userId: string) {
   return presets.listPresets(deps.db, userId);
 }
 
-export async function createPreset(deps: AppDeps, userId: string, input: PresetInput) {
+export async function createPreset(deps: PresetsDeps, userId: string, input: PresetInput) {
   if ((await presets.countPresets(deps.db, userId)) >= presetLimits.perUser)
     throw new DomainError("BAD_REQUEST", `At most ${presetLimits.perUser} presets`, {
       field: "name",
@@ -37,7 +40,7 @@ export async function createPreset(deps: AppDeps, userId: string, input: PresetI
 }
 
 export async function updatePreset(
-  deps: AppDeps,
+  deps: PresetsDeps,
   userId: string,
   input: PresetInput & { id: string },
 ) {
@@ -47,7 +50,7 @@ export async function updatePreset(
   return preset;
 }
 
-export async function deletePreset(deps: AppDeps, userId: string, id: string) {
+export async function deletePreset(deps: PresetsDeps, userId: string, id: string) {
   if (!(await presets.deletePreset(deps.db, userId, id))) throw presetNotFound();
   return { id };
 }
