@@ -40,9 +40,10 @@ describe.skipIf(skip)("settings and admin in the browser", () => {
     await admin.page.getByRole("button", { name: `Disable: ${bob.username}` }).click();
     await rows.filter({ hasText: bob.username }).getByText("Disabled").waitFor();
 
-    // Bob's next call is refused; the app refreshes once, fails, and returns to sign-in.
+    // Bob's next call is refused; the app refreshes once, fails, and returns to sign-in,
+    // saying why (disabled.test.ts covers the notice in both languages).
     await send(user.page, "are you there?");
-    await user.page.getByText("Your session has ended. Please sign in again.").waitFor();
+    await user.page.getByTestId("account-disabled").waitFor();
     await signIn(user.page, bob.username, bob.password);
     await user.page.getByRole("alert").first().waitFor();
     expect(await user.page.getByRole("heading", { name: "Sign in to Parley" }).isVisible()).toBe(
