@@ -50,6 +50,30 @@ export const Button = forwardRef<
 });
 
 /** A button with only an icon: the label is required, for screen readers and tooltips. */
+/** "Load more" under a paged list (an infinite query); nothing once every page is in. */
+export function LoadMoreButton({
+  pages,
+  label,
+  ...button
+}: {
+  pages: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  label: string;
+  variant?: Variant;
+  size?: "sm" | "md";
+  className?: string;
+}) {
+  if (!pages.hasNextPage) return null;
+  return (
+    <Button
+      {...button}
+      onClick={() => void pages.fetchNextPage()}
+      disabled={pages.isFetchingNextPage}
+    >
+      {label}
+    </Button>
+  );
+}
+
 export const IconButton = forwardRef<
   HTMLButtonElement,
   ButtonHTMLAttributes<HTMLButtonElement> & { label: string }

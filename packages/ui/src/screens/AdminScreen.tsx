@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import { trpc } from "../api/client";
 import { errorCode, errorText } from "../api/errors";
-import { Alert, Button } from "../components/ui";
+import { Alert, Button, LoadMoreButton } from "../components/ui";
 import { formatDate, formatNumber, useLanguage, useT } from "../i18n";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
 import { AdminQuota } from "./AdminQuota";
@@ -122,13 +122,7 @@ export function AdminScreen() {
           );
         })}
       </ul>
-      {users.hasNextPage ? (
-        <div>
-          <Button onClick={() => void users.fetchNextPage()} disabled={users.isFetchingNextPage}>
-            {t("sidebar.loadMore")}
-          </Button>
-        </div>
-      ) : null}
+      <LoadMoreButton pages={users} label={t("sidebar.loadMore")} className="self-start" />
       <AdminFeedback />
       <AdminSignInRules />
       <AdminAuditLog userFilter={auditUser} onClearUser={() => setAuditUser(null)} />

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { trpc } from "../../api/client";
 import { isUnreachable } from "../../api/connection";
 import { errorCode, errorText } from "../../api/errors";
-import { Alert, Button } from "../../components/ui";
+import { Alert, Button, LoadMoreButton } from "../../components/ui";
 import { useShortcutAction } from "../../lib/shortcuts";
 import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
@@ -237,17 +237,13 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
             </div>
           ) : (
             <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
-              {messagesQuery.hasNextPage ? (
-                <Button
-                  size="sm"
-                  variant="ghost"
-                  className="self-center"
-                  onClick={() => void messagesQuery.fetchNextPage()}
-                  disabled={messagesQuery.isFetchingNextPage}
-                >
-                  {t("sidebar.loadMore")}
-                </Button>
-              ) : null}
+              <LoadMoreButton
+                pages={messagesQuery}
+                label={t("sidebar.loadMore")}
+                variant="ghost"
+                size="sm"
+                className="self-center"
+              />
               {messages.map((message) =>
                 message.role === "assistant" && message.status === "streaming" ? (
                   <StreamingMessage key={message.id} message={message} onEnd={onStreamEnd} />

@@ -2,7 +2,7 @@ import type { AuditAction } from "@parley/api";
 import { useId, useState, type FormEvent } from "react";
 import { trpc } from "../../api/client";
 import { fieldErrors } from "../../api/errors";
-import { Alert, Button, TextField } from "../../components/ui";
+import { Alert, Button, LoadMoreButton, TextField } from "../../components/ui";
 import { formatDate, useLanguage, useT, type MessageKey } from "../../i18n";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { AUDIT_ACTION_LABELS, AUDIT_ACTION_NAMES, AuditList } from "./AuditList";
@@ -177,13 +177,7 @@ export function AdminAuditLog({
       {events.isSuccess ? (
         <AuditList events={items} showSubject label={t("admin.auditLog")} />
       ) : null}
-      {events.hasNextPage ? (
-        <div>
-          <Button onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
-            {t("sidebar.loadMore")}
-          </Button>
-        </div>
-      ) : null}
+      <LoadMoreButton pages={events} label={t("sidebar.loadMore")} className="self-start" />
     </section>
   );
 }

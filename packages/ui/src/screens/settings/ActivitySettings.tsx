@@ -1,5 +1,5 @@
 import { trpc } from "../../api/client";
-import { Alert, Button } from "../../components/ui";
+import { Alert, LoadMoreButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { AuditList } from "../identity/AuditList";
 
@@ -18,13 +18,7 @@ export function ActivitySettings() {
       {events.isSuccess ? (
         <AuditList events={items} showSubject={false} label={t("settings.activity")} />
       ) : null}
-      {events.hasNextPage ? (
-        <div>
-          <Button onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
-            {t("sidebar.loadMore")}
-          </Button>
-        </div>
-      ) : null}
+      <LoadMoreButton pages={events} label={t("sidebar.loadMore")} className="self-start" />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { trpc } from "../../api/client";
 import { errorText } from "../../api/errors";
-import { Alert, Button, ConfirmDialog } from "../../components/ui";
+import { Alert, Button, ConfirmDialog, LoadMoreButton } from "../../components/ui";
 import { formatBytes, formatDate, useLanguage, useT } from "../../i18n";
 import { typeLabel } from "../chat/attachments";
 
@@ -97,17 +97,13 @@ export function FilesSettings() {
           </li>
         ))}
       </ul>
-      {files.hasNextPage ? (
-        <Button
-          size="sm"
-          variant="ghost"
-          className="self-start"
-          onClick={() => void files.fetchNextPage()}
-          disabled={files.isFetchingNextPage}
-        >
-          {t("sidebar.loadMore")}
-        </Button>
-      ) : null}
+      <LoadMoreButton
+        pages={files}
+        label={t("sidebar.loadMore")}
+        variant="ghost"
+        size="sm"
+        className="self-start"
+      />
       <ConfirmDialog
         open={confirming !== null}
         onClose={() => setConfirming(null)}

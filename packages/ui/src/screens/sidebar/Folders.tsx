@@ -9,6 +9,7 @@ import {
   cx,
   Dialog,
   IconButton,
+  LoadMoreButton,
   Menu,
   TextField,
 } from "../../components/ui";
@@ -169,17 +170,13 @@ function FolderConversations({
       {list.isSuccess && items.length === 0 ? (
         <p className="px-2.5 py-1.5 text-xs text-fg-soft">{t("folders.empty")}</p>
       ) : null}
-      {list.hasNextPage ? (
-        <Button
-          variant="ghost"
-          size="sm"
-          className="w-full"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {t("sidebar.loadMore")}
-        </Button>
-      ) : null}
+      <LoadMoreButton
+        pages={list}
+        label={t("sidebar.loadMore")}
+        variant="ghost"
+        size="sm"
+        className="w-full"
+      />
     </>
   );
 }

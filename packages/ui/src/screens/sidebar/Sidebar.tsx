@@ -2,7 +2,7 @@ import { errorText } from "../../api/errors";
 import { useEffect, useId, useRef, useState } from "react";
 import { trpc } from "../../api/client";
 import { CloseIcon, LogoIcon, PlusIcon, SettingsIcon } from "../../components/icons";
-import { Alert, Button, cx, IconButton } from "../../components/ui";
+import { Alert, Button, cx, IconButton, LoadMoreButton } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
 import { useSession } from "../../lib/session";
@@ -172,17 +172,13 @@ export function Sidebar({ open }: { open: boolean }) {
             <p className="px-2 py-4 text-sm text-fg-soft">{t("sidebar.empty")}</p>
           ) : null}
           <div ref={sentinel} />
-          {list.hasNextPage ? (
-            <Button
-              variant="ghost"
-              size="sm"
-              className="w-full"
-              onClick={() => void list.fetchNextPage()}
-              disabled={list.isFetchingNextPage}
-            >
-              {t("sidebar.loadMore")}
-            </Button>
-          ) : null}
+          <LoadMoreButton
+            pages={list}
+            label={t("sidebar.loadMore")}
+            variant="ghost"
+            size="sm"
+            className="w-full"
+          />
         </div>
       </nav>
       {selecting ? <SelectionBar activeId={activeId} /> : null}
