@@ -120,8 +120,12 @@ function openPostgres(url: string, options: CreateDbOptions): Database {
       await withTimeout(pool.query("SELECT 1"), timeoutMs, "database ping");
     },
     async close() {
-      await prisma.$disconnect();
+      // The pool first: it waits for queries in flight, Prisma's included. Disconnecting
+      // Prisma first abandons a write it has begun (a fire-and-forget touch, say) between
+      // its BEGIN and COMMIT, leaving a connection checked out that pool.end() then waits
+      // for forever.
       await pool.end().catch(() => undefined);
+      await prisma.$disconnect();
     },
   };
 }
