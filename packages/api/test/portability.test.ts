@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { portability } from "@parley/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportHistory, importHistory } from "../src";
+import { exportHistory, importHistory, importLimits } from "../src";
+import { folderLimits } from "../src/features/folders/schemas";
+import { presetLimits } from "../src/features/presets/schemas";
 import {
   collectStream,
   createChatTestContext,
@@ -43,6 +45,7 @@ async function allConversations(api: Api) {
 /** A user's history as a tree without ids: what must survive an export and an import. */
 async function historyShape(userId: string) {
   const history = JSON.parse(await exportText(userId)) as {
+    folders: Array<{ id: string; name: string }>;
     conversations: Array<{
       title: string;
       model: string | null;
@@ -53,6 +56,7 @@ async function historyShape(userId: string) {
       createdAt: string;
       updatedAt: string;
       id: string;
+      folderId: string | null;
       messages: Array<
         {
           id: string;
@@ -65,10 +69,11 @@ async function historyShape(userId: string) {
     }>;
   };
   return history.conversations
-    .map(({ messages, id: _conversationId, ...c }) => {
+    .map(({ messages, id: _conversationId, folderId, ...c }) => {
       const index = new Map(messages.map((m, i) => [m.id, i]));
       return {
         ...c,
+        folder: history.folders.find((f) => f.id === folderId)?.name ?? null,
         messages: messages.map(({ id: _, parentId, attachments: __, ...m }) => ({
           ...m,
           parent: parentId === null ? null : index.get(parentId),
@@ -150,7 +155,7 @@ describe("importing a ChatGPT export", () => {
 });
 
 describe("Parley's own export, imported back", () => {
-  it("round trip: export → import → the same conversations, messages and branches", async () => {
+  it("round trip: export → import → the same conversations, messages, branches, folders and presets", async () => {
     const { user: dee, api } = await user("roundtrip_dee");
     // A conversation with a regenerated reply and an edited question: three branches.
     const sent = await api.chat.send({ content: "First question", clientMessageId: newClientId() });
@@ -185,11 +190,24 @@ describe("Parley's own export, imported back", () => {
     await api.feedback.set({ messageId: sent.assistantMessage.id, rating: "down" });
     await api.feedback.set({ messageId: again.assistantMessage.id, rating: "up" });
     await api.feedback.set({ messageId: edited.assistantMessage.id, rating: "down" });
+    // Folders (one empty) and presets.
+    const work = await api.folders.create({ name: "Work" });
+    await api.folders.create({ name: "Someday" });
+    await api.chat.conversations.move({ id: sent.conversation.id, folderId: work.id });
+    const terse = {
+      name: "Terse",
+      systemPrompt: "One sentence.",
+      model: "echo-large",
+      temperature: 0.2,
+    };
+    const plain = { name: "Plain", systemPrompt: null, model: null, temperature: null };
+    await api.presets.create(terse);
+    await api.presets.create(plain);
 
     const before = await historyShape(dee.id);
-    expect(before.map((c) => [c.title, c.messages.length])).toEqual([
-      ["Archived one", 0],
-      ["Branches", 7],
+    expect(before.map((c) => [c.title, c.messages.length, c.folder])).toEqual([
+      ["Archived one", 0, null],
+      ["Branches", 7, "Work"],
     ]);
     expect(before[1]!.messages.map((m) => [m.role, m.content, m.rating])).toEqual([
       ["user", "First question", null],
@@ -203,8 +221,26 @@ describe("Parley's own export, imported back", () => {
 
     const { user: eve, api: eveApi } = await user("roundtrip_eve");
     const result = await importHistory(t.deps, eve.id, await exportText(dee.id));
-    expect(result).toMatchObject({ source: "parley", conversations: 2, messages: 7, warnings: [] });
+    expect(result).toMatchObject({
+      source: "parley",
+      conversations: 2,
+      messages: 7,
+      folders: 2,
+      presets: 2,
+      warnings: [],
+    });
     expect(await historyShape(eve.id)).toEqual(before);
+    const presetFields = (list: Awaited<ReturnType<typeof eveApi.presets.list>>) =>
+      list.map(({ name, systemPrompt, model, temperature }) => ({
+        name,
+        systemPrompt,
+        model,
+        temperature,
+      }));
+    expect(presetFields(await eveApi.presets.list())).toEqual([plain, terse]);
+    const eveFolders = await eveApi.folders.list();
+    expect(eveFolders.map((f) => f.name)).toEqual(["Work", "Someday"]);
+    expect(eveFolders[0]!.id).not.toBe(work.id);
 
     // And the imported copy reads as the original does.
     const mine = (await api.chat.messages.list({ conversationId: sent.conversation.id })).items;
@@ -218,9 +254,67 @@ describe("Parley's own export, imported back", () => {
     await eveApi.feedback.set({ messageId: theirs[1]!.id, rating: null });
     const original = (await api.chat.messages.list({ conversationId: sent.conversation.id })).items;
     expect(original.map((m) => m.rating)).toEqual([null, "up", null, null]);
-    // Importing is adding: the same file again gives a second copy.
-    await importHistory(t.deps, eve.id, await exportText(dee.id));
-    expect(await allConversations(eveApi)).toHaveLength(4);
+    // Importing is adding: the same file again gives a second copy of each conversation,
+    // filed in the folders of the same name; the same presets are not added twice.
+    const again2 = await importHistory(t.deps, eve.id, await exportText(dee.id));
+    expect(again2).toMatchObject({ folders: 0, presets: 0, warnings: [] });
+    const all = await allConversations(eveApi);
+    expect(all).toHaveLength(4);
+    expect((await eveApi.folders.list()).map((f) => f.id)).toEqual(eveFolders.map((f) => f.id));
+    expect(
+      all.filter((c) => c.title === "Branches").map((c) => c.folderId === eveFolders[0]!.id),
+    ).toEqual([true, true]);
+    expect(presetFields(await eveApi.presets.list())).toEqual([plain, terse]);
+  });
+
+  it("keeps the importer's own folders and presets: a folder of the same name is reused, a different preset of the same name gets a free name", async () => {
+    const { user: lee, api: leeApi } = await user("roundtrip_lee");
+    const folder = await leeApi.folders.create({ name: "Reading" });
+    await leeApi.presets.create({
+      name: "Tutor",
+      systemPrompt: "Explain step by step.",
+      model: null,
+      temperature: null,
+    });
+    const { user: max, api: maxApi } = await user("roundtrip_max");
+    const own = await maxApi.chat.conversations.create({ title: "Max's own" });
+    const maxFolder = await maxApi.folders.create({ name: "Reading" });
+    await maxApi.chat.conversations.move({ id: own.id, folderId: maxFolder.id });
+    const maxTutor = await maxApi.presets.create({
+      name: "Tutor",
+      systemPrompt: "Answer in Russian.",
+      model: null,
+      temperature: 1,
+    });
+    const copied = await leeApi.chat.conversations.create({ title: "Copied" });
+    await leeApi.chat.conversations.move({ id: copied.id, folderId: folder.id });
+
+    const result = await importHistory(t.deps, max.id, await exportText(lee.id));
+    expect(result).toMatchObject({ folders: 0, presets: 1 });
+    expect(result.warnings).toEqual([
+      "Preset “Tutor” imported as “Tutor (2)”: you already have a different “Tutor”",
+    ]);
+    // Max's folder now holds both his conversation and the imported one.
+    expect((await maxApi.folders.list()).map((f) => [f.id, f.name])).toEqual([
+      [maxFolder.id, "Reading"],
+    ]);
+    const filed = (await allConversations(maxApi)).map((c) => [c.title, c.folderId]);
+    expect(filed.sort()).toEqual([
+      ["Copied", maxFolder.id],
+      ["Max's own", maxFolder.id],
+    ]);
+    const maxPresets = await maxApi.presets.list();
+    expect(maxPresets.map((p) => [p.name, p.systemPrompt, p.temperature])).toEqual([
+      ["Tutor", "Answer in Russian.", 1],
+      ["Tutor (2)", "Explain step by step.", null],
+    ]);
+    expect(maxPresets[0]!.id).toBe(maxTutor.id);
+  });
+
+  it("the account limits the import keeps to are the folders' and presets' own", () => {
+    expect(importLimits.accountFolders).toBe(folderLimits.perUser);
+    expect(importLimits.accountPresets).toBe(presetLimits.perUser);
+    expect(importLimits.name).toBe(presetLimits.name);
   });
 
   it("takes one conversation's JSON export (its branch) as well", async () => {
@@ -375,5 +469,61 @@ describe("bad files", () => {
     expect(await allConversations(kimApi)).toEqual([]);
     const [trip] = (await joApi.chat.conversations.list({ limit: 10 })).items;
     expect(await codeOf(kimApi.chat.messages.list({ conversationId: trip!.id }))).toBe("NOT_FOUND");
+  });
+
+  it("an import cannot touch another user's folders or presets, even naming their ids", async () => {
+    const { user: ned, api: nedApi } = await user("import_ned");
+    const { api: olaApi } = await user("import_ola");
+    const olaFolder = await olaApi.folders.create({ name: "Private" });
+    const olaOther = await olaApi.folders.create({ name: "Other" });
+    const olaChat = await olaApi.chat.conversations.create({ title: "Ola's" });
+    await olaApi.chat.conversations.move({ id: olaChat.id, folderId: olaFolder.id });
+    await olaApi.presets.create({
+      name: "Mine",
+      systemPrompt: "Ola's",
+      model: null,
+      temperature: null,
+    });
+    const conversation = (title: string, folderId: string) => ({
+      title,
+      folderId,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-01T00:00:00.000Z",
+      messages: [],
+    });
+    // A hand-made file naming Ola's folder by its id, listed and not.
+    const file = {
+      format: "parley.history",
+      folders: [{ id: olaFolder.id, name: "Private" }],
+      presets: [{ name: "Mine", systemPrompt: "Ned's", model: null, temperature: null }],
+      conversations: [
+        conversation("Listed folder", olaFolder.id),
+        conversation("Unlisted folder", olaOther.id),
+      ],
+    };
+    const result = await importHistory(t.deps, ned.id, JSON.stringify(file));
+    expect(result).toMatchObject({ conversations: 2, folders: 1, presets: 1, warnings: [] });
+    const nedFolders = await nedApi.folders.list();
+    expect(nedFolders.map((f) => f.name)).toEqual(["Private"]);
+    expect(nedFolders[0]!.id).not.toBe(olaFolder.id);
+    const nedChats = await allConversations(nedApi);
+    expect(nedChats.map((c) => [c.title, c.folderId]).sort()).toEqual([
+      ["Listed folder", nedFolders[0]!.id],
+      ["Unlisted folder", null],
+    ]);
+    // Ola's side is as it was.
+    expect((await olaApi.folders.list()).map((f) => [f.id, f.name])).toEqual([
+      [olaFolder.id, "Private"],
+      [olaOther.id, "Other"],
+    ]);
+    expect((await allConversations(olaApi)).map((c) => [c.title, c.folderId])).toEqual([
+      ["Ola's", olaFolder.id],
+    ]);
+    expect((await olaApi.presets.list()).map((p) => [p.name, p.systemPrompt])).toEqual([
+      ["Mine", "Ola's"],
+    ]);
+    expect((await nedApi.presets.list()).map((p) => [p.name, p.systemPrompt])).toEqual([
+      ["Mine", "Ned's"],
+    ]);
   });
 });

@@ -37,27 +37,94 @@ export interface ImportConversation {
   archived: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** The key of its folder among the import's folders; null: filed in none. */
+  folderKey?: string | null;
   /** Parents before their children. */
   messages: ImportMessage[];
 }
 
+/** A folder of the file; conversations name it by `key` (its id in the file). */
+export interface ImportFolder {
+  key: string;
+  name: string;
+}
+
+export interface ImportPreset {
+  name: string;
+  systemPrompt: string | null;
+  model: string | null;
+  temperature: number | null;
+}
+
+export interface ImportExtras {
+  folders: ImportFolder[];
+  presets: ImportPreset[];
+  /** How many folders and presets the user may hold in all (the features' own limits). */
+  limits: { folders: number; presets: number; nameLength: number };
+}
+
+/** What became of the file's folders and presets. */
+export interface ImportPlacement {
+  foldersCreated: number;
+  /** File folders filed into a folder of the same name the user already had. */
+  foldersReused: number;
+  /** Names of file folders left out at the folder limit (their conversations stay unfiled). */
+  foldersLeftOut: string[];
+  presetsCreated: number;
+  /** Presets the user already had with the same name and settings. */
+  presetsSame: number;
+  /** [name in the file, name given] for presets whose name was taken by a different one. */
+  presetsRenamed: Array<[string, string]>;
+  presetsLeftOut: string[];
+}
+
+const noExtras: ImportExtras = {
+  folders: [],
+  presets: [],
+  limits: { folders: 0, presets: 0, nameLength: 100 },
+};
+
+/** `name`, or `name (2)`, `name (3)`, ... : the first not in `taken`, within `max` characters. */
+export function freeName(name: string, taken: ReadonlySet<string>, max: number): string {
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) {
+    const suffix = ` (${n})`;
+    const candidate = `${[...name].slice(0, max - suffix.length).join("")}${suffix}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+const samePreset = (a: ImportPreset, b: ImportPreset) =>
+  a.systemPrompt === b.systemPrompt && a.model === b.model && a.temperature === b.temperature;
+
 const CHUNK = 500;
 
-/** Writes the conversations, all or nothing; returns the new conversations' ids. */
+/**
+ * Writes the conversations with the file's folders and presets, all or nothing; returns the
+ * new conversations' ids and what became of the folders and presets. Nothing the user
+ * already has is changed: a folder of the same name is reused (folders are labels, and a
+ * restored backup or a file imported twice should not double the sidebar's folders); a
+ * preset's name is its key, so one with the same settings is kept once and a different one
+ * gets a free name (`Name (2)`).
+ */
 export async function importConversations(
   db: Database,
   userId: string,
   conversations: ImportConversation[],
-): Promise<string[]> {
+  extras: ImportExtras = noExtras,
+): Promise<{ ids: string[]; placement: ImportPlacement }> {
   const ids: string[] = [];
   const conversationRows: Prisma.ConversationCreateManyInput[] = [];
   const messageRows: Array<Prisma.MessageCreateManyInput & { depth: number }> = [];
   const ratingRows: Prisma.MessageFeedbackCreateManyInput[] = [];
+  /** [index in conversationRows, folder key] */
+  const filed: Array<[number, string]> = [];
   for (const conversation of conversations) {
     const conversationId = randomUUID();
     ids.push(conversationId);
-    const { messages, ...fields } = conversation;
+    const { messages, folderKey, ...fields } = conversation;
     conversationRows.push({ id: conversationId, userId, ...fields });
+    if (folderKey != null) filed.push([conversationRows.length - 1, folderKey]);
     const placed = new Map<string, { id: string; depth: number }>();
     for (const message of messages) {
       const parent = message.parentKey === null ? null : placed.get(message.parentKey);
@@ -87,8 +154,92 @@ export async function importConversations(
   }
   // Parents first, so every row's parent exists when it is written.
   messageRows.sort((a, b) => a.depth - b.depth);
+  const placement: ImportPlacement = {
+    foldersCreated: 0,
+    foldersReused: 0,
+    foldersLeftOut: [],
+    presetsCreated: 0,
+    presetsSame: 0,
+    presetsRenamed: [],
+    presetsLeftOut: [],
+  };
   await db.prisma.$transaction(
     async (tx) => {
+      const folderIds = new Map<string, string>();
+      if (extras.folders.length) {
+        const mine = await tx.folder.findMany({
+          where: { userId },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: { id: true, name: true },
+        });
+        const byName = new Map<string, string>();
+        for (const f of mine) if (!byName.has(f.name)) byName.set(f.name, f.id);
+        const own = new Set(mine.map((f) => f.id));
+        let count = mine.length;
+        const now = Date.now();
+        const created: Prisma.FolderCreateManyInput[] = [];
+        for (const folder of extras.folders) {
+          const existing = byName.get(folder.name);
+          if (existing) {
+            folderIds.set(folder.key, existing);
+            if (own.has(existing)) placement.foldersReused++;
+            continue;
+          }
+          if (count >= extras.limits.folders) {
+            placement.foldersLeftOut.push(folder.name);
+            continue;
+          }
+          const id = randomUUID();
+          // Folders list oldest first: a millisecond apart, they follow the user's own in the
+          // file's order.
+          created.push({
+            id,
+            userId,
+            name: folder.name,
+            createdAt: new Date(now + created.length),
+          });
+          byName.set(folder.name, id);
+          folderIds.set(folder.key, id);
+          count++;
+        }
+        placement.foldersCreated = created.length;
+        if (created.length) await tx.folder.createMany({ data: created });
+      }
+      for (const [index, key] of filed) {
+        const folderId = folderIds.get(key);
+        if (folderId) conversationRows[index]!.folderId = folderId;
+      }
+      if (extras.presets.length) {
+        const mine = await tx.preset.findMany({
+          where: { userId },
+          select: { name: true, systemPrompt: true, model: true, temperature: true },
+        });
+        const byName = new Map(mine.map((p) => [p.name, p as ImportPreset]));
+        const created: Prisma.PresetCreateManyInput[] = [];
+        for (const preset of extras.presets) {
+          const existing = byName.get(preset.name);
+          if (existing && samePreset(existing, preset)) {
+            placement.presetsSame++;
+            continue;
+          }
+          if (byName.size >= extras.limits.presets) {
+            placement.presetsLeftOut.push(preset.name);
+            continue;
+          }
+          const name = freeName(preset.name, new Set(byName.keys()), extras.limits.nameLength);
+          if (name !== preset.name) placement.presetsRenamed.push([preset.name, name]);
+          const fields = {
+            name,
+            systemPrompt: preset.systemPrompt,
+            model: preset.model,
+            temperature: preset.temperature,
+          };
+          created.push({ userId, ...fields });
+          byName.set(name, fields);
+        }
+        placement.presetsCreated = created.length;
+        if (created.length) await tx.preset.createMany({ data: created });
+      }
       for (let i = 0; i < conversationRows.length; i += CHUNK)
         await tx.conversation.createMany({ data: conversationRows.slice(i, i + CHUNK) });
       for (let i = 0; i < messageRows.length; i += CHUNK)
@@ -98,7 +249,7 @@ export async function importConversations(
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
-  return ids;
+  return { ids, placement };
 }
 
 /** The user's conversations, oldest first, `limit` after the one with id `after`. */

@@ -9,6 +9,8 @@ export interface ImportResult {
   source: "chatgpt" | "parley";
   conversations: number;
   messages: number;
+  folders: number;
+  presets: number;
   warnings: string[];
 }
 

@@ -419,7 +419,7 @@ export const en = {
   "settings.data": "Your data",
   "data.importTitle": "Import conversations",
   "data.importHint":
-    "Bring conversations in from ChatGPT (conversations.json from its data export) or from a Parley export. They are added beside yours, with their branches; a file that fails imports nothing.",
+    "Bring conversations in from ChatGPT (conversations.json from its data export) or from a Parley export. They are added beside yours, with their branches; a Parley export brings its folders and presets too (a folder you already have by that name is reused). A file that fails imports nothing.",
   "data.importFile": "Import a file",
   "data.importing": "Importing…",
   "data.imported": "Imported {conversations} conversations with {messages} messages.",

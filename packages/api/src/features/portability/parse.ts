@@ -4,6 +4,8 @@ import { DomainError } from "../../core/errors";
 
 type ImportConversation = portability.ImportConversation;
 type ImportMessage = portability.ImportMessage;
+type ImportFolder = portability.ImportFolder;
+type ImportPreset = portability.ImportPreset;
 
 /** What one import may hold. */
 export const importLimits = {
@@ -14,6 +16,15 @@ export const importLimits = {
   title: 200,
   model: 100,
   systemPrompt: 8_000,
+  /** A folder's or a preset's name (folders/schemas.ts, presets/schemas.ts). */
+  name: 100,
+  /** Folders and presets one file may list: far more than an account may hold. */
+  folders: 1_000,
+  presets: 1_000,
+  /** What an account may hold in all: folderLimits.perUser and presetLimits.perUser (features
+   * do not import each other; a test checks they agree). */
+  accountFolders: 200,
+  accountPresets: 100,
 } as const;
 
 /** The name of Parley's own export format, in its `format` field. */
@@ -22,6 +33,9 @@ export const HISTORY_FORMAT = "parley.history";
 export interface ParsedImport {
   source: "chatgpt" | "parley";
   conversations: ImportConversation[];
+  /** A Parley export's folders (conversations name them by folderKey) and presets. */
+  folders: ImportFolder[];
+  presets: ImportPreset[];
   /** What could not be brought over, in words a person reads. */
   warnings: string[];
 }
@@ -276,7 +290,7 @@ function fromChatGpt(items: unknown[]): ParsedImport {
       messages,
     };
   });
-  return { source: "chatgpt", conversations, warnings };
+  return { source: "chatgpt", conversations, folders: [], presets: [], warnings };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -308,9 +322,29 @@ const parleyConversation = z.object({
   archived: z.boolean().default(false),
   createdAt: isoDate,
   updatedAt: isoDate,
+  /** The id of its folder among the file's `folders`. */
+  folderId: z.string().max(100).nullish(),
   messages: z.array(parleyMessage),
 });
-const parleyHistory = z.object({ conversations: z.array(parleyConversation) });
+const name = z.string().max(1_000);
+const parleyHistory = z.object({
+  folders: z
+    .array(z.object({ id: z.string().min(1).max(100), name }))
+    .max(importLimits.folders)
+    .default([]),
+  presets: z
+    .array(
+      z.object({
+        name,
+        systemPrompt: z.string().max(100_000).nullish(),
+        model: z.string().max(1_000).nullish(),
+        temperature: z.number().min(0).max(2).nullish(),
+      }),
+    )
+    .max(importLimits.presets)
+    .default([]),
+  conversations: z.array(parleyConversation),
+});
 
 function fromParleyHistory(data: Record<string, unknown>): ParsedImport {
   const result = parleyHistory.safeParse(data);
@@ -318,6 +352,31 @@ function fromParleyHistory(data: Record<string, unknown>): ParsedImport {
     const issue = result.error.issues[0]!;
     throw refuse(`This Parley export is damaged: ${issue.path.join(".")}: ${issue.message}`);
   }
+  const warnings: string[] = [];
+  // Names are cut to what the columns hold; a nameless folder or preset is left out.
+  const folders: ImportFolder[] = [];
+  for (const f of result.data.folders) {
+    const folderName = clip(clean(f.name.trim()), importLimits.name).trim();
+    if (folderName) folders.push({ key: f.id, name: folderName });
+  }
+  const presets: ImportPreset[] = [];
+  for (const p of result.data.presets) {
+    const presetName = clip(clean(p.name.trim()), importLimits.name).trim();
+    if (!presetName) {
+      warnings.push("A preset without a name left out");
+      continue;
+    }
+    const model = p.model?.trim() ? clip(clean(p.model.trim()), importLimits.model) : null;
+    presets.push({
+      name: presetName,
+      systemPrompt: p.systemPrompt?.trim()
+        ? clip(clean(p.systemPrompt), importLimits.systemPrompt)
+        : null,
+      model,
+      temperature: p.temperature ?? null,
+    });
+  }
+  const folderKeys = new Set(folders.map((f) => f.key));
   const conversations = result.data.conversations.map((c) => {
     const title = clip(clean(c.title.trim() || "Imported conversation"), importLimits.title);
     const keys = new Set<string>();
@@ -366,8 +425,10 @@ function fromParleyHistory(data: Record<string, unknown>): ParsedImport {
       archived: c.archived,
       createdAt: c.createdAt,
       updatedAt: c.updatedAt,
+      // A folder the file does not list (an export of an older version): filed in none.
+      folderKey: c.folderId && folderKeys.has(c.folderId) ? c.folderId : null,
       messages,
     };
   });
-  return { source: "parley", conversations, warnings: [] };
+  return { source: "parley", conversations, folders, presets, warnings };
 }

@@ -1,6 +1,6 @@
 import { files, folders, portability, presets, share, users } from "@parley/db";
 import type { AppDeps } from "../../core/context";
-import { HISTORY_FORMAT, parseImport } from "./parse";
+import { HISTORY_FORMAT, importLimits, parseImport } from "./parse";
 
 /** What this feature reads of AppDeps. */
 export type PortabilityDeps = Pick<AppDeps, "db">;
@@ -9,6 +9,9 @@ export interface ImportResult {
   source: "chatgpt" | "parley";
   conversations: number;
   messages: number;
+  /** Folders and presets added (a folder or preset the user already had is not counted). */
+  folders: number;
+  presets: number;
   /** What could not be brought over (images the file lacks, tool steps, ...). */
   warnings: string[];
 }
@@ -23,13 +26,46 @@ export async function importHistory(
   text: string,
 ): Promise<ImportResult> {
   const parsed = parseImport(text);
-  await portability.importConversations(deps.db, userId, parsed.conversations);
+  const { placement } = await portability.importConversations(
+    deps.db,
+    userId,
+    parsed.conversations,
+    {
+      folders: parsed.folders,
+      presets: parsed.presets,
+      limits: {
+        folders: importLimits.accountFolders,
+        presets: importLimits.accountPresets,
+        nameLength: importLimits.name,
+      },
+    },
+  );
   return {
     source: parsed.source,
     conversations: parsed.conversations.length,
     messages: parsed.conversations.reduce((n, c) => n + c.messages.length, 0),
-    warnings: parsed.warnings.slice(0, 100),
+    folders: placement.foldersCreated,
+    presets: placement.presetsCreated,
+    warnings: [...parsed.warnings, ...placementWarnings(placement)].slice(0, 100),
   };
+}
+
+const quoted = (names: string[]) => names.map((n) => `“${n}”`).join(", ");
+
+/** What a person should know of where the folders and presets went. */
+function placementWarnings(placement: portability.ImportPlacement): string[] {
+  const warnings: string[] = [];
+  for (const [from, to] of placement.presetsRenamed)
+    warnings.push(`Preset “${from}” imported as “${to}”: you already have a different “${from}”`);
+  if (placement.foldersLeftOut.length)
+    warnings.push(
+      `Folders ${quoted(placement.foldersLeftOut)} not created (at most ${importLimits.accountFolders} folders): their conversations are in no folder`,
+    );
+  if (placement.presetsLeftOut.length)
+    warnings.push(
+      `Presets ${quoted(placement.presetsLeftOut)} left out (at most ${importLimits.accountPresets} presets)`,
+    );
+  return warnings;
 }
 
 /** A file the export names, to put beside conversations.json. */
@@ -63,7 +99,24 @@ export async function* exportHistory(
   deps: PortabilityDeps,
   userId: string,
 ): AsyncGenerator<string> {
-  yield `{"format":${JSON.stringify(HISTORY_FORMAT)},"version":1,"exportedAt":${JSON.stringify(new Date().toISOString())},"conversations":[`;
+  // Folders and presets first: an import of this one file restores them too (each
+  // conversation names its folder by folderId).
+  const folderRows = await folders.listFolders(deps.db, userId);
+  const presetRows = await presets.listPresets(deps.db, userId);
+  const header = {
+    format: HISTORY_FORMAT,
+    version: 1,
+    exportedAt: new Date().toISOString(),
+    folders: folderRows.map((f) => ({ id: f.id, name: f.name, createdAt: f.createdAt })),
+    presets: presetRows.map((p) => ({
+      name: p.name,
+      systemPrompt: p.systemPrompt,
+      model: p.model,
+      temperature: p.temperature,
+      createdAt: p.createdAt,
+    })),
+  };
+  yield `${JSON.stringify(header).slice(0, -1)},"conversations":[`;
   let after: { createdAt: Date; id: string } | null = null;
   let first = true;
   for (;;) {

@@ -37,6 +37,9 @@ export function DataSettings() {
     try {
       setResult(await importHistoryFile(auth, file));
       void utils.chat.conversations.list.invalidate();
+      // A Parley export brings its folders and presets along.
+      void utils.folders.list.invalidate();
+      void utils.presets.list.invalidate();
     } catch (error) {
       setImportError(failure(error, t));
     } finally {
