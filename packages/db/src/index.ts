@@ -27,6 +27,8 @@ export * as folders from "./queries/folders";
 export type { FolderRow } from "./queries/folders";
 export * as presets from "./queries/presets";
 export type { PresetRow } from "./queries/presets";
+export * as providers from "./queries/providers";
+export type { ProviderRow } from "./queries/providers";
 export type { SharedMessage } from "./queries/share";
 export * as portability from "./queries/portability";
 export * as feedback from "./queries/feedback";

@@ -1,6 +1,7 @@
 import { sealed as q, type Database } from "@parley/db";
 import { rewrapDataKey, rewrapSecret, wrappingKeyId, type KeyRing } from "./crypto";
 import { fileKeyContext } from "./files";
+import { providerKeyContext } from "./provider-keys";
 
 /** One encrypted column: how to page through it and store a row re-wrapped. */
 interface SealedColumn {
@@ -11,9 +12,9 @@ interface SealedColumn {
 }
 
 /**
- * The registry of everything sealed with the key module. The OIDC client secret and
- * provider keys come from the environment and are never stored; refresh tokens, API keys,
- * recovery and invitation codes are stored only as hashes.
+ * The registry of everything sealed with the key module. The OIDC client secret and the
+ * environment's OPENAI_API_KEY come from the environment and are never stored; refresh
+ * tokens, API keys, recovery and invitation codes are stored only as hashes.
  */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   {
@@ -27,6 +28,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     page: q.totpSecretsPage,
     rewrap: (ring, row) => rewrapSecret(ring, row.sealed, `totp:${row.userId}`),
     save: (db, row, value) => q.setTotpSecret(db, row, value),
+  },
+  {
+    name: "providers.api_key_sealed",
+    page: q.providerKeysPage,
+    rewrap: (ring, row) => rewrapSecret(ring, row.sealed, providerKeyContext(row.id)),
+    save: (db, row, value) => q.setProviderKey(db, row, value),
   },
 ];
 

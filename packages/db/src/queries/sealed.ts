@@ -57,3 +57,21 @@ export async function setTotpSecret(db: Database, row: { userId: string }, seale
     data: { secretSealed: sealed },
   });
 }
+
+export async function providerKeysPage(db: Database, after: string | null, limit: number) {
+  const rows = await db.prisma.provider.findMany({
+    where: { apiKeySealed: { not: null }, ...(after ? { id: { gt: after } } : {}) },
+    orderBy: { id: "asc" },
+    take: limit,
+    select: { id: true, apiKeySealed: true },
+  });
+  // Instance-wide rows: no user; the id names the sealing context.
+  return rows.map((r) => ({ key: r.id, id: r.id, userId: "", sealed: r.apiKeySealed! }));
+}
+
+export async function setProviderKey(db: Database, row: { id: string }, sealed: string) {
+  await db.prisma.provider.updateMany({
+    where: { id: row.id, apiKeySealed: { not: null } },
+    data: { apiKeySealed: sealed },
+  });
+}
