@@ -113,7 +113,6 @@ export async function createAppDeps(
       ),
       maxBytes: env.FILE_MAX_BYTES,
       quotaBytes: env.STORAGE_QUOTA_BYTES,
-      visionModels: env.AI_VISION_MODELS,
     },
     activeUsers: createActiveUserCounter(redis, { keyPrefix: env.REDIS_KEY_PREFIX }),
     usage: createUsageMeter({
@@ -167,7 +166,9 @@ export async function createAppDeps(
       apiKey: env.OPENAI_API_KEY,
       models: env.AI_MODELS,
       defaultModel: env.AI_DEFAULT_MODEL,
+      visionModels: env.AI_VISION_MODELS,
     },
+    keyRing: deps.keyRing,
     settings: {
       leaseMs: env.GENERATION_LEASE_MS,
       sweepIntervalMs: env.GENERATION_SWEEP_INTERVAL_MS,

@@ -83,6 +83,22 @@ export {
   type StreamEntry,
 } from "./infra/stream-bus";
 export {
+  createChangeSignal,
+  createMemoryChangeSignal,
+  createRedisChangeSignal,
+  type ChangeSignal,
+} from "./infra/change-signal";
+export { openProviderKey, providerKeyContext } from "./core/provider-keys";
+export {
+  ENVIRONMENT_PROVIDER_ID,
+  parseModelRef,
+  type ModelCatalog,
+  type ModelOption,
+  type ProviderGroup,
+} from "./features/chat/registry";
+export type { ProviderInfo } from "./features/providers/service";
+export type { ProbeResult } from "./features/providers/probe";
+export {
   createMemoryCancelSignal,
   createRedisCancelSignal,
   type CancelSignal,

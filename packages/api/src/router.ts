@@ -13,6 +13,7 @@ import { shareRouter } from "./features/share/router";
 import { foldersRouter } from "./features/folders/router";
 import { presetsRouter } from "./features/presets/router";
 import { feedbackRouter } from "./features/feedback/router";
+import { providersRouter } from "./features/providers/router";
 
 export const appRouter = router({
   health: healthRouter,
@@ -31,6 +32,7 @@ export const appRouter = router({
   folders: foldersRouter,
   presets: presetsRouter,
   feedback: feedbackRouter,
+  providers: providersRouter,
 });
 
 export type AppRouter = typeof appRouter;

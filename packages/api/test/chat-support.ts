@@ -33,6 +33,7 @@ export async function createChatTestContext(
     db: ctx.deps.db,
     redis: ctx.deps.redis,
     keyPrefix: `test:chat:${randomUUID()}:`,
+    keyRing: ctx.deps.keyRing,
     ai:
       options.provider === false
         ? { models: [] }

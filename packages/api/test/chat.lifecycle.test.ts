@@ -209,7 +209,7 @@ describe(`send limits and configuration (${backend})`, () => {
     const api = await t.as(user);
     const models = await api.chat.models();
     expect(models).toMatchObject({ configured: false, models: [], defaultModel: null });
-    expect(models.hint).toMatch(/OPENAI_API_KEY.*OPENAI_BASE_URL.*Ollama/s);
+    expect(models.hint).toMatch(/Settings → Providers.*Ollama.*OPENAI_API_KEY.*OPENAI_BASE_URL/s);
     // Only the first account is an admin: the others get no environment-variable lecture.
     const member = await t.as(await t.register("member"));
     expect(await member.chat.models()).toMatchObject({ configured: false, hint: null });

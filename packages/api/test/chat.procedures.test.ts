@@ -47,6 +47,17 @@ describe(`chat flow (${backend})`, () => {
       configured: true,
       models: ["fixture-small", "fixture-large"],
       defaultModel: "fixture-small",
+      providers: [
+        {
+          id: "environment",
+          name: "Environment",
+          environment: true,
+          models: [
+            { id: "fixture-small", name: "fixture-small", vision: true },
+            { id: "fixture-large", name: "fixture-large", vision: true },
+          ],
+        },
+      ],
       hint: null,
     });
   });

@@ -4,6 +4,7 @@ import {
   createKeyRing,
   generateMasterKey,
   newDataKey,
+  openProviderKey,
   openSecret,
   rotateKeys,
   unwrapDataKey,
@@ -19,6 +20,8 @@ describe("keys:rotate", () => {
   let user: Registered;
   let totpSecret: string;
   let apiKeySecret: string;
+  let providerId: string;
+  const providerKey = "sk-provider-key-for-rotation-0123456789";
   const fileId = randomUUID();
   let fileDataKey: Buffer;
 
@@ -30,6 +33,14 @@ describe("keys:rotate", () => {
     const api = (await c.caller({ token: user.accessToken })).api;
     totpSecret = (await api.twoFactor.begin()).secret;
     apiKeySecret = (await api.auth.apiKeys.create({ name: "rotation" })).secret;
+    // The first account is an admin: it adds a model provider with a key.
+    providerId = (
+      await api.providers.create({
+        name: "Rotated",
+        baseUrl: "http://127.0.0.1:9/v1",
+        apiKey: providerKey,
+      })
+    ).id;
     const key = newDataKey(c.deps.keyRing, `file:${user.id}:${fileId}`);
     fileDataKey = key.dataKey;
     await c.deps.db.prisma.file.create({
@@ -52,6 +63,8 @@ describe("keys:rotate", () => {
     file: (await c.deps.db.prisma.file.findFirstOrThrow({ where: { id: fileId } })).wrappedKey,
     totp: (await c.deps.db.prisma.totpCredential.findUniqueOrThrow({ where: { userId: user.id } }))
       .secretSealed,
+    provider: (await c.deps.db.prisma.provider.findUniqueOrThrow({ where: { id: providerId } }))
+      .apiKeySealed!,
   });
 
   it("re-wraps every sealed value under the new key, after which the old one can go", async () => {
@@ -64,9 +77,10 @@ describe("keys:rotate", () => {
     expect(reports).toEqual([
       { column: "files.wrapped_key", rewrapped: 1, alreadyCurrent: 0 },
       { column: "totp_credentials.secret_sealed", rewrapped: 1, alreadyCurrent: 0 },
+      { column: "providers.api_key_sealed", rewrapped: 1, alreadyCurrent: 0 },
     ]);
     // Run again: nothing left under the old key.
-    expect((await rotateKeys(c.deps.db, rotating)).map((r) => r.rewrapped)).toEqual([0, 0]);
+    expect((await rotateKeys(c.deps.db, rotating)).map((r) => r.rewrapped)).toEqual([0, 0, 0]);
 
     // Key A dropped: everything still opens with B alone, and no longer with A.
     const onlyB = createKeyRing({ current: keyB });
@@ -74,6 +88,8 @@ describe("keys:rotate", () => {
     expect(unwrapDataKey(onlyB, after.file, `file:${user.id}:${fileId}`)).toEqual(fileDataKey);
     expect(openSecret(onlyB, after.totp, `totp:${user.id}`)).toBe(totpSecret);
     expect(() => openSecret(ringA, after.totp, `totp:${user.id}`)).toThrow();
+    expect(openProviderKey(onlyB, providerId, after.provider)).toBe(providerKey);
+    expect(() => openProviderKey(ringA, providerId, after.provider)).toThrow();
     const file = await c.deps.db.prisma.file.findFirstOrThrow({ where: { id: fileId } });
     expect(file.keyId).toBe(onlyB.currentKeyId);
   });
@@ -86,10 +102,19 @@ describe("keys:rotate", () => {
       );
     const everything = (
       await Promise.all(
-        ["users", "sessions", "rotated_tokens", "api_keys", "totp_credentials", "files"].map(dump),
+        [
+          "users",
+          "sessions",
+          "rotated_tokens",
+          "api_keys",
+          "totp_credentials",
+          "files",
+          "providers",
+        ].map(dump),
       )
     ).join("\n");
     expect(everything).toContain(user.id);
+    expect(everything).toContain(providerId);
     for (const secret of [
       totpSecret,
       apiKeySecret,
@@ -98,6 +123,8 @@ describe("keys:rotate", () => {
       user.password,
       fileDataKey.toString("base64"),
       fileDataKey.toString("hex"),
+      providerKey,
+      providerKey.slice(-20),
     ]) {
       expect(everything.includes(secret), `${secret.slice(0, 4)}… stored in plaintext`).toBe(false);
     }

@@ -27,6 +27,9 @@ export const AUDIT_ACTIONS = [
   "oidc.linked",
   "invitation.created",
   "invitation.revoked",
+  "provider.created",
+  "provider.updated",
+  "provider.deleted",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -17,8 +17,6 @@ export interface FilesRuntime {
   maxBytes: number;
   /** Bytes of files each user may keep (STORAGE_QUOTA_BYTES). */
   quotaBytes: number;
-  /** Models that take images (AI_VISION_MODELS); null: every model. */
-  visionModels: readonly string[] | null;
 }
 
 /** The variants stored beside a file, each encrypted under the file's data key: the

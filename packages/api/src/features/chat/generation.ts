@@ -9,13 +9,8 @@ import { BusWriter } from "./bus-writer";
 import { notify, type GenerationObserver } from "./observer";
 import { ProgressSaver } from "./progress";
 import { buildPrompt, type PromptAttachments, type PromptStart } from "./prompt";
-import {
-  describeModelError,
-  ModelError,
-  setupHint,
-  type ChatTurn,
-  type ModelProvider,
-} from "./provider";
+import { describeModelError, ModelError, type ChatTurn } from "./provider";
+import type { ModelProvider } from "./registry";
 import type { ChatSettings } from "./settings";
 import { fallbackTitle, generateTitle } from "./title";
 
@@ -161,7 +156,6 @@ export class GenerationManager {
     const promptStart = job.promptStart;
     delete job.promptStart;
     try {
-      if (!provider.configured) throw new ModelError("not_configured", setupHint);
       const messages = await buildPrompt(db, {
         userId: job.userId,
         conversationId: job.conversationId,

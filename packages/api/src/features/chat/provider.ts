@@ -23,14 +23,13 @@ export interface ModelRequest {
   signal: AbortSignal;
 }
 
-/** The language model behind chat: an OpenAI-compatible API reached with the `openai` SDK. */
-export interface ModelProvider {
+/** One OpenAI-compatible endpoint (the environment's, or one an admin added), reached with
+ * the `openai` SDK. Model ids here are the endpoint's own. */
+export interface ModelEndpoint {
   readonly configured: boolean;
   /** The OpenAI-compatible client itself, for /v1, which forwards a caller's request with
-   * all its options; null when no provider is configured. */
+   * all its options; null when the endpoint is not configured. */
   readonly client: OpenAI | null;
-  /** How to configure a provider, when none is. */
-  readonly setupHint: string | null;
   listModels(): Promise<{ models: string[]; defaultModel: string | null }>;
   stream(request: ModelRequest): AsyncIterable<ModelChunk>;
   /** One short answer without streaming (used for titles). */
@@ -38,20 +37,22 @@ export interface ModelProvider {
 }
 
 export const setupHint =
-  "No model provider is configured. Set OPENAI_API_KEY to use OpenAI, or OPENAI_BASE_URL to the " +
-  "OpenAI-compatible URL of a local server such as Ollama (http://localhost:11434/v1) or vLLM " +
-  "(http://localhost:8000/v1), then restart Parley. AI_MODELS lists the models to offer.";
+  "No model provider is configured. Add one in Settings → Providers (any OpenAI-compatible " +
+  "endpoint: OpenAI, Ollama at http://localhost:11434/v1, vLLM at http://localhost:8000/v1, ...), " +
+  "or set OPENAI_API_KEY / OPENAI_BASE_URL (and AI_MODELS) and restart Parley.";
 
 const modelListTtlMs = 60_000;
 
-export function createOpenAIProvider(
-  config: AiConfig,
+export function createOpenAIEndpoint(
+  config: Pick<AiConfig, "baseUrl" | "apiKey" | "models" | "defaultModel">,
   options: {
-    /** Shares the provider's model list between replicas (one upstream call per minute for
+    /** Shares the endpoint's model list between replicas (one upstream call per minute for
      * the whole deployment); read at each call. */
     cache?: () => HistoryCache | undefined;
+    /** The shared cache's key of this endpoint's model list. */
+    cacheKey?: string;
   } = {},
-): ModelProvider {
+): ModelEndpoint {
   const configured = Boolean(config.apiKey || config.baseUrl);
   // Local servers ignore the key, but the SDK insists on one.
   const client = configured
@@ -62,7 +63,13 @@ export function createOpenAIProvider(
   async function providerModels(): Promise<string[]> {
     const cache = options.cache?.();
     // A failed listing (empty) is not kept: the next call asks again.
-    if (cache) return cache.shared("models", modelListTtlMs, fetchModels, (m) => m.length > 0);
+    if (cache)
+      return cache.shared(
+        options.cacheKey ?? "models",
+        modelListTtlMs,
+        fetchModels,
+        (m) => m.length > 0,
+      );
     return fetchModels();
   }
 
@@ -81,7 +88,6 @@ export function createOpenAIProvider(
   return {
     configured,
     client,
-    setupHint: configured ? null : setupHint,
 
     async listModels() {
       if (!client) return { models: [], defaultModel: null };
@@ -179,7 +185,7 @@ export function describeModelError(
   ) {
     return new ModelError(
       "auth",
-      `The model provider refused Parley's credentials (HTTP ${error.status}). An administrator needs to check OPENAI_API_KEY.`,
+      `The model provider refused Parley's credentials (HTTP ${error.status}). An administrator needs to check the provider's API key (Settings → Providers, or OPENAI_API_KEY).`,
     );
   }
   if (error instanceof OpenAI.RateLimitError) {

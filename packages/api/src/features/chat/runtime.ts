@@ -16,12 +16,14 @@ import {
 } from "../../infra/stream-bus";
 import { GenerationManager } from "./generation";
 import type { GenerationObserver } from "./observer";
-import { createOpenAIProvider, type ModelProvider } from "./provider";
+import { createChangeSignal, type ChangeSignal } from "../../infra/change-signal";
+import { createProviderRegistry, type ModelProvider } from "./registry";
 import { defaultChatSettings, type AiConfig, type ChatSettings } from "./settings";
 import { LeaseSweeper } from "./sweeper";
 
 /** Everything long-lived that chat needs, built once per process (see createChatRuntime). */
 export interface ChatRuntime {
+  /** Every model provider (the environment's and those admins added), routed by model. */
   provider: ModelProvider;
   streamBus: StreamBus;
   cancelSignal: CancelSignal;
@@ -38,7 +40,12 @@ export interface ChatRuntimeOptions {
   db: Database;
   /** Redis for several replicas; null for one process (in-process bus and cancel signal). */
   redis: Redis | null;
+  /** The environment's provider; admins add more in Settings → Providers. */
   ai: AiConfig;
+  /** Opens the keys of the providers admins added. */
+  keyRing?: KeyRing;
+  /** Tells every replica that the providers changed; built on `redis` when not given. */
+  changes?: ChangeSignal;
   settings?: Partial<ChatSettings>;
   /** Prefix of chat's Redis keys (tests use a unique one). */
   keyPrefix?: string;
@@ -66,10 +73,19 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
   const cancelSignal = options.redis
     ? createRedisCancelSignal(options.redis, { keyPrefix })
     : createMemoryCancelSignal();
-  const provider = createOpenAIProvider(options.ai, { cache: options.historyCache });
-  if (!provider.configured) {
+  const ownChanges = !options.changes;
+  const changes = options.changes ?? createChangeSignal(options.redis, keyPrefix);
+  const provider = createProviderRegistry({
+    env: options.ai,
+    db: options.db,
+    keyRing: options.keyRing,
+    changes,
+    cache: options.historyCache,
+    log,
+  });
+  if (!options.ai.apiKey && !options.ai.baseUrl) {
     log(
-      "no model provider configured: chat answers how to set one up (OPENAI_API_KEY or OPENAI_BASE_URL)",
+      "no model provider in the environment (OPENAI_API_KEY or OPENAI_BASE_URL): chat offers the providers admins add in Settings → Providers",
     );
   }
   const generations = new GenerationManager({
@@ -108,6 +124,8 @@ export function createChatRuntime(options: ChatRuntimeOptions): ChatRuntime {
         await sweeper.stop();
         await cancelSignal.close();
         await streamBus.close();
+        await provider.close();
+        if (ownChanges) await changes.close();
       })();
       return closing;
     },

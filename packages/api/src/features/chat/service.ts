@@ -25,6 +25,7 @@ import type {
   SendInput,
   UpdateConversationInput,
 } from "./schemas";
+import { setupHint } from "./provider";
 import { chatLimits } from "./settings";
 import { fallbackTitle } from "./title";
 
@@ -48,14 +49,13 @@ const messageNotFound = () =>
   new DomainError("NOT_FOUND", "Message not found", { field: "messageId" });
 
 /**
- * The models on offer; `configured: false` when no provider is set up, with the setup `hint`
- * for admins only: nobody else can act on environment variables.
+ * The models on offer, grouped by provider; `configured: false` when no provider is set up,
+ * with the setup `hint` for admins only: nobody else can add a provider.
  */
 export async function listModels(runtime: ChatRuntime, viewer: { role: "user" | "admin" }) {
-  const { provider } = runtime;
-  const { models, defaultModel } = await provider.listModels();
-  const hint = viewer.role === "admin" ? provider.setupHint : null;
-  return { configured: provider.configured, models, defaultModel, hint };
+  const { configured, models, defaultModel, providers } = await runtime.provider.catalog();
+  const hint = viewer.role === "admin" && !configured ? setupHint : null;
+  return { configured, models, defaultModel, providers, hint };
 }
 
 function encodeCursor(cursor: chat.ConversationCursor | null): string | null {
@@ -324,25 +324,20 @@ async function resolveModel(
   runtime: ChatRuntime,
   conversationModel: string | null,
 ): Promise<string> {
-  if (!runtime.provider.configured) {
-    throw new DomainError(
-      "PRECONDITION_FAILED",
-      runtime.provider.setupHint ?? "No model provider is configured",
-    );
-  }
-  const { models, defaultModel } = await runtime.provider.listModels();
+  const { configured, models, defaultModel } = await runtime.provider.catalog();
+  if (!configured) throw new DomainError("PRECONDITION_FAILED", setupHint);
   if (conversationModel && models.includes(conversationModel)) return conversationModel;
   if (defaultModel) return defaultModel;
   throw new DomainError(
     "PRECONDITION_FAILED",
-    "No model is configured: set AI_MODELS (and optionally AI_DEFAULT_MODEL) to the models your provider offers",
+    "No model is offered: an administrator needs to list the provider's models (Settings → Providers, or AI_MODELS)",
   );
 }
 
 /** Checks a model a user picked against the ones offered. */
 export async function assertModelOffered(runtime: ChatRuntime, model: string | null | undefined) {
   if (model === null || model === undefined) return;
-  const { models } = await runtime.provider.listModels();
+  const { models } = await runtime.provider.catalog();
   if (!models.includes(model)) {
     throw new DomainError(
       "BAD_REQUEST",
@@ -416,7 +411,7 @@ export async function sendMessage(
     });
   }
   const model = await resolveModel(runtime, settings.model ?? null);
-  const attached = await checkAttachments(deps, userId, model, input.attachmentIds ?? []);
+  const attached = await checkAttachments(deps, runtime, userId, model, input.attachmentIds ?? []);
   const attachmentIds = attached.map((file) => file.id);
   assertAccepting(runtime);
   await limitSends(deps, runtime, req, userId);
@@ -495,6 +490,7 @@ export async function sendMessage(
  */
 async function checkAttachments(
   deps: ChatDeps,
+  runtime: ChatRuntime,
   userId: string,
   model: string,
   ids: string[],
@@ -504,8 +500,9 @@ async function checkAttachments(
   if (!deps.files) throw notFound;
   const found = await files.findFiles(deps.db, userId, ids);
   if (found.length !== ids.length) throw notFound;
-  const vision = deps.files.visionModels;
-  if (vision && !vision.includes(model) && found.some((f) => f.kind === "image")) {
+  if (found.some((f) => f.kind === "image") && !(await runtime.provider.route(model))?.vision) {
+    const { providers } = await runtime.provider.catalog();
+    const vision = providers.flatMap((p) => p.models.filter((m) => m.vision).map((m) => m.name));
     throw new DomainError(
       "PRECONDITION_FAILED",
       vision.length

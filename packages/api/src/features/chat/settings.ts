@@ -1,4 +1,5 @@
-/** Where the model provider is and what it offers. Built from the server's env. */
+/** The environment's model provider (the "environment" one beside those admins add in
+ * Settings → Providers) and what it offers. Built from the server's env. */
 export interface AiConfig {
   /** OPENAI_BASE_URL: an OpenAI-compatible endpoint (OpenAI, Azure, Ollama, vLLM, ...). */
   baseUrl?: string;
@@ -8,6 +9,8 @@ export interface AiConfig {
   models: string[];
   /** AI_DEFAULT_MODEL, else the first of `models`. */
   defaultModel?: string;
+  /** AI_VISION_MODELS: the models that take images; null or absent: every model. */
+  visionModels?: readonly string[] | null;
 }
 
 /** Timings and limits of chat generation; every one has a default. */
@@ -55,7 +58,8 @@ export const chatLimits = {
   content: 32_000,
   title: 200,
   systemPrompt: 8_000,
-  model: 100,
+  /** A model reference: `<provider id>/<model>`, or a bare id of the environment's. */
+  model: 200,
   clientMessageId: 64,
   query: 200,
   pageSize: 100,

@@ -1,5 +1,5 @@
 import { chat } from "@parley/db";
-import type { ModelProvider } from "./provider";
+import type { ModelProvider } from "./registry";
 
 const instructions =
   "Write a short title, at most six words, for a conversation that starts with the user's " +

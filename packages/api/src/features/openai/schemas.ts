@@ -9,7 +9,7 @@ export const openaiLimits = {
   /** Characters of an image URL: a data: URL of a few megabytes fits. */
   imageUrl: 12_000_000,
   parts: 100,
-  model: 100,
+  model: 200,
   stop: 4,
   stopLength: 200,
 };

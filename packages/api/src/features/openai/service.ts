@@ -80,24 +80,27 @@ export function authorizeCaller(
   return user;
 }
 
-function runtimeOf(deps: OpenAIDeps): { runtime: ChatRuntime; client: OpenAI } {
+const notConfigured = () =>
+  new OpenAIError(
+    503,
+    "No model provider is configured on this Parley server; an administrator needs to add one in Settings → Providers (or set OPENAI_BASE_URL or OPENAI_API_KEY).",
+    "server_error",
+    "not_configured",
+  );
+
+/** The chat runtime and the models it offers, or a 503 when there is none to call. */
+async function catalogOf(deps: OpenAIDeps): Promise<{ runtime: ChatRuntime; models: string[] }> {
   const runtime = deps.chat;
   if (!runtime) throw new OpenAIError(503, "Chat is not available on this server", "server_error");
-  const client = runtime.provider.client;
-  if (!client)
-    throw new OpenAIError(
-      503,
-      "No model provider is configured on this Parley server; an administrator needs to set OPENAI_BASE_URL or OPENAI_API_KEY.",
-      "server_error",
-      "not_configured",
-    );
-  return { runtime, client };
+  const { configured, models } = await runtime.provider.catalog();
+  if (!configured) throw notConfigured();
+  return { runtime, models };
 }
 
-/** GET /v1/models: the models Parley offers (AI_MODELS, or the provider's list). */
+/** GET /v1/models: the models Parley offers, of every provider (`<provider id>/<model>` for
+ * those admins added, bare ids for the environment's). */
 export async function listModels(deps: OpenAIDeps): Promise<ModelListOut> {
-  const { runtime } = runtimeOf(deps);
-  const { models } = await runtime.provider.listModels();
+  const { models } = await catalogOf(deps);
   return { object: "list", data: models.map(modelEntry) };
 }
 
@@ -106,8 +109,7 @@ export async function getModel(
   deps: OpenAIDeps,
   id: string,
 ): Promise<ModelListOut["data"][number]> {
-  const { runtime } = runtimeOf(deps);
-  const { models } = await runtime.provider.listModels();
+  const { models } = await catalogOf(deps);
   if (!models.includes(id)) throw modelNotFound(id);
   return modelEntry(id);
 }
@@ -122,7 +124,9 @@ const modelEntry = (id: string) => ({
 /** A validated request, allowed by the caller's quota, ready to go to the provider. */
 export interface PreparedCompletion {
   input: ChatCompletionRequest;
+  /** The client of the model's provider, and the provider's own id of the model. */
   client: OpenAI;
+  upstreamModel: string;
   runtime: ChatRuntime;
   caller: V1Caller;
   startedAt: number;
@@ -210,13 +214,12 @@ export async function prepareCompletion(
   const parsed = chatCompletionRequest.safeParse(body);
   if (!parsed.success) throw fromZodError(parsed.error);
   const input = parsed.data;
-  const { runtime, client } = runtimeOf(deps);
-  const { models } = await runtime.provider.listModels();
-  if (!models.includes(input.model)) throw modelNotFound(input.model);
-  const vision = deps.files?.visionModels ?? null;
-  if (vision && !vision.includes(input.model) && hasImages(input))
+  const { runtime, models } = await catalogOf(deps);
+  const route = models.includes(input.model) ? await runtime.provider.route(input.model) : null;
+  if (!route) throw modelNotFound(input.model);
+  if (!route.vision && hasImages(input))
     throw invalidRequest(
-      `The model \`${input.model}\` does not take images (AI_VISION_MODELS lists those that do)`,
+      `The model \`${input.model}\` does not take images (GET /v1/models/{model} of another, or ask an administrator which do)`,
       "messages",
       "image_not_supported",
     );
@@ -236,7 +239,15 @@ export async function prepareCompletion(
       throw fromDomainError(error) ?? error;
     }
   }
-  return { input, client, runtime, caller, startedAt, stored };
+  return {
+    input,
+    client: route.client,
+    upstreamModel: route.model,
+    runtime,
+    caller,
+    startedAt,
+    stored,
+  };
 }
 
 const hasImages = (input: ChatCompletionRequest) =>
@@ -246,9 +257,13 @@ const hasImages = (input: ChatCompletionRequest) =>
   );
 
 /** What goes to the provider: the caller's options as they are, `user` left out. */
-function providerParams(input: ChatCompletionRequest) {
+/** The caller's request as the provider takes it: its own model id, no Parley-only fields. */
+function providerParams({ input, upstreamModel }: PreparedCompletion) {
   const { stream: _stream, stream_options: _options, user: _user, ...rest } = input;
-  return rest as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+  return {
+    ...rest,
+    model: upstreamModel,
+  } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
 }
 
 const completionId = () => `chatcmpl-${randomBytes(15).toString("base64url")}`;
@@ -319,7 +334,7 @@ export async function createCompletion(
   const { input, client } = prepared;
   let reply: OpenAI.ChatCompletion;
   try {
-    reply = await client.chat.completions.create(providerParams(input), { signal });
+    reply = await client.chat.completions.create(providerParams(prepared), { signal });
   } catch (error) {
     const refusal = fromProviderError(error, input.model);
     await prepared.stored?.finish({
@@ -379,7 +394,7 @@ export async function startCompletionStream(
   try {
     stream = await client.chat.completions.create(
       // Usage is always asked for, to count it; the caller sees it only if they asked.
-      { ...providerParams(input), stream: true, stream_options: { include_usage: true } },
+      { ...providerParams(prepared), stream: true, stream_options: { include_usage: true } },
       { signal: controller.signal, timeout: runtime.settings.modelTimeoutMs },
     );
   } catch (error) {

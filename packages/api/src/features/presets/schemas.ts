@@ -5,7 +5,7 @@ import { text } from "../../core/input";
 export const presetLimits = {
   name: 100,
   systemPrompt: 8_000,
-  model: 100,
+  model: 200,
   /** Presets per user: a menu's worth, too few to fill the database. */
   perUser: 100,
 } as const;

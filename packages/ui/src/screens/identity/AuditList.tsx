@@ -24,6 +24,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, MessageKey> = {
   "oidc.linked": "audit.action.oidc.linked",
   "invitation.created": "audit.action.invitation.created",
   "invitation.revoked": "audit.action.invitation.revoked",
+  "provider.created": "audit.action.provider.created",
+  "provider.updated": "audit.action.provider.updated",
+  "provider.deleted": "audit.action.provider.deleted",
 };
 
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
