@@ -14,7 +14,8 @@ export const importLimits = {
   messages: 200_000,
   messageChars: 1_000_000,
   title: 200,
-  model: 100,
+  /** As the model columns: a `<provider id>/<model>` reference fits. */
+  model: 200,
   systemPrompt: 8_000,
   /** A folder's or a preset's name (folders/schemas.ts, presets/schemas.ts). */
   name: 100,
