@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { browserMissing, useBrowserSession } from "./harness";
-import { newAccount, register, replies, send } from "./steps";
+import { composer, newAccount, register, replies, send } from "./steps";
 
 const skip = browserMissing();
 
@@ -37,19 +37,42 @@ describe.skipIf(skip)("presets in the browser", () => {
     await dialog.getByTestId("presets").getByText("Poet (verse)").waitFor();
     await dialog.getByRole("button", { name: "Close" }).click();
 
-    // Start a chat from it, from the keyboard.
-    await page.getByRole("button", { name: "Start from a preset" }).focus();
-    await page.keyboard.press("Enter");
-    const item = page.getByRole("menuitem", { name: "Poet (verse)" });
-    await item.waitFor();
-    await item.press("Enter");
-    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/c\//);
-    await expect.poll(() => page.getByLabel("Model").inputValue()).toBe("fixture-large");
+    // Start a chat from it, from the keyboard: a new chat opens with the preset's model, and
+    // nothing is stored until the first message.
+    const rows = page.getByTestId("conversation-list").locator("li");
+    const choosePoet = async () => {
+      await page.getByRole("button", { name: "Start from a preset" }).focus();
+      await page.keyboard.press("Enter");
+      const item = page.getByRole("menuitem", { name: "Poet (verse)" });
+      await item.waitFor();
+      await item.press("Enter");
+      await page
+        .getByTestId("chosen-preset")
+        .getByText("New chat from the preset “Poet (verse)”", { exact: false })
+        .waitFor();
+      expect(new URL(page.url()).pathname).toBe("/");
+      await expect.poll(() => page.getByLabel("Model").inputValue()).toBe("fixture-large");
+    };
+    await choosePoet();
+    expect(await rows.count()).toBe(0);
+    // Leaving (to Settings, then a plain new chat) leaves no conversation behind.
+    await page.goto("/settings/data");
+    await page.goto("/");
+    await composer(page).waitFor();
+    await page.getByRole("button", { name: "New chat" }).click();
+    await expect.poll(() => page.getByTestId("chosen-preset").count()).toBe(0);
+    expect(await rows.count()).toBe(0);
+    expect(await page.getByLabel("Model").inputValue()).toBe("fixture-small");
 
+    await choosePoet();
     const before = session.stack.fixture.calls.length;
     session.stack.fixture.enqueue({ reply: "Roses are red." });
     await send(page, "a poem please");
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/c\//);
     await expect.poll(() => replies(page).last().getAttribute("data-status")).toBe("complete");
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await page.getByTestId("chosen-preset").count()).toBe(0);
+    expect(await page.getByLabel("Model").inputValue()).toBe("fixture-large");
     const call = session.stack.fixture.calls
       .slice(before)
       .find((c) => c.messages.some((m) => m.content === "Answer in verse."));
@@ -97,7 +120,25 @@ describe.skipIf(skip)("presets in the browser", () => {
 
     await page.getByRole("button", { name: "Начать с шаблона" }).click();
     await page.getByRole("menuitem", { name: "Кратко" }).click();
+    const chosen = page.getByTestId("chosen-preset");
+    await chosen.getByText("Новая беседа по шаблону «Кратко»", { exact: false }).waitFor();
+    const chosenBox = (await chosen.boundingBox())!;
+    expect(chosenBox.x + chosenBox.width).toBeLessThanOrEqual(390);
+    expect(await page.getByTestId("conversation-list").locator("li").count()).toBe(0);
+    // "Start without the preset" forgets it; choosing it again and sending creates the chat.
+    await chosen.getByRole("button", { name: "Начать без шаблона" }).click();
+    await expect.poll(() => chosen.count()).toBe(0);
+    await page.getByRole("button", { name: "Открыть список бесед" }).click();
+    await page.getByRole("button", { name: "Начать с шаблона" }).click();
+    await page.getByRole("menuitem", { name: "Кратко" }).click();
+    await chosen.waitFor();
+    session.stack.fixture.enqueue({ reply: "Да." });
+    await page.getByLabel("Сообщение", { exact: true }).fill("Привет");
+    await page.getByLabel("Сообщение", { exact: true }).press("Enter");
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/c\//);
+    await expect
+      .poll(() => page.locator('article[data-role="assistant"]').last().getAttribute("data-status"))
+      .toBe("complete");
     expect(await page.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(
       true,
     );

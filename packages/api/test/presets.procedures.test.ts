@@ -105,6 +105,88 @@ describe("presets", () => {
     );
   });
 
+  it("chat.send with a presetId creates the chat at the first message, with the preset's settings", async () => {
+    const preset = await asAlice.presets.create({
+      name: "Haiku",
+      systemPrompt: "Answer in a haiku.",
+      model: "fixture-large",
+      temperature: 0.7,
+    });
+    const listed = async () =>
+      (await asAlice.chat.conversations.list({ limit: 100 })).items.map((c) => c.id);
+    const before = await listed();
+    const sent = await asAlice.chat.send({
+      presetId: preset.id,
+      content: "spring rain",
+      clientMessageId: `send-preset-${Date.now()}`,
+    });
+    expect(await listed()).toEqual([sent.conversation.id, ...before]);
+    expect(await asAlice.chat.conversations.get({ id: sent.conversation.id })).toMatchObject({
+      systemPrompt: "Answer in a haiku.",
+      model: "fixture-large",
+      temperature: 0.7,
+    });
+    const call = await eventually(async () =>
+      t.fixture.calls.find((c) => c.messages.some((m) => m.content === "Answer in a haiku.")),
+    );
+    expect(call.model).toBe("fixture-large");
+    expect(call.options.temperature).toBe(0.7);
+    expect(call.messages.at(-1)).toMatchObject({ role: "user", content: "spring rain" });
+    await collectStream(await asAlice.chat.stream({ messageId: sent.assistantMessage.id }));
+
+    // A model picked after the preset wins over the preset's own; the rest stays.
+    const picked = await asAlice.chat.send({
+      presetId: preset.id,
+      model: "fixture-small",
+      content: "autumn",
+      clientMessageId: `send-preset-model-${Date.now()}`,
+    });
+    expect(await asAlice.chat.conversations.get({ id: picked.conversation.id })).toMatchObject({
+      systemPrompt: "Answer in a haiku.",
+      model: "fixture-small",
+      temperature: 0.7,
+    });
+    await collectStream(await asAlice.chat.stream({ messageId: picked.assistantMessage.id }));
+    await eventually(async () =>
+      (await asAlice.chat.conversations.get({ id: picked.conversation.id })).title !== "New chat"
+        ? true
+        : undefined,
+    );
+    await eventually(async () =>
+      (await asAlice.chat.conversations.get({ id: sent.conversation.id })).title !== "New chat"
+        ? true
+        : undefined,
+    );
+  });
+
+  it("chat.send refuses a presetId or model for an existing chat, a model not offered, and another user's preset, storing nothing", async () => {
+    const mine = await asAlice.presets.create({ name: "Alice only", systemPrompt: "mine" });
+    const stale = await asAlice.presets.create({ name: "Retired", model: "retired-model" });
+    const existing = await asAlice.chat.conversations.create({});
+    const count = async (api: typeof asAlice) =>
+      (await api.chat.conversations.list({ limit: 100 })).items.length;
+    const [aliceBefore, bobBefore] = [await count(asAlice), await count(asBob)];
+    const send = (api: typeof asAlice, fields: Record<string, string>) =>
+      codeOf(
+        api.chat.send({
+          content: "hi",
+          clientMessageId: `refused-${Math.random().toString(36).slice(2)}`,
+          ...fields,
+        }),
+      );
+    expect(await send(asBob, { presetId: mine.id })).toBe("NOT_FOUND");
+    expect(await send(asAlice, { presetId: stale.id })).toBe("BAD_REQUEST");
+    expect(await send(asAlice, { model: "retired-model" })).toBe("BAD_REQUEST");
+    expect(await send(asAlice, { conversationId: existing.id, presetId: mine.id })).toBe(
+      "BAD_REQUEST",
+    );
+    expect(await send(asAlice, { conversationId: existing.id, model: "fixture-large" })).toBe(
+      "BAD_REQUEST",
+    );
+    expect([await count(asAlice), await count(asBob)]).toEqual([aliceBefore, bobBefore]);
+    expect((await asAlice.chat.messages.list({ conversationId: existing.id })).items).toEqual([]);
+  });
+
   it("a preset naming a model no longer offered is refused, not swapped for another", async () => {
     const stale = await asAlice.presets.create({ name: "Old model", model: "retired-model" });
     expect(await codeOf(asAlice.chat.conversations.create({ presetId: stale.id }))).toBe(

@@ -390,6 +390,8 @@ export const en = {
   "select.deleteTitle": "Delete conversations",
   "select.deleteConfirm": "Delete {count} conversations? This cannot be undone.",
   "presets.start": "Start from a preset",
+  "presets.chosen": "New chat from the preset “{name}”: it is created with your first message.",
+  "presets.unchoose": "Start without the preset",
   "presets.manage": "Manage presets…",
   "presets.title": "Presets",
   "presets.none":

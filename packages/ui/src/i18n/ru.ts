@@ -390,6 +390,8 @@ export const ru: Record<MessageKey, string> = {
   "select.deleteTitle": "Удаление бесед",
   "select.deleteConfirm": "Удалить беседы ({count})? Это нельзя отменить.",
   "presets.start": "Начать с шаблона",
+  "presets.chosen": "Новая беседа по шаблону «{name}»: она появится с первым сообщением.",
+  "presets.unchoose": "Начать без шаблона",
   "presets.manage": "Шаблоны…",
   "presets.title": "Шаблоны",
   "presets.none":

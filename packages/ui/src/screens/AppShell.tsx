@@ -5,6 +5,7 @@ import { useT } from "../i18n";
 import { useRouter, type Route } from "../lib/router";
 import { requestAction, shortcutFor } from "../lib/shortcuts";
 import { useAppDispatch, useAppSelector } from "../store";
+import { presetChosen } from "../store/newChatSlice";
 import { sidebarToggled } from "../store/layoutSlice";
 import { AdminScreen } from "./AdminScreen";
 import { ChatScreen } from "./chat/ChatScreen";
@@ -63,13 +64,14 @@ export function AppShell() {
       event.preventDefault();
       if (action === "shortcuts") setSheetOpen(true);
       else if (action === "newChat") {
+        dispatch(presetChosen(null));
         navigate({ name: "chat", conversationId: null });
         requestAction("focusComposer");
       } else requestAction(action);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [sidebarOpen, navigate]);
+  }, [sidebarOpen, navigate, dispatch]);
 
   return (
     <div className="flex h-full overflow-hidden">

@@ -10,6 +10,7 @@ import { resolveTheme } from "../lib/theme";
 import { displayTitle } from "../lib/titles";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
 import { useAppDispatch, useAppSelector } from "../store";
+import { presetChosen } from "../store/newChatSlice";
 import { languageChanged, themeChanged } from "../store/prefsSlice";
 
 interface PaletteAction {
@@ -115,6 +116,7 @@ function PaletteBody({
       label: t("shortcuts.newChat"),
       shortcut: "newChat",
       run: () => {
+        dispatch(presetChosen(null));
         navigate({ name: "chat", conversationId: null });
         requestAction("focusComposer");
       },

@@ -5,6 +5,7 @@ import { connectionSlice } from "./connectionSlice";
 import { draftsSlice, type DraftsState } from "./draftsSlice";
 import { foldersSlice } from "./foldersSlice";
 import { layoutSlice } from "./layoutSlice";
+import { newChatSlice } from "./newChatSlice";
 import { browserStorage, readJson, writeJson, type KeyValueStorage } from "./persistence";
 import { defaultLanguage, prefsSlice, type PrefsState } from "./prefsSlice";
 import { streamsSlice, type StreamsState } from "./streamsSlice";
@@ -17,6 +18,7 @@ const rootReducer = combineReducers({
   drafts: draftsSlice.reducer,
   streams: streamsSlice.reducer,
   folders: foldersSlice.reducer,
+  newChat: newChatSlice.reducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;

@@ -107,6 +107,11 @@ export const sendInput = z
     clientMessageId,
     /** Edit and resend: the new message follows this reply (null: replaces the first message). */
     parentId: id.nullable().optional(),
+    /** A new conversation (no conversationId) starts from one of the caller's presets: its
+     * system prompt, model and temperature, the model overridden by `model`. */
+    presetId: id.optional(),
+    /** A new conversation's model, when not the default. */
+    model: model.optional(),
     /** Files uploaded with POST /api/files (the sender's own), shown and sent to the model. */
     attachmentIds: z
       .array(id)

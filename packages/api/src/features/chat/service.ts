@@ -139,20 +139,29 @@ export async function createConversation(
     "Too many new conversations",
   );
   const { presetId, ...fields } = input;
-  let settings: chat.ConversationSettings = fields;
-  if (presetId) {
-    const preset = await presets.getPreset(deps.db, userId, presetId);
-    if (!preset) throw new DomainError("NOT_FOUND", "Preset not found", { field: "presetId" });
-    settings = {
-      ...(preset.systemPrompt !== null && { systemPrompt: preset.systemPrompt }),
-      ...(preset.model !== null && { model: preset.model }),
-      ...(preset.temperature !== null && { temperature: preset.temperature }),
-      ...fields,
-    };
-  }
+  const settings = await withPreset(deps, userId, presetId, fields);
   // A preset's model may have been withdrawn since it was saved: refused, not swapped.
   await assertModelOffered(runtime, settings.model);
   return chat.createConversation(deps.db, userId, settings);
+}
+
+/** A new conversation's settings: the preset's (the caller's own), each overridden by `fields`. */
+async function withPreset(
+  deps: ChatDeps,
+  userId: string,
+  presetId: string | undefined,
+  fields: chat.ConversationSettings,
+): Promise<chat.ConversationSettings> {
+  if (!presetId) return fields;
+  // Another user's preset looks exactly like a missing one.
+  const preset = await presets.getPreset(deps.db, userId, presetId);
+  if (!preset) throw new DomainError("NOT_FOUND", "Preset not found", { field: "presetId" });
+  return {
+    ...(preset.systemPrompt !== null && { systemPrompt: preset.systemPrompt }),
+    ...(preset.model !== null && { model: preset.model }),
+    ...(preset.temperature !== null && { temperature: preset.temperature }),
+    ...fields,
+  };
 }
 
 export function getConversation(deps: ChatDeps, userId: string, conversationId: string) {
@@ -404,12 +413,25 @@ export async function sendMessage(
     if (previous) return sameExchange(previous, input);
   }
 
-  const settings: chat.ConversationSettings = conversation ?? {};
   if (!conversationId && input.parentId) {
     throw new DomainError("BAD_REQUEST", "parentId needs the conversationId it belongs to", {
       field: "parentId",
     });
   }
+  if (conversationId && (input.presetId || input.model)) {
+    throw new DomainError(
+      "BAD_REQUEST",
+      "presetId and model start a new conversation: change an existing one with chat.conversations.update",
+      { field: input.presetId ? "presetId" : "model" },
+    );
+  }
+  // A new conversation is created by this send, with the preset's and the picked settings
+  // (so choosing a preset or a model stores nothing until the first message).
+  const newSettings = conversationId
+    ? null
+    : await withPreset(deps, userId, input.presetId, input.model ? { model: input.model } : {});
+  if (newSettings) await assertModelOffered(runtime, newSettings.model);
+  const settings: chat.ConversationSettings = conversation ?? newSettings ?? {};
   const model = await resolveModel(runtime, settings.model ?? null);
   const attached = await checkAttachments(deps, runtime, userId, model, input.attachmentIds ?? []);
   const attachmentIds = attached.map((file) => file.id);
@@ -425,7 +447,15 @@ export async function sendMessage(
   try {
     exchange = await chat.createExchange(deps.db, {
       userId,
-      conversation: input.conversationId ? { id: input.conversationId } : { create: { model } },
+      conversation: input.conversationId
+        ? { id: input.conversationId }
+        : {
+            create: {
+              model,
+              systemPrompt: settings.systemPrompt ?? null,
+              temperature: settings.temperature ?? null,
+            },
+          },
       content: input.content,
       clientMessageId: input.clientMessageId,
       parent: input.parentId === undefined ? "tip" : input.parentId,

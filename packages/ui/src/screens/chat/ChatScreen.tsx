@@ -8,7 +8,8 @@ import { useShortcutAction } from "../../lib/shortcuts";
 import { useT } from "../../i18n";
 import { usePlatform } from "../../lib/platform";
 import { useRouter } from "../../lib/router";
-import { useAppDispatch } from "../../store";
+import { useAppDispatch, useAppSelector } from "../../store";
+import { presetChosen } from "../../store/newChatSlice";
 import { draftCleared, NEW_CHAT_DRAFT } from "../../store/draftsSlice";
 import { randomId } from "../../lib/ids";
 import { displayTitle, SERVER_DEFAULT_TITLE } from "../../lib/titles";
@@ -26,8 +27,6 @@ interface PendingSend {
   parentId: string | null | undefined;
   attachmentIds: string[];
   clientMessageId: string;
-  /** A conversation created for this send (a non-default model was picked). */
-  conversationId: string | null;
 }
 
 export function ChatScreen({ conversationId }: { conversationId: string | null }) {
@@ -38,7 +37,13 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   const utils = trpc.useUtils();
   const draftKey = conversationId ?? NEW_CHAT_DRAFT;
   const attachments = useComposerAttachments(draftKey);
-  const [pendingModel, setPendingModel] = useState<string | null>(null);
+  const [pickedModel, setPickedModel] = useState<string | null>(null);
+  // A preset chosen for this new chat: its settings go with the first message.
+  const chosenPreset = useAppSelector((state) => state.newChat.preset);
+  const preset = conversationId ? null : chosenPreset;
+  // Choosing another preset (or none) forgets a model picked before it.
+  useEffect(() => setPickedModel(null), [chosenPreset?.id]);
+  const pendingModel = pickedModel ?? preset?.model ?? null;
   // One id per message being sent: a retried send (network error) repeats the same id, and
   // the server answers with the rows it already stored instead of calling the model twice.
   const pendingSend = useRef<PendingSend | null>(null);
@@ -75,7 +80,6 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
   const models = trpc.chat.models.useQuery(undefined, { staleTime: 5 * 60_000 });
   const me = trpc.auth.me.useQuery();
   const noModel = Boolean(models.data && models.data.models.length === 0);
-  const createConversation = trpc.chat.conversations.create.useMutation();
 
   const send = trpc.chat.send.useMutation({
     onSuccess: (result, input) => {
@@ -85,8 +89,10 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         dispatch(draftCleared(draftKey));
         attachments.clear(draftKey);
       }
-      if (!conversationId)
+      if (!conversationId) {
+        dispatch(presetChosen(null));
         navigate({ name: "chat", conversationId: result.conversation.id }, { replace: true });
+      }
       void utils.chat.messages.list.invalidate({ conversationId: result.conversation.id });
       void utils.chat.conversations.list.invalidate();
     },
@@ -103,17 +109,9 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
     onSuccess: refreshConversation,
   });
   const busy =
-    Boolean(streamingReply) ||
-    send.isPending ||
-    regenerate.isPending ||
-    continueReply.isPending ||
-    createConversation.isPending;
+    Boolean(streamingReply) || send.isPending || regenerate.isPending || continueReply.isPending;
 
-  const submit = async (
-    content: string,
-    parentId?: string | null,
-    attachmentIds: string[] = [],
-  ) => {
+  const submit = (content: string, parentId?: string | null, attachmentIds: string[] = []) => {
     const key = `${parentId ?? ""}|${attachmentIds.join(",")}|${content}`;
     if (pendingSend.current?.key !== key)
       pendingSend.current = {
@@ -122,23 +120,17 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         parentId,
         attachmentIds,
         clientMessageId: randomId(),
-        conversationId: null,
       };
     const pending = pendingSend.current;
-    let target = conversationId ?? pending.conversationId;
-    // A model other than the default is chosen before the first message: the conversation
-    // is created with it first (send alone would use the default).
-    if (!target && pendingModel && pendingModel !== models.data?.defaultModel) {
-      try {
-        target = pending.conversationId = (
-          await createConversation.mutateAsync({ model: pendingModel })
-        ).id;
-      } catch {
-        return;
-      }
-    }
+    // The first message creates the chat, with the preset and the model chosen for it.
+    const newChat = conversationId
+      ? { conversationId }
+      : {
+          ...(preset ? { presetId: preset.id } : {}),
+          ...(pendingModel ? { model: pendingModel } : {}),
+        };
     send.mutate({
-      ...(target ? { conversationId: target } : {}),
+      ...newChat,
       content,
       clientMessageId: pending.clientMessageId,
       ...(parentId !== undefined ? { parentId } : {}),
@@ -179,7 +171,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         <ChatHeader
           conversation={null}
           pendingModel={pendingModel}
-          onPendingModelChange={setPendingModel}
+          onPendingModelChange={setPickedModel}
         />
         <div className="mx-auto mt-10 w-full max-w-md px-4">
           <Alert>{t("chat.notFound")}</Alert>
@@ -198,7 +190,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         conversation={conversation.data ?? null}
         loading={Boolean(conversationId) && !conversation.data}
         pendingModel={pendingModel}
-        onPendingModelChange={setPendingModel}
+        onPendingModelChange={setPickedModel}
       />
       {loadError && !messagesQuery.data ? (
         <div className="mx-auto mt-10 w-full max-w-md px-4" data-testid="chat-load-error">
@@ -234,6 +226,17 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
             <div className="mx-auto flex h-full min-h-[50vh] max-w-md flex-col items-center justify-center gap-2 px-6 text-center">
               <h2 className="text-2xl font-semibold">{t("chat.emptyTitle")}</h2>
               <p className="text-sm text-fg-soft">{t("chat.emptyHint")}</p>
+              {preset ? (
+                <p
+                  className="mt-2 flex flex-wrap items-center justify-center gap-2 rounded-lg border border-line px-3 py-2 text-sm"
+                  data-testid="chosen-preset"
+                >
+                  <span>{t("presets.chosen", { name: preset.name })}</span>
+                  <Button size="sm" variant="ghost" onClick={() => dispatch(presetChosen(null))}>
+                    {t("presets.unchoose")}
+                  </Button>
+                </p>
+              ) : null}
             </div>
           ) : (
             <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6">
@@ -256,7 +259,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                     onEdit={
                       message.role === "user"
                         ? (content) =>
-                            void submit(
+                            submit(
                               content,
                               message.parentId,
                               // The edited question keeps the files it carried.
@@ -299,7 +302,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
                   size="sm"
                   onClick={() =>
                     pendingSend.current &&
-                    void submit(
+                    submit(
                       pendingSend.current.content,
                       pendingSend.current.parentId,
                       pendingSend.current.attachmentIds,
@@ -313,19 +316,13 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
           </Alert>
         </div>
       ) : null}
-      {regenerate.error ||
-      stop.error ||
-      switchBranch.error ||
-      createConversation.error ||
-      rate.error ||
-      continueReply.error ? (
+      {regenerate.error || stop.error || switchBranch.error || rate.error || continueReply.error ? (
         <div className="mx-auto w-full max-w-3xl px-4 pb-2">
           <Alert>
             {errorText(
               regenerate.error ??
                 stop.error ??
                 switchBranch.error ??
-                createConversation.error ??
                 rate.error ??
                 continueReply.error,
               t,
@@ -345,7 +342,7 @@ export function ChatScreen({ conversationId }: { conversationId: string | null }
         unavailable={noModel}
         attachments={attachments}
         onSend={(text) => {
-          void submit(text, undefined, attachments.readyIds);
+          submit(text, undefined, attachments.readyIds);
         }}
         onStop={stopReply}
       />

@@ -5,6 +5,9 @@ import { CloseIcon, EditIcon, SlidersIcon } from "../../components/icons";
 import { Alert, Button, Dialog, IconButton, Menu, TextArea, TextField } from "../../components/ui";
 import { useT } from "../../i18n";
 import { useRouter } from "../../lib/router";
+import { useAppDispatch } from "../../store";
+import { sidebarToggled } from "../../store/layoutSlice";
+import { presetChosen } from "../../store/newChatSlice";
 
 interface Preset {
   id: string;
@@ -14,19 +17,16 @@ interface Preset {
   temperature: number | null;
 }
 
-/** Beside "New chat": start a chat from a saved preset, or manage the presets. */
+/**
+ * Beside "New chat": start a chat from a saved preset, or manage the presets. Choosing one
+ * opens a new chat and stores nothing: the first message creates the chat with it.
+ */
 export function PresetsMenu() {
   const t = useT();
   const { navigate } = useRouter();
-  const utils = trpc.useUtils();
+  const dispatch = useAppDispatch();
   const presets = trpc.presets.list.useQuery();
   const [managing, setManaging] = useState(false);
-  const start = trpc.chat.conversations.create.useMutation({
-    onSuccess: (conversation) => {
-      void utils.chat.conversations.list.invalidate();
-      navigate({ name: "chat", conversationId: conversation.id });
-    },
-  });
   return (
     <>
       <Menu
@@ -35,16 +35,17 @@ export function PresetsMenu() {
         items={[
           ...(presets.data ?? []).map((preset) => ({
             label: preset.name,
-            onSelect: () => start.mutate({ presetId: preset.id }),
+            onSelect: () => {
+              dispatch(presetChosen({ id: preset.id, name: preset.name, model: preset.model }));
+              navigate({ name: "chat", conversationId: null });
+              // Already on a new chat the route does not change: close the phone's drawer here,
+              // so the chosen preset is seen.
+              dispatch(sidebarToggled(false));
+            },
           })),
           { label: t("presets.manage"), onSelect: () => setManaging(true) },
         ]}
       />
-      {start.error ? (
-        <div className="absolute inset-x-3 top-24 z-10">
-          <Alert>{errorText(start.error, t)}</Alert>
-        </div>
-      ) : null}
       <PresetsDialog open={managing} onClose={() => setManaging(false)} />
     </>
   );

@@ -16,6 +16,7 @@ import { ConversationItem } from "./ConversationItem";
 import { useConversationDrop } from "./dnd";
 import { FolderSection } from "./Folders";
 import { PresetsMenu } from "./Presets";
+import { presetChosen } from "../../store/newChatSlice";
 import { SearchResults } from "./SearchResults";
 import { SelectionBar } from "./SelectionBar";
 import { useMoveConversation } from "./useFolderMutations";
@@ -109,7 +110,10 @@ export function Sidebar({ open }: { open: boolean }) {
           <Button
             variant="primary"
             className="flex-1"
-            onClick={() => navigate({ name: "chat", conversationId: null })}
+            onClick={() => {
+              dispatch(presetChosen(null));
+              navigate({ name: "chat", conversationId: null });
+            }}
           >
             <PlusIcon /> {t("sidebar.newChat")}
           </Button>
