@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import type { PromptPart } from "../../core/files";
 import type { HistoryCache } from "../../infra/history-cache";
 import type { TokenUsage } from "../../infra/stream-bus";
+import { openCompletionStream, type CompletionStreamOptions } from "./completion-stream";
 import type { AiConfig } from "./settings";
 
 /** A user turn may carry attachments as content parts (text blocks and images). */
@@ -32,6 +33,12 @@ export interface ModelEndpoint {
   readonly client: OpenAI | null;
   listModels(): Promise<{ models: string[]; defaultModel: string | null }>;
   stream(request: ModelRequest): AsyncIterable<ModelChunk>;
+  /** A caller's streamed completion as the provider's chunks (/v1 forwards them); resolves
+   * once the provider answers, rejects with its refusal (OpenAI.APIError). */
+  streamCompletion(
+    body: Record<string, unknown>,
+    options: CompletionStreamOptions,
+  ): Promise<AsyncIterable<OpenAI.ChatCompletionChunk>>;
   /** One short answer without streaming (used for titles). */
   complete(request: ModelRequest & { maxTokens: number }): Promise<string>;
 }
@@ -100,7 +107,8 @@ export function createOpenAIEndpoint(
 
     async *stream(request) {
       if (!client) throw new ModelError("not_configured", setupHint);
-      const stream = await client.chat.completions.create(
+      const stream = await openCompletionStream(
+        client,
         {
           model: request.model,
           messages: request.messages,
@@ -121,6 +129,11 @@ export function createOpenAIEndpoint(
         if (delta || usage)
           yield { delta: delta || undefined, usage, model: chunk.model || undefined };
       }
+    },
+
+    streamCompletion(body, options) {
+      if (!client) throw new ModelError("not_configured", setupHint);
+      return openCompletionStream(client, body, options);
     },
 
     async complete(request) {

@@ -25,6 +25,7 @@ import type {
 } from "./types";
 
 type ChatRuntime = NonNullable<AppDeps["chat"]>;
+type ModelEndpoint = NonNullable<Awaited<ReturnType<ChatRuntime["provider"]["route"]>>>["endpoint"];
 
 /** Who calls /v1: a personal API key's owner, and the request's transport facts. */
 export interface V1Caller {
@@ -126,6 +127,8 @@ export interface PreparedCompletion {
   input: ChatCompletionRequest;
   /** The client of the model's provider, and the provider's own id of the model. */
   client: OpenAI;
+  /** The same provider's endpoint, which streams without the SDK. */
+  endpoint: ModelEndpoint;
   upstreamModel: string;
   runtime: ChatRuntime;
   caller: V1Caller;
@@ -242,6 +245,7 @@ export async function prepareCompletion(
   return {
     input,
     client: route.client,
+    endpoint: route.endpoint,
     upstreamModel: route.model,
     runtime,
     caller,
@@ -384,7 +388,7 @@ export async function startCompletionStream(
   prepared: PreparedCompletion,
   signal: AbortSignal,
 ): Promise<AsyncIterable<ChatCompletionChunkOut>> {
-  const { input, client, runtime } = prepared;
+  const { input, runtime } = prepared;
   const includeUsage = input.stream_options?.include_usage === true;
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -392,10 +396,10 @@ export async function startCompletionStream(
   signal.addEventListener("abort", abort, { once: true });
   let stream: AsyncIterable<OpenAI.ChatCompletionChunk>;
   try {
-    stream = await client.chat.completions.create(
+    stream = await prepared.endpoint.streamCompletion(
       // Usage is always asked for, to count it; the caller sees it only if they asked.
       { ...providerParams(prepared), stream: true, stream_options: { include_usage: true } },
-      { signal: controller.signal, timeout: runtime.settings.modelTimeoutMs },
+      { signal: controller.signal, timeoutMs: runtime.settings.modelTimeoutMs },
     );
   } catch (error) {
     signal.removeEventListener("abort", abort);
