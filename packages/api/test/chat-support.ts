@@ -22,6 +22,8 @@ export async function createChatTestContext(
     provider?: boolean;
     redis?: boolean;
     quotaTokensPerDay?: number;
+    /** The chat runtime's log (its errors); silent when not given. */
+    log?: (message: string) => void;
   } = {},
 ): Promise<ChatTestContext> {
   const ctx = await createAuthTestContext({
@@ -46,6 +48,7 @@ export async function createChatTestContext(
     // As the server wires it: the observer is read from the deps at each generation.
     observer: () => ctx.deps.generationObserver,
     usage: () => ctx.deps.usage,
+    ...(options.log ? { log: options.log } : {}),
     settings: {
       // Tests call sweeper.sweep() themselves; the periodic pass must not race them.
       sweepIntervalMs: 60_000,
