@@ -113,6 +113,24 @@ describe.skipIf(skip)("screenshots of the main screens", () => {
     await page.keyboard.press("Escape");
     await palette.waitFor({ state: "hidden" });
 
+    // A preset saved and chosen: the new chat says which, before anything is stored.
+    await page.getByRole("button", { name: "Start from a preset" }).click();
+    await page.getByRole("menuitem", { name: "Manage presets…" }).click();
+    const presets = page.getByRole("dialog", { name: "Presets" });
+    await presets.getByRole("button", { name: "New preset" }).click();
+    await presets.getByLabel("Preset name").fill("Code reviewer");
+    await presets.getByLabel("System prompt").fill("Review the code for bugs first, style last.");
+    await presets.getByLabel("Temperature").fill("0.2");
+    await presets.getByRole("button", { name: "Save preset" }).click();
+    await presets.getByTestId("presets").getByText("Code reviewer").waitFor();
+    await presets.getByRole("button", { name: "Close" }).click();
+    await page.getByRole("button", { name: "Start from a preset" }).click();
+    await page.getByRole("menuitem", { name: "Code reviewer" }).click();
+    await page.getByTestId("chosen-preset").waitFor();
+    await shoot(page, "preset-new-chat-desktop-light");
+    await page.goto(chatUrl);
+    await replies(page).last().waitFor();
+
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await replies(page).last().waitFor();
