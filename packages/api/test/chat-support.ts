@@ -74,6 +74,36 @@ export async function createChatTestContext(
   };
 }
 
+/** What `t.as(user)` gives: the tRPC caller of one signed-in user. */
+export type ChatCaller = Awaited<ReturnType<ChatTestContext["as"]>>;
+
+export interface TwoChatUsers {
+  t: ChatTestContext;
+  alice: Registered;
+  bob: Registered;
+  asAlice: ChatCaller;
+  asBob: ChatCaller;
+}
+
+/**
+ * A chat test context with two signed-in users, `<prefix>_alice` (the owner) and
+ * `<prefix>_bob` (the other user every ownership check refuses).
+ */
+export async function twoChatUsers(
+  prefix: string,
+  options?: Parameters<typeof createChatTestContext>[0],
+): Promise<TwoChatUsers> {
+  const t = await createChatTestContext(options);
+  try {
+    const alice = await t.register(`${prefix}_alice`);
+    const bob = await t.register(`${prefix}_bob`);
+    return { t, alice, bob, asAlice: await t.as(alice), asBob: await t.as(bob) };
+  } catch (error) {
+    await t.cleanup();
+    throw error;
+  }
+}
+
 export interface CollectedStream {
   /** Text of the delta events. */
   text: string;

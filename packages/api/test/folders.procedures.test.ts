@@ -2,28 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryHistoryCache } from "../src";
 import {
   collectStream,
-  createChatTestContext,
+  twoChatUsers,
+  type ChatCaller,
   eventually,
   newClientId,
   type ChatTestContext,
 } from "./chat-support";
-import { codeOf, type Registered } from "./support";
+import { codeOf } from "./support";
 
 let t: ChatTestContext;
-let alice: Registered;
-let bob: Registered;
-let asAlice: Awaited<ReturnType<ChatTestContext["as"]>>;
-let asBob: Awaited<ReturnType<ChatTestContext["as"]>>;
+let asAlice: ChatCaller;
+let asBob: ChatCaller;
 
 beforeAll(async () => {
-  t = await createChatTestContext();
+  ({ t, asAlice, asBob } = await twoChatUsers("folders"));
   // List pages cached per user, as the server has them: a write that did not forget the
   // caller's cache (the procedure middleware does) would show a stale list below.
   t.deps.historyCache = createMemoryHistoryCache();
-  alice = await t.register("folders_alice");
-  bob = await t.register("folders_bob");
-  asAlice = await t.as(alice);
-  asBob = await t.as(bob);
 });
 afterAll(async () => {
   await t?.deps.historyCache?.close();

@@ -1,24 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   collectStream,
-  createChatTestContext,
+  twoChatUsers,
+  type ChatCaller,
   eventually,
   type ChatTestContext,
 } from "./chat-support";
-import { codeOf, type Registered } from "./support";
+import { codeOf } from "./support";
 
 let t: ChatTestContext;
-let alice: Registered;
-let bob: Registered;
-let asAlice: Awaited<ReturnType<ChatTestContext["as"]>>;
-let asBob: Awaited<ReturnType<ChatTestContext["as"]>>;
+let asAlice: ChatCaller;
+let asBob: ChatCaller;
 
 beforeAll(async () => {
-  t = await createChatTestContext();
-  alice = await t.register("presets_alice");
-  bob = await t.register("presets_bob");
-  asAlice = await t.as(alice);
-  asBob = await t.as(bob);
+  ({ t, asAlice, asBob } = await twoChatUsers("presets"));
 });
 afterAll(() => t?.cleanup());
 

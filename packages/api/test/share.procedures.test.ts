@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   collectStream,
-  createChatTestContext,
+  twoChatUsers,
+  type ChatCaller,
   newClientId,
   type ChatTestContext,
 } from "./chat-support";
@@ -10,15 +11,11 @@ import { codeOf, type Registered } from "./support";
 let t: ChatTestContext;
 let alice: Registered;
 let bob: Registered;
-let asAlice: Awaited<ReturnType<ChatTestContext["as"]>>;
-let asBob: Awaited<ReturnType<ChatTestContext["as"]>>;
+let asAlice: ChatCaller;
+let asBob: ChatCaller;
 
 beforeAll(async () => {
-  t = await createChatTestContext();
-  alice = await t.register("share_alice");
-  bob = await t.register("share_bob");
-  asAlice = await t.as(alice);
-  asBob = await t.as(bob);
+  ({ t, alice, bob, asAlice, asBob } = await twoChatUsers("share"));
 });
 afterAll(() => t?.cleanup());
 
