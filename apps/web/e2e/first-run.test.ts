@@ -27,6 +27,11 @@ describe.skipIf(skip)("a fresh install without a model", () => {
     expect(await composer(page).isDisabled()).toBe(true);
     expect(await page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
     expect(await page.getByRole("button", { name: "Try again" }).count()).toBe(0);
+    // The notice leads to the screen where a provider is added.
+    await notice.getByRole("link", { name: "Open Settings → Providers" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/settings/providers");
+    await page.getByRole("button", { name: "Add provider" }).waitFor();
+    await page.getByText("No providers yet").waitFor();
     expect(problems.errors).toEqual([]);
 
     // Someone else opening the app now signs in: the install is no longer fresh.
@@ -48,6 +53,10 @@ describe.skipIf(skip)("a fresh install without a model", () => {
     await page.getByText("No model is available yet. Ask your administrator").waitFor();
     expect(await page.getByText(/OPENAI|AI_MODELS/).count()).toBe(0);
     expect(await composer(page).isDisabled()).toBe(true);
+    // Providers are the administrator's: no tab for anyone else, and its address says so.
+    await page.goto("/settings/providers");
+    await page.getByText("Only administrators manage model providers.").waitFor();
+    expect(await page.getByTestId("settings-tabs").getByText("Providers").count()).toBe(0);
 
     await page.goto("/settings/appearance");
     await page.getByRole("radio", { name: "Русский" }).check();

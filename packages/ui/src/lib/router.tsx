@@ -22,6 +22,8 @@ export const SETTINGS_TABS = [
   "security",
   "sessions",
   "apiKeys",
+  /** Admins only (the tab is hidden from others). */
+  "providers",
   "files",
   "usage",
   "activity",

@@ -6,6 +6,7 @@ import { formatDate, formatNumber, useLanguage, useT } from "../i18n";
 import { useDebouncedValue } from "../lib/useDebouncedValue";
 import { AdminQuota } from "./AdminQuota";
 import { AdminAuditLog, AdminSignInRules } from "./identity/AdminIdentity";
+import { displayModel } from "../lib/models";
 
 export function AdminScreen() {
   const t = useT();
@@ -158,7 +159,9 @@ function AdminFeedback() {
             <tbody>
               {counts.data.perModel.map((row) => (
                 <tr key={row.model ?? ""} className="border-t border-line">
-                  <td className="py-1 pr-4">{row.model ?? t("admin.feedbackNoModel")}</td>
+                  <td className="py-1 pr-4">
+                    {row.model ? displayModel(row.model) : t("admin.feedbackNoModel")}
+                  </td>
                   <td className="py-1 pr-4 text-right tabular-nums">{number(row.up)}</td>
                   <td className="py-1 text-right tabular-nums">{number(row.down)}</td>
                 </tr>

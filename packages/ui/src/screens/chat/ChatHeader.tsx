@@ -3,6 +3,7 @@ import { useId, useState } from "react";
 import { trpc } from "../../api/client";
 import { DownloadIcon, MenuIcon, SlidersIcon } from "../../components/icons";
 import { Alert, Button, Dialog, IconButton, Menu, TextArea } from "../../components/ui";
+import { ModelOptions } from "./ModelOptions";
 import { useT } from "../../i18n";
 import { downloadText } from "../../lib/download";
 import { displayTitle } from "../../lib/titles";
@@ -97,11 +98,7 @@ export function ChatHeader({
         className="order-last h-9 w-full min-w-0 truncate rounded-lg border border-line bg-surface px-2 text-sm sm:order-none sm:w-auto sm:max-w-[14rem]"
       >
         {available.length === 0 ? <option value="">{t("chat.noModels")}</option> : null}
-        {available.map((m) => (
-          <option key={m} value={m}>
-            {m}
-          </option>
-        ))}
+        <ModelOptions catalog={models.data} />
       </select>
       {conversation ? (
         <>

@@ -15,6 +15,7 @@ import { formatFullDateTime, formatNumber, formatShortTime, useLanguage, useT } 
 import { usePlatform } from "../../lib/platform";
 import { LazyMarkdown as Markdown } from "../../markdown/LazyMarkdown";
 import { MessageAttachments } from "./attachments";
+import { displayModel } from "../../lib/models";
 
 /** A message as `chat.messages.list` returns it: its branch siblings and attachments too. */
 export type ChatMessage = RouterOutputs["chat"]["messages"]["list"]["items"][number];
@@ -198,7 +199,9 @@ export function MessageItem({
             <Rating rating={message.rating ?? null} onRate={onRate} disabled={busy} />
           ) : null}
           <MessageTime createdAt={message.createdAt} />
-          {!isUser && message.model ? <span className="ml-1 text-xs">{message.model}</span> : null}
+          {!isUser && message.model ? (
+            <span className="ml-1 text-xs">{displayModel(message.model)}</span>
+          ) : null}
           {!isUser && message.completionTokens != null ? (
             <UsageLine
               prompt={message.promptTokens ?? 0}

@@ -1,9 +1,11 @@
 import { Alert } from "../../components/ui";
 import { useT } from "../../i18n";
+import { useRouter } from "../../lib/router";
 
 /** Shown instead of a usable composer while no model provider is set up. */
 export function NoModelNotice({ admin }: { admin: boolean }) {
   const t = useT();
+  const { href, navigate } = useRouter();
   if (!admin) {
     return (
       <div data-testid="no-model">
@@ -11,14 +13,26 @@ export function NoModelNotice({ admin }: { admin: boolean }) {
       </div>
     );
   }
+  const providers = { name: "settings", tab: "providers" } as const;
   return (
     <div data-testid="no-model">
       <Alert tone="info">
         <p className="font-medium">{t("noModel.adminTitle")}</p>
         <ol className="mt-1 list-decimal space-y-1 pl-5">
-          <li>{t("noModel.step1")}</li>
+          <li>
+            {t("noModel.step1")}{" "}
+            <a
+              href={href(providers)}
+              className="font-medium text-accent underline"
+              onClick={(event) => {
+                event.preventDefault();
+                navigate(providers);
+              }}
+            >
+              {t("noModel.openProviders")}
+            </a>
+          </li>
           <li>{t("noModel.step2")}</li>
-          <li>{t("noModel.step3")}</li>
         </ol>
       </Alert>
     </div>

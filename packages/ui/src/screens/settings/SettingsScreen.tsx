@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { ChevronLeftIcon, ChevronRightIcon } from "../../components/icons";
+import { trpc } from "../../api/client";
 import { cx } from "../../components/ui";
 import { useT, type MessageKey } from "../../i18n";
 import { SETTINGS_TABS, useRouter, type SettingsTab } from "../../lib/router";
@@ -10,6 +11,7 @@ import { DataSettings } from "./DataSettings";
 import { FilesSettings } from "./FilesSettings";
 import { PasswordSettings } from "./PasswordSettings";
 import { ProfileSettings } from "./ProfileSettings";
+import { ProvidersSettings } from "./ProvidersSettings";
 import { SecuritySettings } from "./SecuritySettings";
 import { SessionsSettings } from "./SessionsSettings";
 import { UsageSettings } from "./UsageSettings";
@@ -20,6 +22,7 @@ const TAB_LABELS: Record<SettingsTab, MessageKey> = {
   security: "settings.security",
   sessions: "settings.sessions",
   apiKeys: "settings.apiKeys",
+  providers: "settings.providers",
   files: "settings.files",
   usage: "settings.usage",
   activity: "settings.activity",
@@ -39,6 +42,7 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
         {tab === "password" ? <PasswordSettings /> : null}
         {tab === "sessions" ? <SessionsSettings /> : null}
         {tab === "apiKeys" ? <ApiKeysSettings /> : null}
+        {tab === "providers" ? <ProvidersSettings /> : null}
         {tab === "files" ? <FilesSettings /> : null}
         {tab === "usage" ? <UsageSettings /> : null}
         {tab === "security" ? <SecuritySettings /> : null}
@@ -57,6 +61,9 @@ export function SettingsScreen({ tab }: { tab: SettingsTab }) {
 function SettingsTabs({ tab }: { tab: SettingsTab }) {
   const t = useT();
   const { href, navigate } = useRouter();
+  const me = trpc.auth.me.useQuery();
+  // Model providers are the instance's: only admins see their tab.
+  const shown = SETTINGS_TABS.filter((name) => name !== "providers" || me.data?.role === "admin");
   const nav = useRef<HTMLElement>(null);
   const [more, setMore] = useState({ before: false, after: false });
 
@@ -78,11 +85,12 @@ function SettingsTabs({ tab }: { tab: SettingsTab }) {
     };
   }, []);
 
+  // Again once an admin's extra tab shows up: it moves the tabs after it.
   useEffect(() => {
     nav.current
       ?.querySelector<HTMLElement>('[aria-current="page"]')
       ?.scrollIntoView({ block: "nearest", inline: "nearest" });
-  }, [tab]);
+  }, [tab, shown.length]);
 
   const scrollBy = (direction: 1 | -1) => {
     const el = nav.current;
@@ -97,7 +105,7 @@ function SettingsTabs({ tab }: { tab: SettingsTab }) {
         data-testid="settings-tabs"
         className="flex gap-1 overflow-x-auto border-b border-line pb-px [scrollbar-width:none]"
       >
-        {SETTINGS_TABS.map((name) => (
+        {shown.map((name) => (
           <a
             key={name}
             href={href({ name: "settings", tab: name })}

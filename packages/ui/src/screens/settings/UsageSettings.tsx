@@ -4,6 +4,7 @@ import { errorText } from "../../api/errors";
 import { Alert } from "../../components/ui";
 import { formatDate, useLanguage, useT } from "../../i18n";
 import type { Language } from "../../store/prefsSlice";
+import { displayModel } from "../../lib/models";
 
 type Usage = RouterOutputs["user"]["usage"];
 type Totals = Usage["today"];
@@ -99,7 +100,7 @@ export function UsageSettings() {
                     aria-hidden="true"
                     className={`mr-2 inline-block h-2.5 w-2.5 rounded-sm ${MODEL_SWATCHES[i % MODEL_SWATCHES.length]}`}
                   />
-                  <span className="break-all">{m.model}</span>
+                  <span className="break-all">{displayModel(m.model)}</span>
                 </td>
                 <td className="py-1 text-right tabular-nums">
                   {numberFormat(language, m.promptTokens)}

@@ -8,6 +8,7 @@ import { useRouter } from "../../lib/router";
 import { useAppDispatch } from "../../store";
 import { sidebarToggled } from "../../store/layoutSlice";
 import { presetChosen } from "../../store/newChatSlice";
+import { ModelOptions } from "../chat/ModelOptions";
 
 interface Preset {
   id: string;
@@ -132,9 +133,6 @@ function PresetForm({ preset, onDone }: { preset: Preset | null; onDone: () => v
   const create = trpc.presets.create.useMutation({ onSuccess: done });
   const update = trpc.presets.update.useMutation({ onSuccess: done });
   const mutation = preset ? update : create;
-  const offered = models.data?.models ?? [];
-  // A saved model no longer offered still shows, so saving does not silently drop it.
-  const choices = model && !offered.includes(model) ? [...offered, model] : offered;
 
   return (
     <form
@@ -170,11 +168,8 @@ function PresetForm({ preset, onDone }: { preset: Preset | null; onDone: () => v
           className="h-10 rounded-lg border border-line bg-surface px-2 text-sm text-fg"
         >
           <option value="">{t("presets.modelDefault")}</option>
-          {choices.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
+          {/* A saved model no longer offered still shows, so saving does not silently drop it. */}
+          <ModelOptions catalog={models.data} extra={model ? [model] : []} />
         </select>
       </div>
       <TextArea
