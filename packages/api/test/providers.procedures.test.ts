@@ -1,8 +1,16 @@
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startModelFixture, type ModelFixture } from "@parley/model-fixture";
+import { missing, redisUrl } from "@parley/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChatRuntime, createMemoryChangeSignal, openProviderKey } from "../src";
+import {
+  createChatRuntime,
+  createMemoryChangeSignal,
+  openProviderKey,
+  type ChatRuntime,
+} from "../src";
+import { createRedis, waitForRedis } from "../src/infra/redis";
 import {
   collectStream,
   createChatTestContext,
@@ -359,4 +367,49 @@ describe("several providers at once", () => {
       await other.close();
     }
   });
+
+  it.skipIf(missing("redis"))(
+    "on Redis, a change on one replica reaches the other's model list",
+    async () => {
+      // Two runtimes with their own Redis connections and one key prefix: two replicas of
+      // one deployment, each building its change signal on Redis.
+      const keyPrefix = `test:providers:${randomUUID()}:`;
+      const connections = [createRedis(redisUrl()!), createRedis(redisUrl()!)];
+      await Promise.all(connections.map((c) => waitForRedis(c)));
+      const [replica, other] = connections.map((redis) =>
+        createChatRuntime({
+          db: t.deps.db,
+          redis,
+          keyPrefix,
+          keyRing: t.deps.keyRing,
+          ai: { models: [] },
+        }),
+      ) as [ChatRuntime, ChatRuntime];
+      const original = t.deps.chat;
+      try {
+        expect((await replica.provider.catalog()).models).toEqual([]);
+        t.deps.chat = other;
+        const added = await asAdmin.providers.create(
+          fields("Across Redis", { apiKey: SECOND_KEY, models: ["second-only"] }),
+        );
+        await expect
+          .poll(async () => (await replica.provider.catalog()).models, { timeout: 10_000 })
+          .toEqual([`${added.id}/second-only`]);
+        await asAdmin.providers.update({
+          id: added.id,
+          ...fields("Across Redis", { models: ["second-only"] }),
+          enabled: false,
+        });
+        await expect
+          .poll(async () => (await replica.provider.catalog()).models, { timeout: 10_000 })
+          .toEqual([]);
+        await asAdmin.providers.delete({ id: added.id });
+      } finally {
+        t.deps.chat = original;
+        await replica.close();
+        await other.close();
+        for (const c of connections) c.disconnect();
+      }
+    },
+  );
 });
