@@ -20,6 +20,8 @@ export const REFERENCE_TABLES: Record<string, string> = {
     "the accounts themselves: usernames and emails are unique across all users, and sign-in looks them up before any user id is known",
   invitations: "registration codes, looked up by code before an account exists",
   instance_settings: "one row per server setting, the same for every user",
+  providers:
+    "the model providers admins add for the whole instance: a few rows every replica reads for every user's model list",
   oidc_identities:
     "single sign-on finds the account by (issuer, subject) before any user id is known, and (issuer, subject) must be unique across all users, which only a reference table can enforce; at most a row per user and provider, written at linking and at an SSO sign-in",
   _prisma_migrations: "the migration history, maintained by the migrator",
@@ -151,6 +153,7 @@ export const REFERENCE_QUERY_FILES: Record<string, string> = {
   users: "accounts (users.id is the user id itself; sign-in looks users up by name)",
   registration: "invitations",
   settings: "instance settings",
+  providers: "the instance's model providers",
 };
 
 /**
@@ -177,6 +180,8 @@ export const QUERIES_WITHOUT_USER: Record<string, string> = {
   "files.filesWrappedByOtherKeys": "key rotation rewraps every user's files",
   "sealed.fileKeysPage": "keys:rotate pages through every user's file data keys",
   "sealed.totpSecretsPage": "keys:rotate pages through every user's TOTP secrets",
+  "sealed.providerKeysPage": "keys:rotate pages through the providers' keys (a reference table)",
+  "sealed.setProviderKey": "rewraps a provider's key (a reference table)",
   "two-factor.usersWithoutTotp": "admin: who still lacks two-factor",
   "usage.usageByUser": "admin: usage of every user",
   "feedback.countsByModel": "admin: reply ratings of every user, as counts",

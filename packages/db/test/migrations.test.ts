@@ -38,6 +38,7 @@ const expectedTables = [
   "messages",
   "oidc_identities",
   "presets",
+  "providers",
   "recovery_codes",
   "rotated_tokens",
   "sessions",
