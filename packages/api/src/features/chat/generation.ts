@@ -144,7 +144,7 @@ export class GenerationManager {
     let firstTokenMs: number | null = null;
     const writer = new BusWriter(bus, id);
     const progress = this.progress.track(id, job.userId, () => end("lost"));
-    let watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
+    const watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
     const unwatch = cancel.watch(id, () => end("stopped"));
 
     notify(observer, "onStart", { messageId: id, model: job.model });
@@ -191,8 +191,8 @@ export class GenerationManager {
           signal: abort.signal,
         });
         for await (const chunk of stream) {
-          clearTimeout(watchdog);
-          watchdog = setTimeout(() => end("timeout"), settings.modelTimeoutMs);
+          // Restarts the same timer: no new timer and callback for every chunk.
+          watchdog.refresh();
           if (chunk.usage) usage = chunk.usage;
           if (chunk.delta) {
             if (firstTokenMs === null) {
