@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import OpenAI from "openai";
+import { Readable } from "node:stream";
 import { Agent, errors as undiciErrors, request } from "undici";
 
 /**
@@ -34,6 +35,7 @@ export async function openCompletionStream(
   options: CompletionStreamOptions,
 ): Promise<AsyncIterable<OpenAI.ChatCompletionChunk>> {
   const url = `${client.baseURL.replace(/\/+$/, "")}/chat/completions`;
+  const payload = Buffer.from(JSON.stringify(body));
   let response: Awaited<ReturnType<typeof request>>;
   try {
     response = await request(url, {
@@ -47,8 +49,11 @@ export async function openCompletionStream(
         "content-type": "application/json",
         accept: "text/event-stream",
         authorization: `Bearer ${client.apiKey}`,
+        "content-length": String(payload.byteLength),
       },
-      body: JSON.stringify(body),
+      // Handed over once rather than as bytes: undici keeps a request's body until the
+      // response ends, and this one is the whole prompt, held as long as the reply streams.
+      body: Readable.from(once(payload), { objectMode: false }),
     });
   } catch (error) {
     throw asSdkError(error, options.signal);
@@ -95,6 +100,21 @@ async function* chunksOf(
     // Left early (the caller stopped reading, or a failure): not reused half-read.
     if (!drained) body.destroy();
   }
+}
+
+/** An iterable that yields `bytes` once and then lets go of them (a generator would keep
+ * its argument until it is collected itself). */
+function once(bytes: Buffer): Iterable<Buffer> {
+  let pending: Buffer | null = bytes;
+  return {
+    [Symbol.iterator]: () => ({
+      next: (): IteratorResult<Buffer> => {
+        const value = pending;
+        pending = null;
+        return value ? { value, done: false } : { value: undefined, done: true };
+      },
+    }),
+  };
 }
 
 function parseChunk(event: EventSourceMessage): OpenAI.ChatCompletionChunk {
