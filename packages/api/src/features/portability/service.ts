@@ -90,6 +90,25 @@ export function attachmentPath(id: string, name: string): string {
   return `files/${id}/${safe}`;
 }
 
+/** The account's folders and presets as an export carries them (the history file and the
+ * archive alike): what an import restores. */
+async function portableFiling(deps: PortabilityDeps, userId: string) {
+  const [folderRows, presetRows] = await Promise.all([
+    folders.listFolders(deps.db, userId),
+    presets.listPresets(deps.db, userId),
+  ]);
+  return {
+    folders: folderRows.map((f) => ({ id: f.id, name: f.name, createdAt: f.createdAt })),
+    presets: presetRows.map((p) => ({
+      name: p.name,
+      systemPrompt: p.systemPrompt,
+      model: p.model,
+      temperature: p.temperature,
+      createdAt: p.createdAt,
+    })),
+  };
+}
+
 /**
  * Every conversation of the user, every branch, as Parley's history format, in pieces of
  * text (one conversation each), so it can be streamed. Attachments are named by their path
@@ -101,20 +120,12 @@ export async function* exportHistory(
 ): AsyncGenerator<string> {
   // Folders and presets first: an import of this one file restores them too (each
   // conversation names its folder by folderId).
-  const folderRows = await folders.listFolders(deps.db, userId);
-  const presetRows = await presets.listPresets(deps.db, userId);
+  const filing = await portableFiling(deps, userId);
   const header = {
     format: HISTORY_FORMAT,
     version: 1,
     exportedAt: new Date().toISOString(),
-    folders: folderRows.map((f) => ({ id: f.id, name: f.name, createdAt: f.createdAt })),
-    presets: presetRows.map((p) => ({
-      name: p.name,
-      systemPrompt: p.systemPrompt,
-      model: p.model,
-      temperature: p.temperature,
-      createdAt: p.createdAt,
-    })),
+    ...filing,
   };
   yield `${JSON.stringify(header).slice(0, -1)},"conversations":[`;
   let after: { createdAt: Date; id: string } | null = null;
@@ -165,8 +176,7 @@ export async function accountSummary(deps: PortabilityDeps, userId: string) {
   const user = await users.findUserById(deps.db, userId);
   const links = await share.listShares(deps.db, userId);
   // Each conversation of conversations.json names its folder by id (folderId).
-  const folderRows = await folders.listFolders(deps.db, userId);
-  const presetRows = await presets.listPresets(deps.db, userId);
+  const filing = await portableFiling(deps, userId);
   return {
     username: user?.username ?? null,
     email: user?.email ?? null,
@@ -178,14 +188,7 @@ export async function accountSummary(deps: PortabilityDeps, userId: string) {
       messageCount: l.messageCount,
       createdAt: l.createdAt,
     })),
-    folders: folderRows.map((f) => ({ id: f.id, name: f.name, createdAt: f.createdAt })),
-    presets: presetRows.map((p) => ({
-      name: p.name,
-      systemPrompt: p.systemPrompt,
-      model: p.model,
-      temperature: p.temperature,
-      createdAt: p.createdAt,
-    })),
+    ...filing,
   };
 }
 
